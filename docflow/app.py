@@ -1,0 +1,67 @@
+"""The composition root: ``create_app(settings)`` wires everything the service uses."""
+
+from __future__ import annotations
+
+import logging
+
+import anyio.to_thread
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+
+from docflow import __version__
+from docflow.api import ROUTE_HANDLERS
+from docflow.api.dependencies import DEPENDENCIES
+from docflow.api.errors import EXCEPTION_HANDLERS
+from docflow.api.request_id import RequestIdMiddleware
+from docflow.devpki import devpki_router
+from docflow.log import install_request_id_factory
+from docflow.objects import describe_store_error
+from docflow.runtime import Runtime
+from docflow.settings import Settings
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger("docflow.app")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """The docflow application for ``settings`` (default: from the environment).
+
+    Touches no network: an unreachable database or store shows in ``/health``
+    (and ``docflow serve`` checks both before it starts). ``app.state.runtime``
+    holds the ``Runtime`` (settings, engine, session factory, store). Raises
+    ``ConfigurationError`` for production settings that must not run.
+    """
+    settings = settings or Settings.from_env()
+    # Also here, not only in the CLI: `uvicorn --factory docflow.app:create_app` must refuse too.
+    settings.validate_for_production()
+    install_request_id_factory()
+    runtime = Runtime.build(settings)
+
+    async def prepare_local_store() -> None:
+        # A local store creates its directories; a remote one is checked by `serve`.
+        if settings.storage_url.startswith("file:"):
+            try:
+                await anyio.to_thread.run_sync(runtime.store.ensure_ready)
+            except Exception as exc:  # noqa: BLE001 - reported by /health, not fatal
+                logger.warning("object store not ready: %s", describe_store_error(exc))
+
+    async def dispose() -> None:
+        await runtime.dispose()
+
+    app = Litestar(
+        # Demo mode serves the dev PKI's CRLs, OCSP and TSA at the URLs its certificates name.
+        route_handlers=[*ROUTE_HANDLERS, *([] if settings.is_production else [devpki_router()])],
+        dependencies=DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,
+        state=State({"runtime": runtime, "settings": settings}),
+        on_startup=[prepare_local_store],
+        on_shutdown=[dispose],
+        openapi_config=OpenAPIConfig(title="docflow", version=__version__, path="/schema"),
+        request_max_body_size=settings.max_upload_bytes,
+        logging_config=None,
+        debug=False,
+    )
+    app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
+    return app

@@ -1,0 +1,52 @@
+"""Errors of the docflow service, rooted in one base error.
+
+Each carries a sentence a person can read; the CLI prints it as one line and the
+HTTP layer returns it as ``detail``.
+"""
+
+from __future__ import annotations
+
+
+class DocflowError(Exception):
+    """Base of every error docflow raises on purpose."""
+
+
+class ConfigurationError(DocflowError):
+    """The settings cannot be used; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[str] | str) -> None:
+        self.problems: tuple[str, ...] = (
+            (problems,) if isinstance(problems, str) else tuple(problems)
+        )
+        super().__init__(" ".join(self.problems))
+
+
+class StartupError(DocflowError):
+    """A service docflow needs at start (database, object store) does not answer."""
+
+
+class DomainError(DocflowError):
+    """A rule of the domain refused a request; services raise these, never HTTP errors.
+
+    The HTTP layer answers ``status_code`` with ``str(error)`` as the detail.
+    """
+
+    status_code: int = 400
+
+
+class NotFoundError(DomainError):
+    """The thing asked for does not exist (or the caller may not know it exists)."""
+
+    status_code = 404
+
+
+class PermissionDenied(DomainError):
+    """The caller is known but may not do this."""
+
+    status_code = 403
+
+
+class ConflictError(DomainError):
+    """The request contradicts the current state (e.g. issuing a document twice)."""
+
+    status_code = 409
