@@ -19,6 +19,9 @@ from tests.services import (
 
 __all__ = ["IN_CI", "S3Server", "s3_server"]
 
+# Dev PKI (certomancer, in-process CRL/OCSP/TSA) and SoftHSM2 token fixtures.
+pytest_plugins = ["tests.pki", "tests.hsm"]
+
 _pg_state: tuple[bool, str] | None = None
 
 
