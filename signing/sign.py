@@ -1,0 +1,192 @@
+"""Sign a PDF at a PAdES baseline level (B-B, B-T, B-LT, B-LTA)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+from datetime import datetime
+from typing import Any
+
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes, Signer
+from pyhanko.sign.signers.pdf_signer import PdfSigner
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko.stamp import TextStampStyle
+
+from signing.errors import (
+    ExternalSigningError,
+    FieldError,
+    SignatureCreationError,
+    SigningError,
+    TimestampError,
+)
+from signing.external_crypto import algorithm_name
+from signing.levels import (
+    SignRequest,
+    SignResult,
+    build_timestamper,
+    build_validation_context,
+    field_spec,
+    signature_metadata,
+)
+from signing.sign_io import PdfInput, PdfOutput, open_input, open_output, open_writer, stream_digest
+
+__all__ = ["async_sign_pdf", "sign_pdf", "signer_subject", "DEFAULT_STAMP_STYLE"]
+
+DEFAULT_STAMP_STYLE = TextStampStyle(stamp_text="Digitally signed\n%(ts)s")
+"""Plain stamp used when a visible signature comes without an ``Appearance``."""
+
+_reserved: dict[tuple[str, ...], int] = {}
+_reserved_lock = threading.Lock()
+
+
+def signer_subject(signer: Signer) -> str:
+    cert = signer.signing_cert
+    return "" if cert is None else str(cert.subject.human_friendly)
+
+
+def _reserve_key(signer: Signer, request: SignRequest) -> tuple[str, ...] | None:
+    cert = signer.signing_cert
+    if cert is None:
+        return None
+    tsa = request.tsa_url or (type(request.timestamper).__name__ if request.timestamper else "")
+    fingerprint = hashlib.sha256(cert.dump()).hexdigest()
+    return (fingerprint, request.level, tsa, request.md_algorithm, str(request.box is None))
+
+
+async def sign_into(
+    writer: IncrementalPdfFileWriter,
+    output: Any,
+    request: SignRequest,
+    signer: Signer,
+    *,
+    existing_fields_only: bool = False,
+) -> datetime:
+    """Sign what ``writer`` holds into ``output`` (a ``'wb+'`` stream); the signing time.
+
+    The CMS size is estimated once per (certificate, level, TSA) and then reused, so a
+    signature costs one private-key operation, not two.
+    """
+    _check_algorithms(signer, request)
+    timestamper = build_timestamper(request)
+    context = build_validation_context(request)
+    meta = signature_metadata(request, context)
+    appearance = request.appearance
+    pdf_signer = PdfSigner(
+        meta,
+        signer,
+        timestamper=timestamper,
+        stamp_style=appearance.style if appearance is not None else DEFAULT_STAMP_STYLE,
+        new_field_spec=field_spec(request),
+    )
+    session = pdf_signer.init_signing_session(writer, existing_fields_only=existing_fields_only)
+    validation_info = await session.perform_presign_validation(writer)
+    key = _reserve_key(signer, request)
+    reserved = request.bytes_reserved
+    if reserved is None and key is not None:
+        with _reserved_lock:
+            reserved = _reserved.get(key)
+    if reserved is None:
+        reserved = await session.estimate_signature_container_size(validation_info)
+        if key is not None:
+            with _reserved_lock:
+                _reserved[key] = reserved
+    tbs = session.prepare_tbs_document(
+        validation_info=validation_info,
+        bytes_reserved=reserved,
+        appearance_text_params=dict(appearance.text_params) if appearance is not None else None,
+    )
+    prepared, res_output = tbs.digest_tbs_document(output=output)
+    post = await tbs.perform_signature(
+        document_digest=prepared.document_digest,
+        pdf_cms_signed_attrs=PdfCMSSignedAttributes(
+            signing_time=session.system_time,
+            adobe_revinfo_attr=(
+                None if validation_info is None else validation_info.adobe_revinfo_attr
+            ),
+            cades_signed_attrs=meta.cades_signed_attr_spec,
+        ),
+    )
+    await post.post_signature_processing(res_output)
+    return session.system_time
+
+
+def _check_algorithms(signer: Signer, request: SignRequest) -> None:
+    """RSA >= 2048 bits or ECDSA >= 256 bits, SHA-256 or stronger (algorithms in force)."""
+    cert = signer.signing_cert
+    if cert is None:
+        return
+    try:
+        algorithm_name(cert, request.md_algorithm)
+    except ExternalSigningError as exc:
+        raise SignatureCreationError(str(exc)) from None
+
+
+def forget_reserved(signer: Signer, request: SignRequest) -> None:
+    key = _reserve_key(signer, request)
+    with _reserved_lock:
+        _reserved.pop(key, None)  # type: ignore[arg-type]
+
+
+def translate_error(exc: Exception) -> SigningError:
+    """A typed, readable error for whatever pyHanko or the network raised."""
+    if isinstance(exc, SigningError):
+        return exc
+    if isinstance(exc, TimestampRequestError | asyncio.TimeoutError):
+        return TimestampError(f"The time-stamping authority did not answer usefully ({exc}).")
+    if isinstance(exc, OSError):
+        return SigningError(f"A file could not be read or written ({exc}).")
+    if isinstance(exc, PyHankoSigningError) and "field" in str(exc).lower():
+        return FieldError(f"The signature field cannot be used: {exc}")
+    if isinstance(exc, PyHankoSigningError):
+        return SignatureCreationError(f"The signature could not be made: {exc}")
+    return SignatureCreationError(
+        f"The signature could not be made ({type(exc).__name__}: {exc or 'no detail'})."
+    )
+
+
+def _too_small(exc: Exception) -> bool:
+    return isinstance(exc, PyHankoSigningError) and "larger than expected" in str(exc)
+
+
+async def async_sign_pdf(
+    input: PdfInput,
+    output: PdfOutput,
+    request: SignRequest,
+    signer: Signer,
+) -> SignResult:
+    """Sign ``input`` into ``output`` at ``request.level``; returns what was produced.
+
+    The output is an incremental update: its bytes start with the input's bytes.
+    Errors are :class:`~signing.errors.SigningError` subclasses with readable messages.
+    """
+    for attempt in range(2):
+        try:
+            with open_input(input) as src, open_output(output) as (out, path):
+                writer = open_writer(src)
+                signed_at = await sign_into(writer, out, request, signer)
+                sha, size = stream_digest(out)
+            return SignResult(
+                field_name=request.field_name,
+                level=request.level,
+                signed_at=signed_at,
+                sha256=sha,
+                size=size,
+                signer_subject=signer_subject(signer),
+                output_path=path,
+            )
+        except Exception as exc:
+            if attempt == 0 and _too_small(exc) and request.bytes_reserved is None:
+                forget_reserved(signer, request)  # the cached estimate no longer fits
+                continue
+            raise translate_error(exc) from exc
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def sign_pdf(
+    input: PdfInput, output: PdfOutput, request: SignRequest, signer: Signer
+) -> SignResult:
+    """Synchronous :func:`async_sign_pdf` for the CLI and benchmarks (not inside a loop)."""
+    return asyncio.run(async_sign_pdf(input, output, request, signer))
