@@ -47,9 +47,63 @@ ROLE_TITLES = {
 
 DEMO_DEPARTMENT = "Văn phòng"
 
+#: Province-level accounts (on the province's People's Committee, ``UBND``): their reach
+#: spans every agency. (username, role, full name)
+PROVINCE_USERS: tuple[tuple[str, Role, str], ...] = (
+    ("province.admin", Role.ADMIN, "Quản trị viên cấp tỉnh"),
+    ("province.auditor", Role.AUDITOR, "Kiểm soát viên cấp tỉnh"),
+)
+PROVINCE_AGENCY = "UBND"
+
+
+def _dev_person(abbreviation: str, role: Role) -> tuple[str, str | None] | None:
+    """(full name, unit) of the dev PKI certificate for this agency's leader/specialist."""
+    if role not in (Role.LEADER, Role.SPECIALIST):
+        return None
+    from asn1crypto import pem
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    from docflow.devpki import dev_signer
+
+    try:
+        _key, cert_pem, _chain = dev_signer(f"{abbreviation.lower()}.{role.value}")
+    except LookupError:
+        return None
+    cert = x509.load_der_x509_certificate(pem.unarmor(cert_pem)[2])
+    cn = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    ou = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATIONAL_UNIT_NAME)
+    if not cn:
+        return None
+    return str(cn[0].value), (str(ou[0].value) if ou else None)
+
+
+def _dev_seal(abbreviation: str) -> tuple[str | None, str | None]:
+    """(seal certificate PEM, key reference) of the agency in the dev PKI."""
+    from docflow.devpki import dev_signer
+
+    try:
+        _key, cert_pem, _chain = dev_signer(abbreviation)
+    except LookupError:
+        return None, None
+    return cert_pem.decode(), f"devpki:{abbreviation.lower()}"
+
 
 def demo_username(abbreviation: str, role: Role) -> str:
     return f"{abbreviation.lower()}.{role.value}"
+
+
+async def _department(session: AsyncSession, agency_id: int, name: str) -> Department:
+    found = (
+        await session.exec(
+            select(Department).where(Department.agency_id == agency_id, Department.name == name)
+        )
+    ).first()
+    if found is None:
+        found = Department(agency_id=agency_id, name=name)
+        session.add(found)
+        await session.flush()
+    return found
 
 
 @dataclass
@@ -71,7 +125,9 @@ async def seed_demo(
     password: str,
     agencies: tuple[DemoAgency, ...] = DEMO_AGENCIES,
 ) -> SeedReport:
-    """Add the demo agencies, their codes, a department and one user per role; commit."""
+    """Add the demo agencies (with their dev seal), codes, departments, one user per role
+    (leaders and specialists named as in their dev certificates) and the province-level
+    admin and auditor; commit."""
     report = SeedReport()
     # One hash for all demo users: they share a publicly known password anyway, and
     # argon2 takes ~0.1 s per hash by design.
@@ -83,10 +139,13 @@ async def seed_demo(
         ).first()
         if agency is None:
             parent = by_abbreviation.get(demo.parent) if demo.parent else None
+            seal_pem, seal_ref = _dev_seal(demo.abbreviation)
             agency = Agency(
                 name=demo.name,
                 abbreviation=demo.abbreviation,
                 parent_id=parent.id if parent else None,
+                seal_certificate_pem=seal_pem,
+                seal_key_ref=seal_ref,
             )
             session.add(agency)
             await session.flush()
@@ -118,16 +177,41 @@ async def seed_demo(
             if user is not None:
                 report.existing.append(f"user {username}")
                 continue
+            person = _dev_person(demo.abbreviation, role)
+            full_name = person[0] if person else f"{ROLE_TITLES[role]} {demo.abbreviation}"
+            unit = (
+                await _department(session, agency.id, person[1])  # type: ignore[arg-type]
+                if person and person[1]
+                else department
+            )
             user = User(
                 username=username,
-                full_name=f"{ROLE_TITLES[role]} {demo.abbreviation}",
+                full_name=full_name,
                 agency_id=agency.id,  # type: ignore[arg-type]
-                department_id=department.id,
+                department_id=unit.id,
                 password_hash=password_hash,
             )
             session.add(user)
             await session.flush()
             session.add(UserRole(user_id=user.id, role=role.value))  # type: ignore[arg-type]
-            report.created.append(f"user {username}")
+            report.created.append(f"user {username} ({full_name})")
+    province = by_abbreviation.get(PROVINCE_AGENCY)
+    if province is not None:
+        for username, role, full_name in PROVINCE_USERS:
+            report.usernames.append(username)
+            if (await session.exec(select(User).where(User.username == username))).first():
+                report.existing.append(f"user {username}")
+                continue
+            user = User(
+                username=username,
+                full_name=full_name,
+                agency_id=province.id,  # type: ignore[arg-type]
+                password_hash=password_hash,
+                province_scope=True,
+            )
+            session.add(user)
+            await session.flush()
+            session.add(UserRole(user_id=user.id, role=role.value))  # type: ignore[arg-type]
+            report.created.append(f"user {username} ({full_name}, province-level)")
     await session.commit()
     return report

@@ -50,3 +50,30 @@ class ConflictError(DomainError):
     """The request contradicts the current state (e.g. issuing a document twice)."""
 
     status_code = 409
+
+
+class InvalidInput(DomainError):
+    """The request names something in a shape the domain does not accept (e.g. a bad code)."""
+
+    status_code = 422
+
+
+class NotAuthenticated(DomainError):
+    """No valid sign-in: missing, forged, expired or logged-out token."""
+
+    status_code = 401
+    headers = {"WWW-Authenticate": 'Bearer realm="docflow"'}
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed sign-ins; ``retry_after`` seconds until the next try is accepted."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+    @property
+    def headers(self) -> dict[str, str]:  # type: ignore[override]
+        return {"Retry-After": str(self.retry_after)}

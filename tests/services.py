@@ -72,7 +72,8 @@ def postgres_available() -> tuple[bool, str]:
     try:
         asyncio.run(_pg_exec(postgres_admin_url(), "SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
-        return False, f"PostgreSQL not reachable at {postgres_admin_url()} ({exc.__class__.__name__})"
+        reason = exc.__class__.__name__
+        return False, f"PostgreSQL not reachable at {postgres_admin_url()} ({reason})"
     return True, ""
 
 
@@ -175,10 +176,9 @@ def _wait_weed(proc: subprocess.Popen[bytes], endpoint: str, master: str, timeou
             return False
         try:
             if not s3_up:
-                try:
+                # It answers: a 403 without credentials is fine.
+                with contextlib.suppress(urllib.error.HTTPError):
                     urllib.request.urlopen(f"http://{endpoint}/", timeout=2)
-                except urllib.error.HTTPError:
-                    pass  # it answers (403 without credentials is fine)
                 s3_up = True
             with urllib.request.urlopen(f"http://{master}/dir/status", timeout=2) as r:
                 if json.load(r).get("Topology", {}).get("Max", 0) > 0:

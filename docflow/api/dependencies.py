@@ -1,7 +1,8 @@
 """Dependency providers shared by every handler (and reusable outside HTTP).
 
-Names handlers ask for: ``settings``, ``runtime``, ``db_session``, ``store`` — declared
-as ``NamedDependency[...]`` (Litestar 2.23+ deprecates inferred dependencies), e.g.
+Names handlers ask for: ``settings``, ``runtime``, ``db_session``, ``store``,
+``principal`` — declared as ``NamedDependency[...]`` (Litestar 2.23+ deprecates inferred
+dependencies), e.g.
 ``async def handler(db_session: NamedDependency[AsyncSession]) -> ...``.
 """
 
@@ -48,9 +49,18 @@ async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def _provide_principal() -> Provide:
+    # Imported here: docflow.api.auth imports this module's neighbours.
+    from docflow.api.auth import provide_principal
+
+    return Provide(provide_principal)
+
+
 DEPENDENCIES = {
     "runtime": Provide(provide_runtime, sync_to_thread=False),
     "settings": Provide(provide_settings, sync_to_thread=False),
     "store": Provide(provide_store, sync_to_thread=False),
     "db_session": Provide(provide_db_session),
+    # The signed-in caller (401 without a valid session); see docflow.api.auth.
+    "principal": _provide_principal(),
 }

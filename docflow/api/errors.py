@@ -87,7 +87,13 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return _error_response(exc.status_code, str(exc) or _DEFAULT_DETAILS.get(exc.status_code, ""))
+    # Some errors carry headers of their own (Retry-After on 429, WWW-Authenticate on 401).
+    headers = getattr(exc, "headers", None)
+    return _error_response(
+        exc.status_code,
+        str(exc) or _DEFAULT_DETAILS.get(exc.status_code, ""),
+        headers=dict(headers) if headers else None,
+    )
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Text
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from docflow.models.base import UTCDateTime, utcnow
@@ -23,6 +24,11 @@ class Agency(SQLModel, table=True):
     abbreviation: str = Field(max_length=32, unique=True)
     #: The agency this one belongs to (a department of a province's People's Committee).
     parent_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
+    #: The agency's seal certificate (PEM), used for its electronic "seal" signature.
+    seal_certificate_pem: str | None = Field(default=None, sa_type=Text)
+    #: Where the seal key lives: ``pkcs11:...`` (RFC 7512 URI), a PKCS#12 path
+    #: (``file:/...p12``) or, in demo mode only, ``devpki:<abbrev>``.
+    seal_key_ref: str | None = Field(default=None, max_length=1024)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 

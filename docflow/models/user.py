@@ -36,6 +36,9 @@ class User(SQLModel, table=True):
     #: argon2 hash (see ``docflow.passwords``); never the password itself.
     password_hash: str = Field(max_length=255)
     is_active: bool = Field(default=True)
+    #: A province-level admin or auditor: may manage or audit every agency of the
+    #: province, not only their own. Gives no other right (nobody acts for another agency).
+    province_scope: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 

@@ -1,0 +1,107 @@
+"""The audit hash chain's bytes, and the shapes of agency codes, names and usernames."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import pytest
+
+from docflow.audit import canonical_bytes, event_hash, verify_events
+from docflow.errors import InvalidInput
+from docflow.models import GENESIS_HASH, AuditEvent
+from docflow.services.inputs import (
+    clean_agency_code,
+    clean_name,
+    clean_seal_key_ref,
+    clean_username,
+)
+
+
+def event(seq: int, prev: str, **kw: object) -> AuditEvent:
+    e = AuditEvent(
+        seq=seq,
+        occurred_at=datetime(2026, 11, 26, 9, 0, seq, 123456, tzinfo=UTC),
+        actor_user_id=7,
+        actor_agency_id=3,
+        action="user.created",
+        subject_type="user",
+        subject_id="42",
+        request_id="req-1",
+        details={"username": "stttt.clerk", "tên": "Văn thư"},
+        prev_hash=prev,
+        hash="",
+        **kw,
+    )
+    e.hash = event_hash(e)
+    return e
+
+
+def test_canonical_bytes_are_sorted_compact_utf8_json() -> None:
+    data = canonical_bytes(event(1, GENESIS_HASH))
+    assert data.startswith(b'{"action":"user.created","actor_agency_id":3,')
+    assert b" " not in data.replace("Văn thư".encode(), b"")
+    assert "Văn thư".encode() in data  # UTF-8, not \\u escapes
+    assert b'"occurred_at":"2026-11-26T09:00:01.123456+00:00"' in data
+    assert b'"hash"' not in data
+
+
+def test_hash_is_sha256_of_prev_hash_then_event() -> None:
+    e = event(1, GENESIS_HASH)
+    assert e.hash == hashlib.sha256(GENESIS_HASH.encode() + canonical_bytes(e)).hexdigest()
+
+
+def test_a_changed_or_missing_event_breaks_the_chain() -> None:
+    first = event(1, GENESIS_HASH)
+    second = event(2, first.hash)
+    third = event(3, second.hash)
+    assert verify_events([first, second, third]).intact
+    second.details = {"username": "someone.else"}
+    report = verify_events([first, second, third])
+    assert not report.intact and report.first_bad_seq == 2
+    assert verify_events([first, third]).first_bad_seq == 3
+
+
+@pytest.mark.parametrize("code", ["000.00.00.H30", "000.02.00.h30", " 123.45.67.A99 "])
+def test_agency_codes_of_the_right_shape(code: str) -> None:
+    assert clean_agency_code(code) == code.strip().upper()
+
+
+@pytest.mark.parametrize(
+    "code", ["", "000.00.00.H3", "000.00.00.330", "00.000.00.H30", "000-00-00-H30", "000.00.00.HH0"]
+)
+def test_malformed_agency_codes_are_refused(code: str) -> None:
+    with pytest.raises(InvalidInput, match="000.00.00.H30"):
+        clean_agency_code(code)
+
+
+def test_names_are_normalised_and_checked() -> None:
+    decomposed = "Nguye\u0302\u0303n  Văn   A"
+    assert clean_name(decomposed) == "Nguyễn Văn A"
+    for bad, reason in (
+        ("", "empty"),
+        ("a" * 256, "at most 255"),
+        ("Lê\tVăn", "control"),
+        ("Lê\u200bVăn", "control"),
+        ("12345", "no letter"),
+    ):
+        with pytest.raises(InvalidInput, match=reason):
+            clean_name(bad)
+
+
+def test_usernames() -> None:
+    assert clean_username(" STTTT.Clerk ") == "stttt.clerk"
+    for bad in ("a", "-x", "tên.người", "a b", "x" * 65):
+        with pytest.raises(InvalidInput):
+            clean_username(bad)
+
+
+def test_seal_key_references() -> None:
+    assert clean_seal_key_ref("pkcs11:token=hsm;object=stttt-seal") == (
+        "pkcs11:token=hsm;object=stttt-seal"
+    )
+    assert clean_seal_key_ref("/etc/docflow/keys/stttt.p12") == "/etc/docflow/keys/stttt.p12"
+    assert clean_seal_key_ref("devpki:STTTT") == "devpki:stttt"
+    for bad in ("pkcs11:", "stttt.pem", "devpki:bad abbrev", "x.p12\n\x00"):
+        with pytest.raises(InvalidInput):
+            clean_seal_key_ref(bad)
