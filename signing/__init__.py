@@ -5,8 +5,11 @@ Outside this package, import only the names in ``__all__``.
 
 # --- appearance API ---
 from signing.appearance import (  # noqa: E402,I001
+    INCOMING_BOX_SIZE,
     Appearance,
     attachment_appearance,
+    attachment_box,
+    incoming_appearance,
     leader_appearance,
     seal_appearance,
     seal_box_for,
@@ -94,6 +97,9 @@ __all__ = [
     "leader_appearance",
     "seal_appearance",
     "attachment_appearance",
+    "attachment_box",
+    "incoming_appearance",
+    "INCOMING_BOX_SIZE",
     "seal_box_for",
 ]
 

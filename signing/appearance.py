@@ -55,7 +55,9 @@ __all__ = [
     "Appearance",
     "attachment_appearance",
     "attachment_box",
+    "INCOMING_BOX_SIZE",
     "default_seal_image",
+    "incoming_appearance",
     "leader_appearance",
     "seal_appearance",
     "seal_box_for",
@@ -569,4 +571,44 @@ def attachment_appearance(
     )
     return Appearance(
         style, _params(document_ref=document_ref, agency_name=agency_name, signed_at=when)
+    )
+
+
+# --------------------------------------------------------------------------- incoming stamp
+
+INCOMING_BOX_SIZE: tuple[float, float] = (170.0, 58.0)
+
+
+def incoming_appearance(
+    agency_name: str,
+    number: int,
+    received_at: datetime,
+    *,
+    box_size: tuple[float, float] = INCOMING_BOX_SIZE,
+) -> Appearance:
+    """The receiving agency's incoming stamp ("ĐẾN"): incoming number and date received.
+
+    Shown as ``ĐẾN — Số: 12 — Ngày: 26/11/2026`` over three lines plus the agency name;
+    placed like an attachment stamp (``attachment_box``, top right of page 1) by default.
+    """
+    day = received_at.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y")
+    paragraphs = ["ĐẾN", f"Số: {number:02d}", f"Ngày: {day}"]
+    if agency_name:
+        paragraphs.append(agency_name)
+    block = _fit_text(
+        paragraphs, box_size[0] - 2 * _PADDING, box_size[1] - 2 * _PADDING, max_size=10
+    )
+    style = TextStampStyle(
+        stamp_text=_escape(block.text),
+        text_box_style=_text_box_style(block),
+        inner_content_layout=SimpleBoxLayoutRule(
+            x_align=AxisAlignment.ALIGN_MID,
+            y_align=AxisAlignment.ALIGN_MID,
+            margins=_uniform(_PADDING),
+            inner_content_scaling=InnerScaling.SHRINK_TO_FIT,
+        ),
+        border_width=1,
+    )
+    return Appearance(
+        style, _params(agency_name=agency_name, number=f"{number:02d}", received=day)
     )

@@ -1,0 +1,159 @@
+"""Files of documents: temporary working copies, signing jobs in the worker pool, and
+versions written only after their object is stored and hash-checked."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy.exc import IntegrityError
+
+from docflow.db import AsyncSession
+from docflow.errors import DomainError, InvalidInput
+from docflow.models import DocumentAttachment, DocumentVersion, VersionSource
+from docflow.objects import describe_store_error
+from docflow.runtime import Runtime
+from docflow.services.signing_jobs import JobFailed, JobRefused
+from storage import StorageError
+
+__all__ = [
+    "ServiceUnavailable",
+    "is_duplicate",
+    "materialize",
+    "put_checked",
+    "run_job",
+    "store_attachment",
+    "store_version",
+    "stream_object",
+    "working_dir",
+]
+
+
+@contextlib.contextmanager
+def working_dir() -> Iterator[Path]:
+    """A private temporary directory, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="docflow-") as name:
+        yield Path(name)
+
+
+async def materialize(runtime: Runtime, sha256: str, path: Path) -> Path:
+    """Copy a stored object into ``path`` (verified against its address)."""
+
+    def copy() -> None:
+        with open(path, "wb") as out:
+            runtime.store.copy_to(sha256, out)
+
+    await anyio.to_thread.run_sync(copy)
+    return path
+
+
+class ServiceUnavailable(DomainError):
+    """Signing or storage failed on the server side; nothing was changed: try again."""
+
+    status_code = 503
+
+
+async def run_job(runtime: Runtime, job: Any, *args: Any, locked: bool = False) -> Any:
+    """A signing job in the worker pool; a refusal becomes ``InvalidInput`` (422), a
+    failure of the signing machinery ``ServiceUnavailable`` (503)."""
+    try:
+        return await runtime.signing_pool.run(job, *args, locked=locked)
+    except TimeoutError:
+        raise ServiceUnavailable(
+            "Processing the PDF took too long and was stopped; nothing was changed. If the "
+            "file is unusual (very large, malformed), export it again and retry."
+        ) from None
+    except BrokenProcessPool:
+        raise ServiceUnavailable(
+            "A signing worker stopped unexpectedly; nothing was changed: try again."
+        ) from None
+    except JobRefused as exc:
+        raise InvalidInput(str(exc.args[0]) if exc.args else "The file was refused.") from None
+    except JobFailed as exc:
+        reason = exc.args[0] if exc.args else type(exc).__name__
+        raise ServiceUnavailable(
+            f"Signing failed on the server ({reason}); nothing was changed: try again "
+            "later or tell the administrator."
+        ) from None
+
+
+async def put_checked(runtime: Runtime, path: Path, sha256: str) -> Any:
+    """Store the file, refused unless it hashes to ``sha256``; 503 if the store fails."""
+    try:
+        return await anyio.to_thread.run_sync(
+            lambda: runtime.store.put_file(path, expected_sha256=sha256)
+        )
+    except StorageError as exc:
+        raise ServiceUnavailable(
+            f"The document store did not take the file ({describe_store_error(exc)}); "
+            "nothing was changed: try again."
+        ) from None
+
+
+async def store_attachment(
+    runtime: Runtime,
+    session: AsyncSession,
+    document_id: int,
+    position: int,
+    filename: str,
+    path: Path,
+    sha256: str,
+) -> DocumentAttachment:
+    """Store an attachment's PDF (hash-checked), then add its row."""
+    stored = await put_checked(runtime, path, sha256)
+    row = DocumentAttachment(
+        document_id=document_id,
+        position=position,
+        filename=filename[:255] or f"phu-luc-{position}.pdf",
+        sha256=stored.sha256,
+        size=stored.size,
+    )
+    session.add(row)
+    return row
+
+
+async def store_version(
+    runtime: Runtime,
+    session: AsyncSession,
+    document_id: int,
+    version: int,
+    path: Path,
+    sha256: str,
+    produced_by: VersionSource,
+    actor_id: int | None,
+) -> DocumentVersion:
+    """Store the file (refused unless it hashes to ``sha256``), then add its row."""
+    stored = await put_checked(runtime, path, sha256)
+    row = DocumentVersion(
+        document_id=document_id,
+        version=version,
+        sha256=stored.sha256,
+        object_key=stored.key,
+        size=stored.size,
+        produced_by=produced_by.value,
+        actor_id=actor_id,
+    )
+    session.add(row)
+    return row
+
+
+async def stream_object(runtime: Runtime, sha256: str) -> AsyncIterator[bytes]:
+    """The stored bytes in chunks, read in a worker thread, verified at the end."""
+    opened = runtime.store.open(sha256)
+    handle = await anyio.to_thread.run_sync(opened.__enter__)
+    try:
+        while chunk := await anyio.to_thread.run_sync(handle.read, 1 << 20):
+            yield chunk
+    finally:
+        await anyio.to_thread.run_sync(opened.__exit__, None, None, None)
+
+
+def is_duplicate(exc: IntegrityError) -> bool:
+    """Whether an insert lost a race on a unique constraint."""
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return "unique" in text or "duplicate" in text
