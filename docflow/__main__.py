@@ -2,4 +2,6 @@
 
 from docflow.cli import main
 
-main(prog_name="docflow")
+# Guarded: worker processes (forkserver) import the main module again.
+if __name__ == "__main__":
+    main(prog_name="docflow")

@@ -1,0 +1,343 @@
+"""Benchmark: the audit trail's cost and speed, and the size of an evidence bundle.
+
+    .venv/bin/python bench/audit.py [--appends 2000] [--clients 8] [--events 1000000]
+                                    [--database-url URL] [--sqlite-only]
+
+1. Appends at load: ``--clients`` concurrent writers append ``--appends`` events, each in
+   its own transaction through ``docflow.audit.record_event`` (chain head lock, hash),
+   against the same rows inserted into a copy of the table with no chaining (same
+   concurrency, one transaction each). Ratio = chained / plain throughput (goal >= 0.8).
+2. Verifying ``--events`` events with ``check_chain`` (goal <= 10 s on 2 cores); the
+   chain is generated with bulk inserts first.
+3. The size of the evidence bundle of a document with 10 versions and 50 events.
+
+On SQLite (a temporary file) and on PostgreSQL (a fresh database on the test server,
+or ``--database-url``) when reachable. Not a test: prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PASSWORD = "bench-password"
+
+
+def _runtime(url: str, data_dir: Path) -> Any:
+    from docflow.runtime import Runtime
+    from docflow.settings import Settings
+
+    return Runtime.build(
+        Settings.from_env({"DOCFLOW_DATA_DIR": str(data_dir), "DOCFLOW_DATABASE_URL": url})
+    )
+
+
+async def bench_appends(runtime: Any, appends: int, clients: int) -> tuple[float, float]:
+    from sqlalchemy import MetaData, insert
+
+    from docflow.audit import Actor, record_event
+    from docflow.models import AuditEvent, utcnow
+
+    plain = AuditEvent.__table__.to_metadata(MetaData(), name="bench_audit_plain")  # type: ignore[attr-defined]
+    for item in (*plain.indexes, *plain.constraints):  # same indexes, names of their own
+        if item.name:
+            item.name = f"bench_{item.name}"
+    async with runtime.engine.begin() as conn:
+        await conn.run_sync(plain.drop, checkfirst=True)
+        await conn.run_sync(plain.create)
+    plain_insert = insert(plain)  # the same statement shape record_event uses
+    per_client = appends // clients
+    counter = iter(range(1, appends + 1))
+
+    async def chained(c: int) -> None:
+        for i in range(per_client):
+            async with runtime.sessions() as session:
+                await record_event(
+                    session,
+                    "bench.event",
+                    actor=Actor(user_id=c, agency_id=1),
+                    subject_type="document",
+                    subject_id=i,
+                    details={"sha256": "ab" * 32, "n": i},
+                )
+                await session.commit()
+
+    async def unchained(c: int) -> None:
+        for i in range(per_client):
+            row_seq = next(counter)
+            async with runtime.sessions() as session:
+                row = {
+                    "seq": row_seq,
+                    "occurred_at": utcnow(),
+                    "actor_user_id": c,
+                    "actor_agency_id": 1,
+                    "action": "bench.event",
+                    "subject_type": "document",
+                    "subject_id": str(i),
+                    "request_id": None,
+                    "details": {"sha256": "ab" * 32, "n": i},
+                    "prev_hash": "0" * 64,
+                    "hash": hashlib.sha256(str(row_seq).encode()).hexdigest(),
+                }
+                conn = await session.connection()
+                await conn.execute(plain_insert, row)
+                await session.commit()
+
+    async def timed(work: Any) -> float:
+        start = time.perf_counter()
+        await asyncio.gather(*(work(c) for c in range(clients)))
+        return per_client * clients / (time.perf_counter() - start)
+
+    await timed(unchained)  # warm-up (connections, statement caches)
+    counter = iter(range(10**9, 10**9 + appends + 1))
+    plain_rate = await timed(unchained)
+    chained_rate = await timed(chained)
+    async with runtime.engine.begin() as conn:
+        await conn.run_sync(plain.drop)
+    return chained_rate, plain_rate
+
+
+async def generate_chain(runtime: Any, total: int) -> float:
+    """Append ``total`` chained events after the current head with bulk inserts."""
+    from sqlalchemy import insert, select, update
+
+    from docflow.evidence.chain import canonical_event_bytes
+    from docflow.models import AuditChainHead, AuditEvent
+
+    start = time.perf_counter()
+    async with runtime.sessions() as session:
+        head = (await session.exec(select(AuditChainHead.last_seq, AuditChainHead.last_hash))).one()  # type: ignore[call-overload]
+    seq, previous = int(head[0]), str(head[1])
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    batch = 20_000
+    table = AuditEvent.__table__  # type: ignore[attr-defined]
+    while seq < total:
+        rows = []
+        for _ in range(min(batch, total - seq)):
+            seq += 1
+            when = base + timedelta(microseconds=seq * 1000)
+            details = {"sha256": f"{seq:064x}", "n": seq}
+            body = canonical_event_bytes(
+                seq,
+                when,
+                seq % 500,
+                seq % 40,
+                "bench.event",
+                "document",
+                str(seq // 50),
+                None,
+                details,
+                previous,
+            )
+            digest = hashlib.sha256(previous.encode("ascii") + body).hexdigest()
+            rows.append(
+                {
+                    "seq": seq,
+                    "occurred_at": when,
+                    "actor_user_id": seq % 500,
+                    "actor_agency_id": seq % 40,
+                    "action": "bench.event",
+                    "subject_type": "document",
+                    "subject_id": str(seq // 50),
+                    "request_id": None,
+                    "details": details,
+                    "prev_hash": previous,
+                    "hash": digest,
+                }
+            )
+            previous = digest
+        async with runtime.engine.begin() as conn:
+            await conn.execute(insert(table), rows)
+            await conn.execute(
+                update(AuditChainHead)
+                .where(AuditChainHead.id == 1)  # type: ignore[arg-type]
+                .values(last_seq=seq, last_hash=previous)
+            )
+    return time.perf_counter() - start
+
+
+async def bench_verify(runtime: Any) -> tuple[int, float, str]:
+    from docflow.services.audit_chain import check_chain
+
+    start = time.perf_counter()
+    async with runtime.sessions() as session:
+        status = await check_chain(session)
+    body = status.to_dict()
+    label = (
+        body["status"]
+        if body["first_broken"] is None
+        else f"{body['status']} {body['first_broken']}"
+    )
+    return status.events_checked, time.perf_counter() - start, label
+
+
+async def bench_bundle(runtime: Any, work: Path) -> tuple[int, int, int]:
+    """(bundle bytes, versions, document events) for a document of 10 versions, 50 events."""
+    from sqlmodel import select
+
+    import signing
+    from docflow.audit import record_event
+    from docflow.demo import seed_demo
+    from docflow.devpki import dev_signer
+    from docflow.evidence.bundle import build_bundle
+    from docflow.models import Agency, Document, DocumentVersion, Role, User
+    from docflow.permissions import Principal
+    from tests.pki import tiny_pdf
+
+    await asyncio.to_thread(runtime.store.ensure_ready)
+    async with runtime.sessions() as session:
+        await seed_demo(session, PASSWORD)
+    key, cert, chain = dev_signer("STTTT")
+    signer = await signing.async_load_signer(
+        signing.PemSource(key=key, certificate=cert, chain=tuple(chain))
+    )
+    current = tiny_pdf()
+    files = [current]
+    for i in range(9):  # each version a new revision of the one before: 9 seals
+        out = work / f"v{i + 2}.pdf"
+        await signing.async_sign_pdf(
+            current, out, signing.SignRequest(level="B-B", field_name=f"Seal{i}"), signer
+        )
+        current = out.read_bytes()
+        files.append(current)
+    async with runtime.sessions() as session:
+        agency = (await session.exec(select(Agency).where(Agency.abbreviation == "STTTT"))).one()
+        clerk = (await session.exec(select(User).where(User.username == "stttt.clerk"))).one()
+        document = Document(
+            agency_id=agency.id,
+            created_by_id=clerk.id,
+            document_type="cong_van",
+            subject="Bench",
+            signer_id=clerk.id,
+            recipients=[],
+        )
+        session.add(document)
+        await session.flush()
+        for n, data in enumerate(files, start=1):
+            path = work / f"store-{n}.pdf"
+            path.write_bytes(data)
+            stored = await asyncio.to_thread(
+                runtime.store.put_file, path, expected_sha256=hashlib.sha256(data).hexdigest()
+            )
+            session.add(
+                DocumentVersion(
+                    document_id=document.id,
+                    version=n,
+                    sha256=stored.sha256,
+                    object_key=stored.key,
+                    size=stored.size,
+                    produced_by="upload",
+                    actor_id=clerk.id,
+                )
+            )
+        doc_id = document.id
+        await session.commit()
+    for i in range(50):
+        async with runtime.sessions() as session:
+            sha = hashlib.sha256(files[min(i, 9)]).hexdigest()
+            await record_event(
+                session,
+                "document.bench_step",
+                subject_type="document",
+                subject_id=doc_id,
+                details={"sha256": sha, "step": i},
+            )
+            await session.commit()
+    auditor = Principal(
+        user_id=clerk.id,
+        username="bench",
+        agency_id=agency.id,  # type: ignore[arg-type]
+        department_id=None,
+        roles=frozenset({Role.AUDITOR}),
+    )
+    target = work / "bundle.zip"
+    await build_bundle(runtime, auditor, doc_id, target, work)  # type: ignore[arg-type]
+    return target.stat().st_size, len(files), 50
+
+
+async def run_one(label: str, url: str, args: argparse.Namespace, tmp: Path) -> None:
+    from docflow.migrate import upgrade
+
+    await asyncio.to_thread(upgrade, url)
+    runtime = _runtime(url, tmp)
+    try:
+        for clients in sorted({1, args.clients}):
+            chained, plain = await bench_appends(runtime, args.appends, clients)
+            print(
+                f"[{label}] appends, {clients} concurrent writer(s), {args.appends} events, one "
+                f"transaction each: chained {chained:,.0f}/s, plain inserts {plain:,.0f}/s, "
+                f"ratio {chained / plain:.2f} (goal >= 0.8)"
+            )
+        size, versions, events = await bench_bundle(runtime, tmp)
+        print(
+            f"[{label}] evidence bundle of a document with {versions} versions, {events} events: "
+            f"{size:,} bytes ({size / 1024:.0f} KiB)"
+        )
+        generated = await generate_chain(runtime, args.events)
+        checked, seconds, status = await bench_verify(runtime)
+        print(
+            f"[{label}] verify chain: {checked:,} events in {seconds:.2f} s "
+            f"({checked / seconds:,.0f} events/s; status {status}; goal <= 10 s for 1,000,000); "
+            f"generated in {generated:.1f} s"
+        )
+    finally:
+        await runtime.dispose()
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="docflow-bench-audit-") as name:
+        tmp = Path(name)
+        (tmp / "sqlite").mkdir()
+        await run_one(
+            "sqlite", f"sqlite+aiosqlite:///{tmp / 'sqlite' / 'bench.db'}", args, tmp / "sqlite"
+        )
+        if args.sqlite_only:
+            return
+        url, pg = args.database_url, None
+        if url is None:
+            from tests.services import (
+                create_postgres_database,
+                drop_postgres_database,
+                postgres_available,
+            )
+
+            ok, reason = await asyncio.to_thread(postgres_available)
+            if not ok:
+                print(f"[postgresql] skipped: {reason}")
+                return
+            pg = await asyncio.to_thread(create_postgres_database)
+            url = pg.url
+        try:
+            (tmp / "pg").mkdir()
+            await run_one("postgresql", url, args, tmp / "pg")
+        finally:
+            if pg is not None:
+                await asyncio.to_thread(drop_postgres_database, pg)
+
+
+def main() -> None:
+    import logging
+
+    logging.disable(logging.WARNING)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--appends", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--sqlite-only", action="store_true")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
