@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import anyio.to_thread
@@ -11,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 
 from docflow import __version__
 from docflow.api import ROUTE_HANDLERS
+from docflow.api.auth import require_sign_in
 from docflow.api.dependencies import DEPENDENCIES
 from docflow.api.errors import EXCEPTION_HANDLERS
 from docflow.api.request_id import RequestIdMiddleware
@@ -19,6 +21,7 @@ from docflow.log import install_request_id_factory
 from docflow.objects import describe_store_error
 from docflow.runtime import Runtime
 from docflow.settings import Settings
+from docflow.web import TEMPLATE_CONFIG, WEB_HANDLERS
 
 __all__ = ["create_app"]
 
@@ -47,16 +50,34 @@ def create_app(settings: Settings | None = None) -> Litestar:
             except Exception as exc:  # noqa: BLE001 - reported by /health, not fatal
                 logger.warning("object store not ready: %s", describe_store_error(exc))
 
+    background: list[asyncio.Task[None]] = []
+
+    async def start_audit_checkpoints() -> None:
+        if settings.audit_checkpoint_minutes > 0:
+            from docflow.services.audit_checkpoints import run_checkpoints_every
+
+            seconds = settings.audit_checkpoint_minutes * 60
+            background.append(asyncio.create_task(run_checkpoints_every(runtime, seconds)))
+
     async def dispose() -> None:
+        for task in background:
+            task.cancel()
         await runtime.dispose()
 
     app = Litestar(
         # Demo mode serves the dev PKI's CRLs, OCSP and TSA at the URLs its certificates name.
-        route_handlers=[*ROUTE_HANDLERS, *([] if settings.is_production else [devpki_router()])],
+        route_handlers=[
+            *ROUTE_HANDLERS,
+            *WEB_HANDLERS,
+            *([] if settings.is_production else [devpki_router()]),
+        ],
         dependencies=DEPENDENCIES,
+        # Every /api/ route needs a live session (login is marked public).
+        guards=[require_sign_in],
         exception_handlers=EXCEPTION_HANDLERS,
+        template_config=TEMPLATE_CONFIG,
         state=State({"runtime": runtime, "settings": settings}),
-        on_startup=[prepare_local_store],
+        on_startup=[prepare_local_store, start_audit_checkpoints],
         on_shutdown=[dispose],
         openapi_config=OpenAPIConfig(title="docflow", version=__version__, path="/schema"),
         request_max_body_size=settings.max_upload_bytes,

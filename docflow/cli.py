@@ -197,5 +197,14 @@ else:
     _register_signing(main)
 
 
+from docflow.cli_admin import register as _register_admin  # noqa: E402 - after `main`
+
+_register_admin(main)
+
+from docflow.cli_audit import register as _register_audit  # noqa: E402 - after `main`
+
+_register_audit(main)
+
+
 if __name__ == "__main__":
     main(prog_name="docflow")

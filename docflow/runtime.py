@@ -6,15 +6,17 @@ background jobs build their own with ``Runtime.build(settings)``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from docflow.db import AsyncSession, create_engine, create_session_factory
 from docflow.objects import open_object_store
 from docflow.settings import Settings
+from docflow.signing_pool import SigningPool
 from storage import ObjectStore
 
 __all__ = ["Runtime"]
@@ -26,6 +28,8 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     store: ObjectStore
+    #: Worker processes for signing and validation (started on first use).
+    signing_pool: SigningPool = field(default_factory=SigningPool)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -50,4 +54,5 @@ class Runtime:
             yield session
 
     async def dispose(self) -> None:
+        await asyncio.to_thread(self.signing_pool.shutdown)
         await self.engine.dispose()

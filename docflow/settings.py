@@ -131,9 +131,30 @@ class Settings:
         repr=False,
         metadata=_meta("DOCFLOW_PKCS11_PIN", "User PIN of the PKCS#11 token."),
     )
+    seal_level: str = field(
+        default="B-LT",
+        metadata=_meta(
+            "DOCFLOW_SEAL_LEVEL",
+            "PAdES level of the agency seal applied at issuance: B-LT (default) or B-LTA.",
+        ),
+    )
     max_upload_mb: int = field(
         default=100,
         metadata=_meta("DOCFLOW_MAX_UPLOAD_MB", "Largest accepted upload, in megabytes."),
+    )
+    session_hours: int = field(
+        default=8,
+        metadata=_meta(
+            "DOCFLOW_SESSION_HOURS",
+            "Hours a sign-in (bearer token or browser session) stays valid (default 8).",
+        ),
+    )
+    audit_checkpoint_minutes: int = field(
+        default=60,
+        metadata=_meta(
+            "DOCFLOW_AUDIT_CHECKPOINT_MINUTES",
+            "Minutes between signed audit checkpoints while the service runs (0: on demand only).",
+        ),
     )
     log_level: str = field(
         default="INFO",
@@ -204,7 +225,15 @@ class Settings:
             return value
 
         port = integer("port", 8000, 1, 65535)
+        seal_level = (get("seal_level") or "B-LT").upper()
+        if seal_level not in ("B-T", "B-LT", "B-LTA"):
+            problems.append(
+                f"DOCFLOW_SEAL_LEVEL is {seal_level!r}; use B-LT or B-LTA (B-T for tests)."
+            )
+            seal_level = "B-LT"
         max_upload_mb = integer("max_upload_mb", 100, 1, 100_000)
+        session_hours = integer("session_hours", 8, 1, 24 * 30)
+        audit_checkpoint_minutes = integer("audit_checkpoint_minutes", 60, 0, 60 * 24 * 7)
 
         log_level = (get("log_level") or "INFO").upper()
         if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
@@ -246,7 +275,10 @@ class Settings:
             pkcs11_module=Path(pkcs11_module).expanduser() if pkcs11_module else None,
             pkcs11_token=get("pkcs11_token"),
             pkcs11_pin=environ.get(cls.ENV_VARS["pkcs11_pin"]) or None,
+            seal_level=seal_level,
             max_upload_mb=max_upload_mb,
+            session_hours=session_hours,
+            audit_checkpoint_minutes=audit_checkpoint_minutes,
             log_level=log_level,
         )
 

@@ -3,12 +3,54 @@
 from docflow.models.base import NAMING_CONVENTION, UTCDateTime, utcnow  # noqa: I001 - first
 from docflow.models.agency import Agency, AgencyCode, Department
 from docflow.models.user import Role, User, UserRole
+from docflow.models.auth import AuthSession, LoginFailure
+from docflow.models.certificate import PersonalCertificate
+from docflow.models.audit import GENESIS_HASH, AuditChainHead, AuditCheckpoint, AuditEvent
+from docflow.models.document import (
+    Confidentiality,
+    Document,
+    DocumentAttachment,
+    DocumentState,
+    DocumentVersion,
+    RegisterCounter,
+    RegisterEntry,
+    SigningSession,
+    Urgency,
+    VersionSource,
+)
+from docflow.models.transfer import (
+    DocumentCorrection,
+    Transfer,
+    TransferEvent,
+    VerificationRecord,
+)
 
 __all__ = [
+    "DocumentCorrection",
+    "Transfer",
+    "TransferEvent",
+    "VerificationRecord",
+    "Confidentiality",
+    "Document",
+    "DocumentAttachment",
+    "DocumentState",
+    "DocumentVersion",
+    "RegisterCounter",
+    "RegisterEntry",
+    "SigningSession",
+    "Urgency",
+    "VersionSource",
+    "GENESIS_HASH",
     "NAMING_CONVENTION",
     "Agency",
     "AgencyCode",
+    "AuditChainHead",
+    "AuditCheckpoint",
+    "AuditEvent",
+    "AuthSession",
     "Department",
+    "LoginFailure",
+    "PersonalCertificate",
     "Role",
     "User",
     "UserRole",

@@ -16,7 +16,18 @@ from docflow.db import create_engine, create_session_factory
 from docflow.migrate import current_revision, downgrade, head_revision, upgrade
 from docflow.models import Agency, AgencyCode
 
-TABLES = {"agency", "agency_code", "department", "user_account", "user_role"}
+TABLES = {
+    "agency",
+    "agency_code",
+    "department",
+    "user_account",
+    "user_role",
+    "auth_session",
+    "login_failure",
+    "personal_certificate",
+    "audit_event",
+    "audit_chain_head",
+}
 
 
 def _differences(connection) -> list:

@@ -1,0 +1,169 @@
+"""What every page shares: who is looking (cookie session), their language, rendering,
+and errors a person can act on (sign in again and come back; why something was refused)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+from litestar.template import TemplateConfig
+
+from docflow.api.auth import SESSION_COOKIE
+from docflow.errors import DomainError, NotAuthenticated
+from docflow.exchange import STATUS_LABELS
+from docflow.models import Role
+from docflow.permissions import Principal
+from docflow.runtime import Runtime
+from docflow.services import auth as auth_service
+from docflow.services.users import Me, whoami
+from docflow.web.i18n import CATALOGUE, DEFAULT_LANG, LANGS, translator, vn_date, vn_datetime
+
+__all__ = [
+    "LANG_COOKIE",
+    "TEMPLATE_CONFIG",
+    "SignInRequired",
+    "Viewer",
+    "lang_of",
+    "page",
+    "provide_viewer",
+    "safe_next",
+    "WEB_EXCEPTION_HANDLERS",
+]
+
+LANG_COOKIE = "lang"
+HERE = Path(__file__).parent
+SIGN_IN_PATH = "/sign-in"
+
+
+def _engine_callback(engine: JinjaTemplateEngine) -> None:
+    engine.engine.filters["vn_date"] = vn_date
+    engine.engine.filters["vn_datetime"] = vn_datetime
+
+
+TEMPLATE_CONFIG = TemplateConfig(
+    directory=HERE / "templates",
+    engine=JinjaTemplateEngine,
+    engine_callback=_engine_callback,
+)
+
+
+class SignInRequired(Exception):
+    """No live session: the page answers with the sign-in page, then comes back."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in person looking at a page."""
+
+    principal: Principal
+    me: Me
+
+    def has(self, role: str) -> bool:
+        return self.principal.has(Role(role))
+
+    @property
+    def roles(self) -> list[str]:
+        return sorted(r.value for r in self.principal.roles)
+
+
+def lang_of(request: Request[Any, Any, Any]) -> str:
+    lang = request.cookies.get(LANG_COOKIE, DEFAULT_LANG)
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def safe_next(value: str | None) -> str:
+    """A same-site path to return to (never another host)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    return value
+
+
+async def provide_viewer(request: Request[Any, Any, Any]) -> Viewer:
+    """The page's viewer from the session cookie (or a bearer token); ``SignInRequired``
+    when there is none or it ended."""
+    token = request.cookies.get(SESSION_COOKIE)
+    header = request.headers.get("authorization", "")
+    if not token and header.lower().startswith("bearer "):
+        token = header[7:].strip()
+    if not token:
+        raise SignInRequired
+    runtime: Runtime = request.app.state.runtime
+    async with runtime.session() as session:
+        try:
+            principal = await auth_service.authenticate(
+                session, token, runtime.settings.effective_secret_key
+            )
+        except NotAuthenticated:
+            raise SignInRequired from None
+        me = await whoami(session, principal)
+    request.state.principal = principal
+    return Viewer(principal, me)
+
+
+def page(
+    request: Request[Any, Any, Any],
+    template: str,
+    viewer: Viewer | None,
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    lang = lang_of(request)
+    return Template(
+        template_name=template,
+        status_code=status_code,
+        context={
+            "t": translator(lang),
+            "lang": lang,
+            "viewer": viewer,
+            "path": request.url.path,
+            "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+            "strings_json": json.dumps(CATALOGUE[lang], ensure_ascii=False),
+            "status_label": lambda code: _status_label(code, lang),
+            **context,
+        },
+    )
+
+
+def _status_label(code: str, lang: str) -> str:
+    info = STATUS_LABELS.get(code)
+    if info is None:
+        return code
+    return f"{code} · {info.vietnamese if lang == 'vi' else info.english}"
+
+
+def _sign_in_redirect(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = f"{SIGN_IN_PATH}?next={quote(here, safe='/')}"
+    if request.cookies.get(SESSION_COOKIE):  # there was a session: say it ended
+        target += "&expired=1"
+    return Redirect(target, status_code=303)
+
+
+def _error_page(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if isinstance(exc, NotAuthenticated):
+        return _sign_in_redirect(request, exc)
+    t = translator(lang_of(request))
+    status = exc.status_code
+    headline = {403: t("error.refused"), 404: t("error.not_found")}.get(status, t("error.title"))
+    principal = getattr(request.state, "principal", None)
+    return page(
+        request,
+        "error.html",
+        None,
+        status_code=status,
+        headline=headline,
+        reason=str(exc),
+        signed_in=principal is not None,
+    )
+
+
+WEB_EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+    SignInRequired: _sign_in_redirect,
+    DomainError: _error_page,
+}

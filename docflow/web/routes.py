@@ -1,0 +1,258 @@
+"""The browser application's pages, server-rendered; actions run from small scripts
+against the JSON API (cookie session + ``X-CSRF-Token``).
+
+Pages that need a signed-in person send everyone else to the sign-in page (and back
+afterwards); a refused page says why.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, Router, get
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+
+from docflow.api.documents import document_view
+from docflow.db import AsyncSession
+from docflow.doctypes import DOCUMENT_TYPES
+from docflow.errors import DomainError, PermissionDenied
+from docflow.models import Confidentiality, DocumentState, Role, Urgency
+from docflow.services import documents, registers, registers_incoming, transfer_views
+from docflow.services.agencies import list_directory
+from docflow.services.document_lists import list_documents, people_of_agency, person
+from docflow.services.inbox import InboxFilter, list_inbox
+from docflow.web.i18n import LANGS, VIETNAM
+from docflow.web.pages import (
+    LANG_COOKIE,
+    WEB_EXCEPTION_HANDLERS,
+    Viewer,
+    page,
+    provide_viewer,
+    safe_next,
+)
+
+__all__ = ["WEB_HANDLERS"]
+
+PageRequest = Request[Any, Any, Any]
+URGENCIES = [u.value for u in Urgency]
+CONFIDENTIALITIES = [c.value for c in Confidentiality]
+
+
+def _need(viewer: Viewer, *roles: Role, why: str) -> None:
+    if not any(viewer.principal.has(r) for r in roles):
+        raise PermissionDenied(why)
+
+
+@get("/sign-in", opt={"page": "public"}, include_in_schema=False)
+async def sign_in_page(
+    request: PageRequest, next: FromQuery[str | None] = None, expired: FromQuery[str | None] = None
+) -> Template:
+    return page(request, "sign_in.html", None, next=safe_next(next), expired=bool(expired))
+
+
+@get("/lang/{code:str}", opt={"page": "public"}, include_in_schema=False)
+async def switch_language(code: FromPath[str], next: FromQuery[str | None] = None) -> Redirect:
+    lang = code if code in LANGS else "vi"
+    cookie = Cookie(key=LANG_COOKIE, value=lang, max_age=365 * 86400, path="/", samesite="lax")
+    return Redirect(safe_next(next), status_code=303, cookies=[cookie])
+
+
+@get("/", include_in_schema=False)
+async def home(request: PageRequest, viewer: NamedDependency[Viewer]) -> Template:
+    return page(request, "home.html", viewer)
+
+
+@get("/inbox", include_in_schema=False)
+async def inbox_page(
+    request: PageRequest, viewer: NamedDependency[Viewer], db_session: NamedDependency[AsyncSession]
+) -> Template:
+    found = await list_inbox(db_session, viewer.principal, InboxFilter(limit=100))
+    return page(request, "inbox.html", viewer, items=found.items)
+
+
+@get("/outbox", include_in_schema=False)
+async def outbox_page(
+    request: PageRequest, viewer: NamedDependency[Viewer], db_session: NamedDependency[AsyncSession]
+) -> Template:
+    issued = await list_documents(db_session, viewer.principal, states=(DocumentState.ISSUED,))
+    rows = []
+    for doc in issued[:50]:
+        recipients = await transfer_views.sender_timelines(db_session, viewer.principal, doc.id)
+        rows.append((doc, recipients))
+    return page(request, "outbox.html", viewer, rows=rows, types=DOCUMENT_TYPES)
+
+
+@get("/drafts", include_in_schema=False)
+async def drafts_page(
+    request: PageRequest, viewer: NamedDependency[Viewer], db_session: NamedDependency[AsyncSession]
+) -> Template:
+    drafts = await list_documents(
+        db_session, viewer.principal, states=(DocumentState.DRAFT, DocumentState.SIGNED)
+    )
+    return page(
+        request, "documents.html", viewer, docs=drafts, title_key="nav.drafts", types=DOCUMENT_TYPES
+    )
+
+
+@get("/to-sign", include_in_schema=False)
+async def to_sign_page(
+    request: PageRequest, viewer: NamedDependency[Viewer], db_session: NamedDependency[AsyncSession]
+) -> Template:
+    waiting = await list_documents(
+        db_session,
+        viewer.principal,
+        states=(DocumentState.DRAFT,),
+        signer_id=viewer.principal.user_id,
+    )
+    return page(
+        request,
+        "documents.html",
+        viewer,
+        docs=waiting,
+        title_key="nav.to_sign",
+        types=DOCUMENT_TYPES,
+    )
+
+
+@get("/upload", include_in_schema=False)
+async def upload_page(
+    request: PageRequest, viewer: NamedDependency[Viewer], db_session: NamedDependency[AsyncSession]
+) -> Template:
+    _need(
+        viewer,
+        Role.SPECIALIST,
+        Role.CLERK,
+        Role.LEADER,
+        why="Only specialists, clerks and leaders of an agency upload drafts.",
+    )
+    signers = await people_of_agency(db_session, viewer.principal.agency_id, Role.LEADER)
+    agencies = [a for a in await list_directory(db_session) if a.id != viewer.principal.agency_id]
+    return page(
+        request,
+        "upload.html",
+        viewer,
+        types=DOCUMENT_TYPES,
+        signers=signers,
+        agencies=agencies,
+        urgencies=URGENCIES,
+        confidentialities=CONFIDENTIALITIES,
+    )
+
+
+@get("/documents/{document_id:int}", include_in_schema=False)
+async def document_page(
+    request: PageRequest,
+    document_id: FromPath[int],
+    viewer: NamedDependency[Viewer],
+    db_session: NamedDependency[AsyncSession],
+) -> Template:
+    document = await documents.load_readable(db_session, viewer.principal, document_id)
+    view = await document_view(db_session, document)
+    recipients: list[dict[str, Any]] = []
+    if document.state == DocumentState.ISSUED.value:
+        try:
+            recipients = await transfer_views.sender_timelines(
+                db_session, viewer.principal, document_id
+            )
+        except DomainError:
+            recipients = []
+    me = viewer.principal
+    can_sign = (
+        document.state == DocumentState.DRAFT.value
+        and document.signer_id == me.user_id
+        and not me.is_read_only
+    )
+    can_issue = (
+        document.state == DocumentState.SIGNED.value
+        and me.has(Role.CLERK)
+        and me.agency_id == document.agency_id
+    )
+    signer = await person(db_session, document.signer_id)
+    names = {a.code: a.name for a in await list_directory(db_session)}
+    return page(
+        request,
+        "document.html",
+        viewer,
+        doc=view,
+        recipients=recipients,
+        signer_name=signer.full_name if signer else view["signer"],
+        recipient_names=[names.get(code, code) for code in view["recipients"]],
+        can_sign=can_sign,
+        can_issue=can_issue,
+        is_auditor=me.has(Role.AUDITOR),
+        full_name=viewer.me.user.full_name,
+        types=DOCUMENT_TYPES,
+    )
+
+
+@get("/transfers/{transfer_id:int}", include_in_schema=False)
+async def transfer_page(
+    request: PageRequest,
+    transfer_id: FromPath[int],
+    viewer: NamedDependency[Viewer],
+    db_session: NamedDependency[AsyncSession],
+) -> Template:
+    view = await transfer_views.recipient_view(db_session, viewer.principal, transfer_id)
+    people = await people_of_agency(db_session, viewer.principal.agency_id)
+    return page(request, "transfer.html", viewer, tr=view, people=people)
+
+
+@get("/registers", include_in_schema=False)
+async def registers_page(
+    request: PageRequest,
+    viewer: NamedDependency[Viewer],
+    db_session: NamedDependency[AsyncSession],
+    year: FromQuery[int | None] = None,
+) -> Template:
+    chosen = year or datetime.now(VIETNAM).year
+    outgoing = await registers.outgoing_register(
+        db_session, viewer.principal, None, registers.RegisterFilter(year=chosen)
+    )
+    incoming = await registers_incoming.incoming_register(
+        db_session, viewer.principal, None, chosen
+    )
+    return page(
+        request, "registers.html", viewer, year=chosen, outgoing=outgoing, incoming=incoming
+    )
+
+
+@get("/verify", include_in_schema=False)
+async def verify_page(request: PageRequest, viewer: NamedDependency[Viewer]) -> Template:
+    return page(request, "verify.html", viewer)
+
+
+STATIC = create_static_files_router(
+    path="/static",
+    directories=[Path(__file__).parent / "static"],
+    opt={"page": "public"},
+    include_in_schema=False,
+    name="static",
+)
+
+PAGES = Router(
+    path="/",
+    route_handlers=[
+        sign_in_page,
+        switch_language,
+        home,
+        inbox_page,
+        outbox_page,
+        drafts_page,
+        to_sign_page,
+        upload_page,
+        document_page,
+        transfer_page,
+        registers_page,
+        verify_page,
+    ],
+    dependencies={"viewer": Provide(provide_viewer)},
+    exception_handlers=WEB_EXCEPTION_HANDLERS,
+)
+
+WEB_HANDLERS: list[object] = [PAGES, STATIC]

@@ -1,0 +1,12 @@
+import { api } from './api.js';
+
+const signOut = document.getElementById('sign-out');
+if (signOut) {
+  signOut.addEventListener('click', async () => {
+    try {
+      await api('POST', '/api/v1/auth/logout');
+    } finally {
+      location.assign('/sign-in');
+    }
+  });
+}

@@ -1,0 +1,130 @@
+// The document page: the PDF itself, "Ký số" with the browser's own key, issuance,
+// and the signature cards / audit trail.
+import { api, download, el, flash, once, showError, t, vnDateTime } from './api.js';
+import { showPdf } from './pdfview.js';
+import { renderReport } from './report.js';
+import { buildCsr, forgetKey, fromBase64, loadKey, newKeyPair, saveKey, signBytes } from './webkey.js';
+
+const article = document.getElementById('document');
+const docId = article.dataset.id;
+const errorBox = document.getElementById('action-error');
+const viewer = document.getElementById('pdf-view');
+
+showPdf(viewer, viewer.dataset.src).catch((e) => {
+  viewer.replaceChildren(el('p', { class: 'error' }, String(e.message || e)));
+});
+
+async function signingKey() {
+  const owner = article.dataset.username;
+  const known = await loadKey(owner);
+  if (known && known.certificateId) return known;
+  flash(t('doc.enrolling'));
+  const keyPair = await newKeyPair();
+  const csr = await buildCsr(keyPair, article.dataset.fullName);
+  const cert = await api('POST', '/api/v1/me/certificates', { csr });
+  const record = { privateKey: keyPair.privateKey, publicKey: keyPair.publicKey, certificateId: cert.id };
+  await saveKey(owner, record);
+  return record;
+}
+
+async function signOnce(key) {
+  const prepared = await api('POST', `/api/v1/documents/${docId}/signatures/prepare`,
+    { certificate_id: key.certificateId });
+  const signature = await signBytes(key.privateKey, fromBase64(prepared.to_be_signed));
+  return api('POST', `/api/v1/documents/${docId}/signatures/complete`,
+    { session_id: prepared.session_id, signature });
+}
+
+const signButton = document.getElementById('sign-button');
+if (signButton) {
+  once(signButton, t('doc.signing'), async () => {
+    errorBox.hidden = true;
+    if (!window.crypto || !crypto.subtle || !window.indexedDB) {
+      showError(errorBox, t('doc.no_webcrypto'));
+      return false;
+    }
+    try {
+      let key = await signingKey();
+      try {
+        await signOnce(key);
+      } catch (e) {
+        // A certificate the server no longer knows (or that expired): enrol again once.
+        if (e.status !== 404 && !/certificate/i.test(e.message)) throw e;
+        await forgetKey(article.dataset.username);
+        key = await signingKey();
+        await signOnce(key);
+      }
+      flash(t('doc.signed'));
+      location.reload();
+      return true;
+    } catch (e) {
+      showError(errorBox, e.message);
+      return false;
+    }
+  });
+}
+
+const issueButton = document.getElementById('issue-button');
+if (issueButton) {
+  once(issueButton, t('doc.issuing'), async () => {
+    errorBox.hidden = true;
+    try {
+      const issued = await api('POST', `/api/v1/documents/${docId}/issue`);
+      // Delivery is idempotent: make sure every recipient has it.
+      await api('POST', `/api/v1/documents/${docId}/dispatch`).catch(() => null);
+      flash(`${t('doc.issued')}: ${issued.symbol}`);
+      location.reload();
+      return true;
+    } catch (e) {
+      showError(errorBox, e.message);
+      return false;
+    }
+  });
+}
+
+const cards = document.getElementById('signature-cards');
+async function checkSignatures() {
+  cards.replaceChildren(el('p', {}, t('verify.working')));
+  try {
+    const answer = await api('GET', `/api/v1/documents/${docId}/verification`);
+    const latest = answer.items[answer.items.length - 1];
+    if (latest && latest.report) renderReport(cards, latest.report);
+    else cards.replaceChildren(el('p', { class: 'error' }, (latest && latest.error) || t('sig.none')));
+  } catch (e) {
+    cards.replaceChildren(el('p', { class: 'error' }, e.message));
+  }
+  return false;
+}
+const checkButton = document.getElementById('check-button');
+once(checkButton, t('verify.working'), checkSignatures);
+if (cards.dataset.auto) checkSignatures();
+
+once(document.getElementById('etsi-button'), t('loading'), async () => {
+  try {
+    const pdf = await api('GET', `/api/v1/documents/${docId}/file`);
+    const form = new FormData();
+    form.append('file', pdf, `document-${docId}.pdf`);
+    const xml = await api('POST', '/api/v1/verify?format=etsi', form);
+    download(xml, `etsi-report-document-${docId}.xml`);
+  } catch (e) {
+    showError(errorBox, e.message);
+  }
+  return false;
+});
+
+const events = document.getElementById('events');
+if (events) {
+  api('GET', `/api/v1/audit/events?document_id=${docId}&limit=100`).then((page) => {
+    for (const e of page.items) {
+      events.append(el('li', {}, el('time', {}, vnDateTime(e.occurred_at || e.at)), ' ',
+        `#${e.seq} ${e.action}${e.actor_user_id ? ` — user ${e.actor_user_id}` : ''}`));
+    }
+  }).catch((e) => events.append(el('li', { class: 'error' }, e.message)));
+  const chain = document.getElementById('chain-status');
+  api('GET', '/api/v1/audit/verify').then((status) => {
+    const ok = status.status === 'ok';
+    chain.className = ok ? 'verdict v-passed' : 'verdict v-failed';
+    chain.textContent = `${t('doc.chain')}: ${ok ? t('chain.ok') : t('chain.broken')}`
+      + ` (${status.events_checked})`;
+  }).catch((e) => { chain.textContent = e.message; });
+}

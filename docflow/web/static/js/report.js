@@ -1,0 +1,55 @@
+// A validation report (docs §8) as cards: one per signature, green / amber / red.
+import { el, t, vnDateTime } from './api.js';
+
+const TONE = { TOTAL_PASSED: 'passed', INDETERMINATE: 'indeterminate', TOTAL_FAILED: 'failed' };
+
+function row(label, value) {
+  if (value === null || value === undefined || value === '') return null;
+  return el('div', { class: 'kv' }, el('dt', {}, label), el('dd', {}, value));
+}
+
+function changes(mods) {
+  if (!mods) return '';
+  const kind = t(`mod.${mods.kind}`);
+  const extra = [...(mods.changed_form_fields || []), ...(mods.details || [])];
+  return extra.length ? `${kind}: ${extra.join('; ')}` : kind;
+}
+
+function signatureCard(sig) {
+  const tone = TONE[sig.indication] || 'indeterminate';
+  const signer = sig.signer || {};
+  const title = `${t(`verdict.${tone}`)} — ${signer.name || sig.field_name}`;
+  const card = el('article', { class: `card sig sig-${tone}`, 'data-indication': sig.indication },
+    el('h3', {}, el('span', { class: 'mark', 'aria-hidden': 'true' },
+      tone === 'passed' ? '✔' : tone === 'failed' ? '✖' : '?'), ' ', title),
+    el('dl', {},
+      row(t('sig.signer'), signer.name),
+      row(t('sig.agency'), signer.agency || signer.organisation),
+      row(t('sig.time'), vnDateTime(sig.signing_time)),
+      row(t('sig.timestamp'), sig.best_signature_time
+        ? `${vnDateTime(sig.best_signature_time)}${sig.timestamp_authority ? ` (${sig.timestamp_authority})` : ''}`
+        : ''),
+      row(t('sig.level'), sig.level),
+      row(t('sig.changes'), changes(sig.modifications)),
+      row('Indication', [sig.indication, sig.sub_indication].filter(Boolean).join(' / '))));
+  const problems = [...(sig.errors || []), ...(sig.warnings || [])];
+  if (problems.length) {
+    card.append(el('ul', { class: 'problems' }, ...problems.map((p) => el('li', {}, p))));
+  }
+  return card;
+}
+
+export function renderReport(container, report) {
+  container.replaceChildren();
+  if (!report) return;
+  const tone = TONE[report.verdict] || 'indeterminate';
+  container.append(el('p', { class: `verdict v-${tone}`, id: 'overall-verdict' },
+    `${t('verify.overall')}: ${t(`verdict.${tone}`)} (${report.verdict})`));
+  if (report.file_sha256) {
+    container.append(el('p', { class: 'hash' }, `${t('verify.sha256')}: `, el('code', {}, report.file_sha256)));
+  }
+  const sigs = report.signatures || [];
+  if (!sigs.length) container.append(el('p', {}, t('sig.none')));
+  for (const sig of sigs) container.append(signatureCard(sig));
+  for (const problem of report.errors || []) container.append(el('p', { class: 'error' }, problem));
+}
