@@ -7,8 +7,6 @@ only to the people named on it.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -22,6 +20,7 @@ from docflow.permissions import Principal, readable_agency_ids
 from docflow.services.access import deny
 from docflow.services.documents import readable
 from docflow.services.numbering import VIETNAM
+from docflow.services.register_export import table_to_csv, table_to_xlsx
 
 __all__ = ["HEADERS", "RegisterFilter", "RegisterRow", "outgoing_register", "to_csv", "to_xlsx"]
 
@@ -150,32 +149,14 @@ async def outgoing_register(
 
 
 def to_csv(rows: list[RegisterRow]) -> bytes:
-    """UTF-8 with a BOM (so spreadsheet programs read the diacritics right)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADERS)
-    for row in rows:
-        writer.writerow(row.cells())
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return table_to_csv(HEADERS, (row.cells() for row in rows))
 
 
 def to_xlsx(rows: list[RegisterRow], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "So van ban di"
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(list(HEADERS))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in rows:
-        sheet.append(list(row.cells()))
-    for letter, width in zip("ABCDEFGHI", (18, 14, 50, 24, 30, 20, 10, 14, 20), strict=True):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return table_to_xlsx(
+        HEADERS,
+        (row.cells() for row in rows),
+        title=title,
+        sheet_title="So van ban di",
+        widths=(18, 14, 50, 24, 30, 20, 10, 14, 20),
+    )

@@ -8,8 +8,6 @@ outgoing register's CSV/XLSX writers' conventions (UTF-8 BOM, Vietnamese headers
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -21,6 +19,7 @@ from docflow.models import Agency, Department, Document, Role, Transfer, User
 from docflow.permissions import Principal, readable_agency_ids
 from docflow.services.access import deny
 from docflow.services.numbering import VIETNAM
+from docflow.services.register_export import table_to_csv, table_to_xlsx
 from docflow.services.registers import HIDDEN_SUBJECT
 
 __all__ = ["INCOMING_HEADERS", "IncomingRow", "incoming_register", "to_csv", "to_xlsx"]
@@ -128,32 +127,14 @@ async def incoming_register(
 
 
 def to_csv(rows: list[IncomingRow]) -> bytes:
-    """UTF-8 with a BOM (so spreadsheet programs read the diacritics right)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(INCOMING_HEADERS)
-    for row in rows:
-        writer.writerow(row.cells())
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return table_to_csv(INCOMING_HEADERS, (row.cells() for row in rows))
 
 
 def to_xlsx(rows: list[IncomingRow], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "So van ban den"
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(list(INCOMING_HEADERS))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in rows:
-        sheet.append(list(row.cells()))
-    for letter, width in zip("ABCDEFGHI", (12, 8, 30, 18, 14, 50, 26, 12, 30), strict=True):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return table_to_xlsx(
+        INCOMING_HEADERS,
+        (row.cells() for row in rows),
+        title=title,
+        sheet_title="So van ban den",
+        widths=(12, 8, 30, 18, 14, 50, 26, 12, 30),
+    )
