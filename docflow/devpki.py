@@ -15,6 +15,9 @@ refuses them. Nothing here may be wired in production.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import urllib.parse
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -220,6 +223,16 @@ async def serve_ocsp(request: Request[Any, Any, Any], label: FromPath[str]) -> R
     return _der(der, "application/ocsp-response")
 
 
+@get("/ocsp/{label:str}/{encoded:path}", sync_to_thread=True)
+def serve_ocsp_get(label: FromPath[str], encoded: FromPath[str]) -> Response[bytes]:
+    """RFC 6960 A.1.1 GET form: the URL-encoded base64 of the DER request (NSS tools use it)."""
+    try:
+        body = base64.b64decode(urllib.parse.unquote(encoded.lstrip("/")), validate=True)
+    except (ValueError, binascii.Error) as exc:
+        raise ValidationException("The OCSP request in the URL is not valid base64.") from exc
+    return _der(ocsp_response(label, body), "application/ocsp-response")
+
+
 @post("/tsa/{label:str}", status_code=200)
 async def serve_tsa(request: Request[Any, Any, Any], label: FromPath[str]) -> Response[bytes]:
     body = await request.body()
@@ -246,7 +259,14 @@ def devpki_router() -> Router:
     """
     arch_router = Router(
         path=f"/{DEV_ARCH_LABEL}",
-        route_handlers=[serve_crl, serve_ocsp, serve_tsa, serve_ca_der, serve_ca_pem],
+        route_handlers=[
+            serve_crl,
+            serve_ocsp,
+            serve_ocsp_get,
+            serve_tsa,
+            serve_ca_der,
+            serve_ca_pem,
+        ],
         include_in_schema=False,
         tags=["dev-pki"],
     )

@@ -346,6 +346,9 @@ PUBLIC: dict[tuple[str, str], Call] = {
     ),
     ("POST", "/dev-pki/haugiang/ocsp/{label:str}"): Call("POST", "/dev-pki/haugiang/ocsp/stttt"),
     ("POST", "/dev-pki/haugiang/tsa/{label:str}"): Call("POST", "/dev-pki/haugiang/tsa/tsa"),
+    ("GET", "/dev-pki/haugiang/ocsp/{label:str}/{encoded:path}"): Call(
+        "GET", "/dev-pki/haugiang/ocsp/stttt/bm90LWRlcg%3D%3D"
+    ),
     # The browser application (issue #8): sign-in page, language switch, static assets.
     ("GET", "/sign-in"): Call("GET", "/sign-in"),
     ("GET", "/lang/{code:str}"): Call("GET", "/lang/en"),

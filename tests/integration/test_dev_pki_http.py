@@ -95,6 +95,34 @@ async def test_ocsp_over_http_good_and_revoked(devpki_base: str) -> None:
     assert await _ocsp_status(devpki_base, "revoked-signer") == pyca_ocsp.OCSPCertStatus.REVOKED
 
 
+async def test_ocsp_get_form_as_nss_tools_send_it(devpki_base: str) -> None:
+    """pdfsig (NSS) asks with RFC 6960's GET form first: base64 of the DER request in the URL."""
+    import base64
+    import urllib.parse
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    for label, expected in (
+        ("stttt-leader", pyca_ocsp.OCSPCertStatus.GOOD),
+        ("revoked-signer", pyca_ocsp.OCSPCertStatus.REVOKED),
+    ):
+        req = (
+            pyca_ocsp.OCSPRequestBuilder()
+            .add_certificate(_pyca(label), _pyca("ca-stttt"), hashes.SHA1())
+            .build()
+        )
+        encoded = urllib.parse.quote(base64.b64encode(req.public_bytes(Encoding.DER)), safe="")
+        async with httpx.AsyncClient() as client:
+            resp = await client.get(_url(devpki_base, f"ocsp/stttt/{encoded}"))
+        assert resp.status_code == 200
+        parsed = pyca_ocsp.load_der_ocsp_response(resp.content)
+        assert parsed.certificate_status == expected
+    async with httpx.AsyncClient() as client:
+        bad = await client.get(_url(devpki_base, "ocsp/stttt/%%%not-base64"))
+    assert bad.status_code == 400
+
+
 async def test_garbage_ocsp_request_is_400(devpki_base: str) -> None:
     async with httpx.AsyncClient() as client:
         resp = await client.post(_url(devpki_base, "ocsp/stttt"), content=b"not der")
