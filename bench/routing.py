@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/routing.py [--recipients 100] [--transfers 200000]
                                       [--clients 20] [--requests 1000] [--database-url URL]
+                                      [--only inbox]
 
 PostgreSQL (a fresh database on the test server unless ``--database-url``), local object
 store, dev PKI.
@@ -282,17 +283,27 @@ async def run_clients(clients: int, requests: int, call: Any) -> tuple[list[floa
     return latencies, len(latencies) / (time.perf_counter() - start)
 
 
+async def warm_up(clients: int, call: Any) -> None:
+    """As many requests at once as the clients will make: every side starts with its
+    connections open (the bare pool opens ``clients`` up front) and its code warm."""
+    for _ in range(3):
+        await asyncio.gather(*(call(n, n) for n in range(clients)))
+
+
 async def bench_inbox(settings: Any, url: str, clients: int, requests: int) -> None:
     import asyncpg
     import httpx
     from sqlmodel import select
 
-    from docflow.app import create_app
+    from docflow.app import create_app, freeze_startup_heap
     from docflow.models import Agency, User
     from docflow.services.auth import open_session
 
     app = create_app(settings)
     runtime = app.state.runtime
+    # httpx's ASGITransport sends no lifespan events: do what the app's start-up does under
+    # a server (the other start-up hooks prepare the store and schedule checkpoints).
+    freeze_startup_heap()
     async with runtime.session() as session:
         user = (await session.exec(select(User).where(User.username == "stc.clerk"))).one()
         stc = (await session.exec(select(Agency).where(Agency.abbreviation == "STC"))).one()
@@ -311,8 +322,7 @@ async def bench_inbox(settings: Any, url: str, clients: int, requests: int) -> N
             response = await http.get("/api/v1/inbox", params=params, headers=headers)
             assert response.status_code == 200
 
-        for _ in range(20):
-            await via_http(0, 0)
+        await warm_up(clients, via_http)
         http_lat, http_rps = await run_clients(clients, requests, via_http)
 
     from docflow.services.inbox import InboxFilter, list_inbox
@@ -325,8 +335,7 @@ async def bench_inbox(settings: Any, url: str, clients: int, requests: int) -> N
             page = await list_inbox(session, clerk, InboxFilter(cursor=cursor if i % 2 else None))
         assert len(page.items) == 50
 
-    for _ in range(20):
-        await via_service(0, 0)
+    await warm_up(clients, via_service)
     svc_lat, svc_rps = await run_clients(clients, requests, via_service)
 
     last = first["items"][-1]
@@ -345,8 +354,7 @@ async def bench_inbox(settings: Any, url: str, clients: int, requests: int) -> N
                     rows = await conn.fetch(plain, stc.id)
                 assert len(rows) == 51
 
-        for _ in range(20):
-            await bare(0, 0)
+        await warm_up(clients, bare)
         bare_lat, bare_rps = await run_clients(clients, requests, bare)
     finally:
         await pool.close()
@@ -386,9 +394,15 @@ async def main_async(args: argparse.Namespace) -> None:
                 await asyncio.to_thread(runtime.store.ensure_ready)
                 async with runtime.session() as session:
                     await seed_demo(session, PASSWORD)
-                print(f"1. Dispatch (PostgreSQL, local store, dev PKI; {args.recipients} "
-                      "recipients)")
-                codes = await bench_dispatch(runtime, settings, args.recipients, tmp)
+                if args.only == "inbox":
+                    from tests.integration.routing_support import issue_directly
+
+                    codes = await add_agencies(runtime, args.recipients)
+                    await issue_directly(runtime, "STTTT", codes[:1], number=1)
+                else:
+                    print(f"1. Dispatch (PostgreSQL, local store, dev PKI; {args.recipients} "
+                          "recipients)")
+                    codes = await bench_dispatch(runtime, settings, args.recipients, tmp)
                 print(f"\n2. Inbox with {args.transfers:,} transfers, {args.clients} clients, "
                       f"{args.requests} requests (first page and a cursor page, 50 items)")
                 start = time.perf_counter()
@@ -412,6 +426,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--only", choices=("inbox",), default=None,
+                        help="skip the dispatch part (agencies and one document are still made)")
     asyncio.run(main_async(parser.parse_args()))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 import anyio.to_thread
@@ -13,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from docflow import __version__
 from docflow.api import ROUTE_HANDLERS
 from docflow.api.auth import require_sign_in
-from docflow.api.dependencies import DEPENDENCIES
+from docflow.api.dependencies import DEPENDENCIES, ReleaseRequestSession
 from docflow.api.errors import EXCEPTION_HANDLERS
 from docflow.api.request_id import RequestIdMiddleware
 from docflow.devpki import devpki_router
@@ -23,9 +24,25 @@ from docflow.runtime import Runtime
 from docflow.settings import Settings
 from docflow.web import TEMPLATE_CONFIG, WEB_HANDLERS
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "freeze_startup_heap"]
 
 logger = logging.getLogger("docflow.app")
+
+
+_heap_frozen = False
+
+
+def freeze_startup_heap() -> None:
+    """Once per process, after start-up: collect, then move every object alive now (modules,
+    the app, SQLAlchemy's and Litestar's structures) out of the cyclic GC's sight
+    (``gc.freeze``). Otherwise each full collection walks those hundreds of thousands of
+    long-lived objects while requests wait: under load that was the slowest 1 % of
+    requests (p99 ~100+ ms against ~40 ms with it)."""
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -77,12 +94,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TEMPLATE_CONFIG,
         state=State({"runtime": runtime, "settings": settings}),
-        on_startup=[prepare_local_store, start_audit_checkpoints],
+        on_startup=[prepare_local_store, start_audit_checkpoints, freeze_startup_heap],
         on_shutdown=[dispose],
         openapi_config=OpenAPIConfig(title="docflow", version=__version__, path="/schema"),
         request_max_body_size=settings.max_upload_bytes,
         logging_config=None,
         debug=False,
     )
-    app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
+    app.asgi_handler = RequestIdMiddleware(ReleaseRequestSession(app.asgi_handler))
     return app

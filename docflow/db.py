@@ -32,6 +32,9 @@ __all__ = [
 
 #: Seconds to wait for a database connection before calling it unreachable.
 CONNECT_TIMEOUT = 5.0
+#: PostgreSQL connections kept per process, and how many more a burst may open.
+POOL_SIZE = 20
+POOL_OVERFLOW = 20
 
 
 def _parse(url: str) -> URL:
@@ -90,6 +93,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     options: dict[str, Any] = {"pool_pre_ping": True}
     if backend == "postgresql":
         options["connect_args"] = {"timeout": CONNECT_TIMEOUT}
+        # Enough connections for a few dozen concurrent requests (one each) without
+        # queueing on the pool: SQLAlchemy's default is 5 (+10 overflow).
+        options["pool_size"] = POOL_SIZE
+        options["max_overflow"] = POOL_OVERFLOW
     else:
         options["connect_args"] = {"timeout": 30}  # seconds to wait on a locked database
     options.update(kwargs)

@@ -89,8 +89,34 @@ async def require_sign_in(connection: ASGIConnection[Any, Any, Any, Any], handle
     if not connection.url.path.startswith("/api/") or handler.opt.get("public"):
         return
     runtime: Runtime = connection.app.state.runtime
-    async with runtime.session() as session:
+    if not _keeps_session(connection, handler):
+        async with runtime.session() as session:
+            await _sign_in_check(connection, session, runtime.settings)  # type: ignore[arg-type]
+        return
+    # Imported here: docflow.api.dependencies builds its providers from this module.
+    from docflow.api.dependencies import REQUEST_SESSION, request_session
+
+    # The handler's ``db_session`` goes on with this session: one connection per request.
+    session = request_session(connection.scope)
+    try:
         await _sign_in_check(connection, session, runtime.settings)  # type: ignore[arg-type]
+    except BaseException:
+        connection.scope["state"].pop(REQUEST_SESSION, None)  # type: ignore[typeddict-item]
+        await session.close()
+        raise
+
+
+_SESSION_USERS = frozenset({"db_session", "principal"})
+
+
+def _keeps_session(connection: ASGIConnection[Any, Any, Any, Any], handler: Any) -> bool:
+    """Whether the guard's session should live on as the handler's ``db_session``: for a
+    request without a body (nothing is read between the guard and the handler, so no
+    connection idles in a transaction while a client uploads) whose handler takes a
+    session (``principal`` takes ``db_session``)."""
+    if connection.scope.get("method") not in ("GET", "HEAD"):
+        return False
+    return not _SESSION_USERS.isdisjoint(handler.parsed_fn_signature.parameters)
 
 
 async def provide_principal(

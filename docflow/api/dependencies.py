@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from docflow.db import AsyncSession
 from docflow.runtime import Runtime
@@ -20,10 +21,13 @@ from storage import ObjectStore
 
 __all__ = [
     "DEPENDENCIES",
+    "REQUEST_SESSION",
+    "ReleaseRequestSession",
     "provide_db_session",
     "provide_runtime",
     "provide_settings",
     "provide_store",
+    "request_session",
 ]
 
 
@@ -39,14 +43,54 @@ def provide_store(state: State) -> ObjectStore:
     return state.runtime.store  # type: ignore[no-any-return]
 
 
-async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
+#: Where the sign-in guard leaves the session it opened, for the handler to go on with.
+REQUEST_SESSION = "docflow_db_session"
+
+
+async def provide_db_session(state: State, scope: Scope) -> AsyncIterator[AsyncSession]:
     """One session per request; uncommitted work is rolled back when the request ends.
 
     Services commit explicitly: a handler that returns without committing changed nothing.
+    The session (and its connection) the sign-in guard opened is reused, so a request
+    checks out one connection; ``ReleaseRequestSession`` closes it if no handler took it.
     """
+    opened: AsyncSession | None = scope.get("state", {}).pop(REQUEST_SESSION, None)
+    if opened is not None:
+        try:
+            yield opened
+        finally:
+            await opened.close()
+        return
     runtime: Runtime = state.runtime
     async with runtime.sessions() as session:
         yield session
+
+
+def request_session(scope: Scope) -> AsyncSession:
+    """A session for this request, left in the scope for ``provide_db_session``."""
+    slot = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    session: AsyncSession | None = slot.get(REQUEST_SESSION)
+    if session is None:
+        session = scope["app"].state.runtime.sessions()
+        slot[REQUEST_SESSION] = session
+    return session
+
+
+class ReleaseRequestSession:
+    """ASGI wrapper: closes (rolls back) a session the guard opened that no handler took
+    (a refused request, a handler without ``db_session``, a bad parameter)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            state = scope.get("state")
+            left = state.pop(REQUEST_SESSION, None) if isinstance(state, dict) else None
+            if left is not None:
+                await left.close()
 
 
 def _provide_principal() -> Provide:

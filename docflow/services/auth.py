@@ -28,7 +28,7 @@ from sqlmodel import col, select
 from docflow.audit import Actor, record_event
 from docflow.db import AsyncSession
 from docflow.errors import NotAuthenticated, TooManyAttempts
-from docflow.models import AuthSession, LoginFailure, User, utcnow
+from docflow.models import AuthSession, LoginFailure, Role, User, UserRole, utcnow
 from docflow.passwords import hash_password, needs_rehash, verify_password
 from docflow.permissions import Principal
 from docflow.services.users import UserInfo, principal_for, user_info
@@ -230,23 +230,51 @@ async def authenticate(session: AsyncSession, token: str, secret_key: str) -> Pr
     revoked token, or an inactive user."""
     if not token or len(token) > 256:
         raise NotAuthenticated("The sign-in token is not valid; sign in again.")
-    row = (
-        await session.exec(
-            select(AuthSession, User)
+    # One round trip: the session, its user and the user's roles (one row per role).
+    connection = await session.connection()  # Core rows: no ORM loading (every request)
+    rows = (
+        await connection.execute(
+            select(
+                col(AuthSession.revoked_at),
+                col(AuthSession.expires_at),
+                col(User.id),
+                col(User.username),
+                col(User.agency_id),
+                col(User.department_id),
+                col(User.province_scope),
+                col(User.is_active),
+                col(UserRole.role),
+            )
             .join(User, col(User.id) == col(AuthSession.user_id))
+            .outerjoin(UserRole, col(UserRole.user_id) == col(User.id))
             .where(AuthSession.token_hash == token_hash(token, secret_key))
         )
-    ).first()
-    if row is None:
+    ).all()
+    if not rows:
         raise NotAuthenticated("The sign-in token is not valid; sign in again.")
-    auth, user = row
-    if auth.revoked_at is not None:
+    row = rows[0]
+    if row.revoked_at is not None:
         raise NotAuthenticated("This session was logged out; sign in again.")
-    if auth.expires_at <= utcnow():
+    if row.expires_at <= utcnow():
         raise NotAuthenticated("This session has expired; sign in again.")
-    if not user.is_active:
+    if not row.is_active:
         raise NotAuthenticated("This account is disabled.")
-    return await principal_for(session, user)
+    roles: set[Role] = set()
+    for r in rows:
+        if r.role is None:
+            continue
+        try:
+            roles.add(Role(r.role))
+        except ValueError:  # a role this version does not know grants nothing
+            continue
+    return Principal(
+        user_id=row.id,
+        username=row.username,
+        agency_id=row.agency_id,
+        department_id=row.department_id,
+        roles=frozenset(roles),
+        province_scope=row.province_scope,
+    )
 
 
 async def logout(session: AsyncSession, principal: Principal, token: str, secret_key: str) -> None:

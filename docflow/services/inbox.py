@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, func, or_, tuple_
+from sqlalchemy import and_, bindparam, func, or_, tuple_
 from sqlmodel import col, select
 
 from docflow.db import AsyncSession
@@ -66,6 +66,21 @@ _COLUMNS: tuple[Any, ...] = (
 )
 
 
+#: The query every page starts from (built once; the agency is a bound parameter).
+_BASE: Any = (
+    select(*_COLUMNS)
+    .join(Document, col(Document.id) == Transfer.document_id)
+    .join(Agency, col(Agency.id) == Transfer.sender_agency_id)
+    .where(
+        col(Transfer.recipient_agency_id) == bindparam("inbox_agency"),
+        col(Transfer.active).is_(True),
+    )
+    .order_by(
+        col(Transfer.priority).desc(), col(Transfer.arrived_at).desc(), col(Transfer.id).desc()
+    )
+)
+
+
 def _encode(row: Any) -> str:
     raw = json.dumps([row.priority, row.arrived_at.isoformat(), row.id])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -111,16 +126,7 @@ def _check(flt: InboxFilter) -> None:
 async def list_inbox(session: AsyncSession, principal: Principal, flt: InboxFilter) -> InboxPage:
     """One page of ``principal``'s agency inbox under ``flt``."""
     _check(flt)
-    query = (
-        select(*_COLUMNS)
-        .join(Document, col(Document.id) == Transfer.document_id)
-        .join(Agency, col(Agency.id) == Transfer.sender_agency_id)
-        .where(Transfer.recipient_agency_id == principal.agency_id, col(Transfer.active).is_(True))
-        .order_by(
-            col(Transfer.priority).desc(), col(Transfer.arrived_at).desc(), col(Transfer.id).desc()
-        )
-        .limit(flt.limit + 1)
-    )
+    query = _BASE.limit(flt.limit + 1)
     if flt.status:
         query = query.where(Transfer.status == flt.status)
     if flt.urgency:
@@ -148,7 +154,7 @@ async def list_inbox(session: AsyncSession, principal: Principal, flt: InboxFilt
         )
     if flt.cursor:
         query = query.where(_after(session, *_decode(flt.cursor)))
-    rows = (await session.exec(query)).all()
+    rows = (await session.exec(query, params={"inbox_agency": principal.agency_id})).all()
     now = utcnow()
     items = [_item(row, now) for row in rows[: flt.limit]]
     next_cursor = _encode(rows[flt.limit - 1]) if len(rows) > flt.limit else None
@@ -171,26 +177,29 @@ def _after(session: AsyncSession, priority: int, arrived: datetime, ident: int) 
 
 
 def _item(row: Any, now: datetime) -> dict[str, Any]:
-    overdue = row.deadline is not None and row.deadline < now and row.status not in _CLOSED
+    # Unpacked in _COLUMNS order: a tuple unpack is much cheaper than 19 attribute reads.
+    (ident, document_id, status, sender_code, priority, arrived_at, incoming_number, deadline,
+     verification, business_type, number, symbol, subject, document_type, urgency,
+     confidentiality, issued_at, sender_name, sender_abbreviation) = row
     return {
-        "id": row.id,
-        "document_id": row.document_id,
-        "status": row.status,
-        "status_label": STATUS_LABELS[row.status].vietnamese,
-        "sender": {"code": row.sender_code, "name": row.sender_name,
-                   "abbreviation": row.sender_abbreviation},
-        "number": row.number,
-        "symbol": row.symbol,
-        "subject": row.subject if row.confidentiality == "none" else HIDDEN_SUBJECT,
-        "document_type": row.document_type,
-        "urgency": row.urgency,
-        "priority": row.priority,
-        "issued_at": row.issued_at.isoformat() if row.issued_at else None,
-        "arrived_at": row.arrived_at.isoformat(),
-        "incoming_number": row.incoming_number,
-        "deadline": row.deadline.isoformat() if row.deadline else None,
-        "overdue": overdue,
-        "verification": row.verification,
-        "business_type": row.business_type,
-        "verification_url": f"/api/v1/transfers/{row.id}/verification",
+        "id": ident,
+        "document_id": document_id,
+        "status": status,
+        "status_label": STATUS_LABELS[status].vietnamese,
+        "sender": {"code": sender_code, "name": sender_name,
+                   "abbreviation": sender_abbreviation},
+        "number": number,
+        "symbol": symbol,
+        "subject": subject if confidentiality == "none" else HIDDEN_SUBJECT,
+        "document_type": document_type,
+        "urgency": urgency,
+        "priority": priority,
+        "issued_at": issued_at.isoformat() if issued_at else None,
+        "arrived_at": arrived_at.isoformat(),
+        "incoming_number": incoming_number,
+        "deadline": deadline.isoformat() if deadline else None,
+        "overdue": deadline is not None and deadline < now and status not in _CLOSED,
+        "verification": verification,
+        "business_type": business_type,
+        "verification_url": f"/api/v1/transfers/{ident}/verification",
     }
