@@ -20,31 +20,32 @@ read once per process. Framework-free: imports only pyHanko, fontTools and Pillo
 
 from __future__ import annotations
 
-import io
 import math
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from functools import cache, lru_cache
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from fontTools.ttLib import TTFont
-from PIL import Image, ImageDraw, ImageFont
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
-from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.layout import (
     AxisAlignment,
     InnerScaling,
     Margins,
     SimpleBoxLayoutRule,
 )
-from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import BaseStampStyle, TextStampStyle
 
-from signing.errors import SigningError
+from signing._seal_image import SEAL_RED, default_seal_image
+from signing._seal_image import pdf_image as _image
+from signing._stamp_font import FONT_PATH
+
+# Font and layout internals stay reachable here as before (the unit tests use them).
+from signing._stamp_font import font_bytes as _font_bytes  # noqa: F401
+from signing._stamp_font import font_factory as _font_factory  # noqa: F401
+from signing._stamp_font import text_width as _text_width  # noqa: F401
+from signing._stamp_layout import TEXT_COLOR as TEXT_COLOR
+from signing._stamp_layout import fit_text as _fit_text
+from signing._stamp_layout import text_box_style as _text_box_style
 
 __all__ = [
     "ATTACHMENT_BOX_SIZE",
@@ -67,21 +68,14 @@ __all__ = [
 Box = tuple[float, float, float, float]
 """A rectangle in PDF user space: ``(x1, y1, x2, y2)``, lower left then upper right."""
 
-FONT_PATH = Path(__file__).resolve().parent / "fonts" / "DocflowStampSerif.ttf"
-
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
 """Asia/Ho_Chi_Minh: UTC+07:00 all year (no daylight saving since 1975)."""
 
 LEADER_BOX_SIZE: tuple[float, float] = (200.0, 80.0)
 ATTACHMENT_BOX_SIZE: tuple[float, float] = (220.0, 42.0)
 
-SEAL_RED: tuple[int, int, int] = (218, 18, 30)
-TEXT_COLOR: tuple[float, float, float] = (0.0, 0.0, 0.0)
-
 _PADDING = 2  # pt between the stamp's edge and its text
 _SEAL_TEXT_HEIGHT = 26.0  # pt below the seal circle for "Ký bởi / Thời gian ký"
-_SEAL_IMAGE_PX = 600
-_MAX_IMAGE_PX = 1200
 
 
 @dataclass(frozen=True)
@@ -105,151 +99,7 @@ def vietnam_time(dt: datetime) -> str:
     return dt.astimezone(VIETNAM_TZ).strftime("%H:%M:%S %d/%m/%Y")
 
 
-# --------------------------------------------------------------------------- font
-
-
-@cache
-def _font_bytes() -> bytes:
-    return FONT_PATH.read_bytes()
-
-
-@cache
-def _font_metrics() -> tuple[dict[int, int], int, float, float]:
-    """(advance width by code point, fallback advance, ascent, descent) in 1/1000 em."""
-    tt = TTFont(io.BytesIO(_font_bytes()))
-    upem = tt["head"].unitsPerEm
-    hmtx = tt["hmtx"]
-    cmap = tt.getBestCmap()
-    scale = 1000 / upem
-    advances = {cp: round(hmtx[glyph][0] * scale) for cp, glyph in cmap.items()}
-    fallback = round(hmtx[".notdef"][0] * scale)
-    hhea = tt["hhea"]
-    return advances, fallback, hhea.ascent * scale, -hhea.descent * scale
-
-
-def _text_width(text: str, size: float) -> float:
-    """Width in pt of ``text`` set in the stamp font (no kerning: errs on the wide side)."""
-    advances, fallback, _, _ = _font_metrics()
-    return sum(advances.get(ord(c), fallback) for c in text) * size / 1000
-
-
-class _CachedFontFactory(GlyphAccumulatorFactory):
-    """``GlyphAccumulatorFactory`` that reads the font from memory, not from disk.
-
-    The stock factory opens (and never closes) the font file for every signature.
-    """
-
-    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
-        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
-            obj_stream = writer.prepare_object_stream()
-        return GlyphAccumulator(
-            writer=writer,
-            font_handle=io.BytesIO(_font_bytes()),
-            font_size=self.font_size,
-            ot_script_tag=self.ot_script_tag,
-            ot_language_tag=self.ot_language_tag,
-            writing_direction=self.writing_direction,
-            bcp47_lang_code=self.bcp47_lang_code,
-            obj_stream=obj_stream,
-        )
-
-
-@cache
-def _font_factory(size: int) -> _CachedFontFactory:
-    return _CachedFontFactory(font_file=str(FONT_PATH), font_size=size, bcp47_lang_code="vi")
-
-
-# --------------------------------------------------------------------------- text layout
-
-
-@dataclass(frozen=True)
-class _TextBlock:
-    lines: tuple[str, ...]
-    size: int
-    leading: int
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
-
-    @property
-    def bottom_pad(self) -> int:
-        """Room under the last baseline for descenders (pyHanko's box ends at the baseline)."""
-        return math.ceil(self.size * _font_metrics()[3] / 1000)
-
-    @property
-    def height(self) -> float:
-        return len(self.lines) * self.leading + self.bottom_pad
-
-    @property
-    def width(self) -> float:
-        return max(_text_width(line, self.size) for line in self.lines)
-
-
-_TOKEN = re.compile(r"\d{2}:\d{2}:\d{2} \d{2}/\d{2}/\d{4}|\S+")
-"""Words for wrapping; a ``hh:mm:ss dd/mm/yyyy`` time is never split across lines."""
-
-
-def _wrap(paragraph: str, width: float, size: int, indent: str = "   ") -> list[str]:
-    """Greedy word wrap; continuation lines are indented. A too-long word overflows."""
-    words = _TOKEN.findall(paragraph)
-    if not words:
-        return [""]
-    lines: list[str] = []
-    current = words[0]
-    for word in words[1:]:
-        candidate = f"{current} {word}"
-        if _text_width(candidate, size) <= width:
-            current = candidate
-        else:
-            lines.append(current)
-            current = indent + word
-    lines.append(current)
-    return lines
-
-
-def _fit_text(
-    paragraphs: Sequence[str],
-    width: float,
-    height: float,
-    max_size: int,
-    min_size: int = 5,
-    min_unwrapped_size: int = 8,
-) -> _TextBlock:
-    """The largest font size (whole points) at which the text fits ``width x height``.
-
-    One line per paragraph if that works at ``min_unwrapped_size`` or more; otherwise
-    the largest size at which the word-wrapped text fits. If even ``min_size`` does not
-    fit, the smallest layout is returned and pyHanko's shrink-to-fit scales it down.
-    """
-    smallest: _TextBlock | None = None
-    for allow_wrap, lowest in ((False, max(min_unwrapped_size, min_size)), (True, min_size)):
-        for size in range(max_size, lowest - 1, -1):
-            leading = math.ceil(size * 1.18)
-            lines: list[str] = []
-            for paragraph in paragraphs:
-                lines.extend(_wrap(paragraph, width if allow_wrap else math.inf, size))
-            block = _TextBlock(tuple(lines), size, leading)
-            if block.width <= width and block.height <= height:
-                return block
-            smallest = block
-    assert smallest is not None
-    return smallest
-
-
-def _text_box_style(block: _TextBlock) -> TextBoxStyle:
-    return TextBoxStyle(
-        font=_font_factory(block.size),
-        font_size=block.size,
-        leading=block.leading,
-        text_color=TEXT_COLOR,
-        box_layout_rule=SimpleBoxLayoutRule(
-            x_align=AxisAlignment.ALIGN_MIN,
-            y_align=AxisAlignment.ALIGN_MIN,
-            margins=Margins(left=0, right=0, top=0, bottom=block.bottom_pad),
-            inner_content_scaling=InnerScaling.NO_SCALING,
-        ),
-    )
+# --------------------------------------------------------------------------- helpers
 
 
 def _uniform(margin: int) -> Margins:
@@ -259,34 +109,6 @@ def _uniform(margin: int) -> Margins:
 def _escape(text: str) -> str:
     """pyHanko applies ``stamp_text % text_params``: protect literal percent signs."""
     return text.replace("%", "%%")
-
-
-def _image(data: bytes, what: str) -> PdfImage:
-    """A Pillow-readable image (PNG with transparency preferred) as a pyHanko background.
-
-    A fresh ``PdfImage`` per appearance (it remembers the PDF writer it was written
-    to); the decoded picture is shared, as pyHanko only reads it.
-    """
-    return PdfImage(_decoded(data, what))
-
-
-@lru_cache(maxsize=32)
-def _decoded(data: bytes, what: str) -> Image.Image:
-    """Decode once per distinct image. Larger than ``_MAX_IMAGE_PX`` on the long side
-    is scaled down: a stamp is a few centimetres wide and a phone photo would bloat
-    every signed copy."""
-    try:
-        img: Image.Image = Image.open(io.BytesIO(data))
-        img.load()
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise SigningError(
-            f"The {what} image cannot be read ({exc}); upload a PNG with a transparent background."
-        ) from exc
-    if img.mode not in ("RGB", "RGBA", "L", "LA"):
-        img = img.convert("RGBA")
-    if max(img.size) > _MAX_IMAGE_PX:
-        img.thumbnail((_MAX_IMAGE_PX, _MAX_IMAGE_PX), Image.Resampling.LANCZOS)
-    return img
 
 
 def _params(**values: str) -> Mapping[str, str]:
@@ -431,94 +253,6 @@ def seal_appearance(
         border_width=0,
     )
     return Appearance(style, _params(agency_name=agency_name, signed_at=when))
-
-
-@lru_cache(maxsize=64)
-def default_seal_image(agency_name: str) -> bytes:
-    """A red round seal drawn from the agency name: PNG, transparent background.
-
-    Double outer ring, the name in capitals around the top, an inner ring and a
-    five-pointed star in the centre. A stand-in for agencies without a seal image.
-    """
-    n = _SEAL_IMAGE_PX
-    c = n / 2
-    ink = (*SEAL_RED, 255)
-    img = Image.new("RGBA", (n, n), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-
-    def ring(radius: float, width: int) -> None:
-        draw.ellipse((c - radius, c - radius, c + radius, c + radius), outline=ink, width=width)
-
-    ring(c - 4, 16)  # outer ring
-    ring(c - 30, 4)  # thin ring inside it
-    inner = c * 0.6
-    ring(inner, 5)  # inner ring around the star
-    _draw_star(draw, c, c, inner * 0.62, ink)
-
-    band_outer, band_inner = c - 36, inner + 6
-    _draw_arc_text(img, agency_name.upper(), c, band_outer, band_inner, ink)
-
-    out = io.BytesIO()
-    img.save(out, format="PNG", optimize=True)
-    return out.getvalue()
-
-
-def _draw_star(
-    draw: ImageDraw.ImageDraw, cx: float, cy: float, radius: float, ink: tuple[int, ...]
-) -> None:
-    points = []
-    for i in range(10):
-        r = radius if i % 2 == 0 else radius * 0.382
-        angle = -math.pi / 2 + i * math.pi / 5
-        points.append((cx + r * math.cos(angle), cy + r * math.sin(angle)))
-    draw.polygon(points, fill=ink)
-
-
-def _draw_arc_text(
-    img: Image.Image,
-    text: str,
-    c: float,
-    band_outer: float,
-    band_inner: float,
-    ink: tuple[int, ...],
-) -> None:
-    """Set ``text`` clockwise along the band, centred on the top, at most 300 degrees."""
-    band = band_outer - band_inner
-    max_sweep = math.radians(300)
-    size = int(band * 0.62)
-    radius = band_inner + band * 0.5  # where the middle of the capitals goes
-    while size > 10 and _text_width(text, size) * 1.08 / radius > max_sweep:
-        size -= 1
-    # Capitals (0.66 em) plus Vietnamese stacked marks: centre them on the band, nudged
-    # inwards by the height the marks add on top.
-    radius -= size * 0.24
-    font = ImageFont.truetype(io.BytesIO(_font_bytes()), size)
-    spacing = 1.08
-    advances = [_text_width(ch, size) * spacing for ch in text]
-    total = sum(advances) / radius
-    angle = -total / 2  # clockwise from the top
-    tile = int(size * 2.2)
-    for ch, adv in zip(text, advances, strict=True):
-        mid = angle + adv / 2 / radius
-        angle += adv / radius
-        if ch.isspace():
-            continue
-        glyph = Image.new("RGBA", (tile, tile), (0, 0, 0, 0))
-        gdraw = ImageDraw.Draw(glyph)
-        # anchor "ms": middle of the glyph horizontally, baseline vertically
-        gdraw.text(
-            (tile / 2, tile / 2 + size * 0.35),
-            ch,
-            font=font,
-            fill=ink,
-            anchor="ms",
-            stroke_width=max(1, size // 28),
-            stroke_fill=ink,
-        )
-        glyph = glyph.rotate(-math.degrees(mid), resample=Image.Resampling.BICUBIC)
-        x = c + radius * math.sin(mid) - tile / 2
-        y = c - radius * math.cos(mid) - tile / 2
-        img.alpha_composite(glyph, (round(x), round(y)))
 
 
 # --------------------------------------------------------------------------- attachments
