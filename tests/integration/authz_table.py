@@ -1,0 +1,381 @@
+"""The authorization matrix: for every route, the call to make and the answer each
+role must get, for its own agency and for another one. ``test_authz_matrix`` walks it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from tests.integration.authz_world import OTHER_AGENCY, PASSWORD, World
+
+ANONYMOUS = "anonymous"
+MISSING_DOCUMENT = 987654
+OWN, OTHER = "own", "other"
+
+
+def role(actor: str) -> str:
+    return actor.split(".", 1)[1]
+
+
+def province(actor: str) -> bool:
+    return actor.startswith("province.")
+
+
+def p256_csr() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    csr = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([]))
+        .sign(key, hashes.SHA256())
+    )
+    return csr.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def unique_abbrev() -> str:
+    return "T" + uuid.uuid4().hex[:8].upper()
+
+
+def unique_code() -> str:
+    n = uuid.uuid4().int
+    return f"{n % 1000:03d}.{n // 1000 % 100:02d}.{n // 100000 % 100:02d}.Z{n // 10**7 % 100:02d}"
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    json: Any = None
+    params: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How to call a route for (actor, target) and what it must answer."""
+
+    build: Callable[[World, str, str], Call]
+    expect: Callable[[str, str], int]
+    #: Whether own/other agency changes anything for this route.
+    targeted: bool = False
+    #: The call ends the session: use a fresh token.
+    consumes_token: bool = False
+
+
+def agency_id(w: World, actor: str, target: str) -> int:
+    return w.agency_ids[w.agency_of[actor] if target == OWN else OTHER_AGENCY]
+
+
+def staff_of(w: World, actor: str, target: str) -> int:
+    # someone of the target agency who is not the actor (and not an actor at all)
+    abbrev = (w.agency_of[actor] if target == OWN else OTHER_AGENCY).lower()
+    return w.user_ids[f"{abbrev}.clerk" if abbrev != "stttt" else "stttt.staff"]
+
+
+def new_user_body(w: World, actor: str, target: str) -> dict[str, Any]:
+    return {
+        "username": f"u{uuid.uuid4().hex[:10]}",
+        "full_name": "Nguyễn Văn Thử",
+        "password": "a-long-password",
+        "roles": ["specialist"],
+        "agency_id": agency_id(w, actor, target),
+    }
+
+
+def all_ok(status: int) -> Callable[[str, str], int]:
+    return lambda actor, target: status
+
+
+def manage(created: int) -> Callable[[str, str], int]:
+    """Admin of the agency, or a province admin."""
+
+    def expect(actor: str, target: str) -> int:
+        if role(actor) == "admin" and (target == OWN or province(actor)):
+            return created
+        return 403
+
+    return expect
+
+
+def read_people(actor: str, target: str) -> int:
+    if role(actor) in ("admin", "auditor") and (target == OWN or province(actor)):
+        return 200
+    return 403
+
+
+def read_person(actor: str, target: str) -> int:
+    if role(actor) in ("admin", "auditor") and (target == OWN or province(actor)):
+        return 200
+    return 403 if target == OWN else 404  # another agency's people: not even "exists"
+
+
+def read_departments(actor: str, target: str) -> int:
+    if target == OWN:
+        return 200
+    return 200 if province(actor) and role(actor) in ("admin", "auditor") else 403
+
+
+MATRIX: dict[tuple[str, str], Entry] = {
+    ("GET", "/api/v1/me"): Entry(lambda w, a, t: Call("GET", "/api/v1/me"), all_ok(200)),
+    ("POST", "/api/v1/auth/logout"): Entry(
+        lambda w, a, t: Call("POST", "/api/v1/auth/logout"), all_ok(200), consumes_token=True
+    ),
+    ("GET", "/api/v1/agencies"): Entry(
+        lambda w, a, t: Call("GET", "/api/v1/agencies"), all_ok(200)
+    ),
+    ("POST", "/api/v1/agencies"): Entry(
+        lambda w, a, t: Call(
+            "POST",
+            "/api/v1/agencies",
+            {
+                "name": "Sở Thử nghiệm",
+                "abbreviation": unique_abbrev(),
+                "codes": [unique_code()],
+                "parent": "UBND",
+            },
+        ),
+        lambda a, t: 201 if a == "province.admin" else 403,
+    ),
+    ("GET", "/api/v1/agencies/{agency_id:int}/departments"): Entry(
+        lambda w, a, t: Call("GET", f"/api/v1/agencies/{agency_id(w, a, t)}/departments"),
+        read_departments,
+        targeted=True,
+    ),
+    ("POST", "/api/v1/agencies/{agency_id:int}/departments"): Entry(
+        lambda w, a, t: Call(
+            "POST",
+            f"/api/v1/agencies/{agency_id(w, a, t)}/departments",
+            {"name": f"Phòng {uuid.uuid4().hex[:6]}"},
+        ),
+        manage(201),
+        targeted=True,
+    ),
+    ("GET", "/api/v1/users"): Entry(
+        lambda w, a, t: Call("GET", "/api/v1/users", params={"agency_id": agency_id(w, a, t)}),
+        read_people,
+        targeted=True,
+    ),
+    ("POST", "/api/v1/users"): Entry(
+        lambda w, a, t: Call("POST", "/api/v1/users", new_user_body(w, a, t)),
+        manage(201),
+        targeted=True,
+    ),
+    ("GET", "/api/v1/users/{user_id:int}"): Entry(
+        lambda w, a, t: Call("GET", f"/api/v1/users/{staff_of(w, a, t)}"),
+        read_person,
+        targeted=True,
+    ),
+    ("GET", "/api/v1/me/certificates"): Entry(
+        lambda w, a, t: Call("GET", "/api/v1/me/certificates"), all_ok(200)
+    ),
+    ("POST", "/api/v1/me/certificates"): Entry(
+        lambda w, a, t: Call("POST", "/api/v1/me/certificates", {"csr": p256_csr()}),
+        lambda a, t: 403 if role(a) == "auditor" else 201,
+    ),
+    # Outgoing documents (issue #5). Routes on a document are called on one that does not
+    # exist (404 for everyone signed in); the real rules on real documents are pinned by
+    # tests/integration/test_documents_*.py.
+    ("POST", "/api/v1/documents"): Entry(
+        lambda w, a, t: Call("POST", "/api/v1/documents", {"not": "multipart"}),
+        lambda a, t: 403 if role(a) == "auditor" else 422,
+    ),
+    ("GET", "/api/v1/documents/{document_id:int}"): Entry(
+        lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}"), all_ok(404)
+    ),
+    ("GET", "/api/v1/documents/{document_id:int}/file"): Entry(
+        lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/file"), all_ok(404)
+    ),
+    ("GET", "/api/v1/documents/{document_id:int}/attachments/{position:int}/file"): Entry(
+        lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/attachments/1/file"),
+        all_ok(404),
+    ),
+    ("POST", "/api/v1/documents/{document_id:int}/signatures/prepare"): Entry(
+        lambda w, a, t: Call(
+            "POST",
+            f"/api/v1/documents/{MISSING_DOCUMENT}/signatures/prepare",
+            {"certificate_id": 1},
+        ),
+        all_ok(404),
+    ),
+    ("POST", "/api/v1/documents/{document_id:int}/signatures/complete"): Entry(
+        lambda w, a, t: Call(
+            "POST",
+            f"/api/v1/documents/{MISSING_DOCUMENT}/signatures/complete",
+            {"session_id": "00000000-0000-0000-0000-000000000000", "signature": "AA=="},
+        ),
+        all_ok(404),
+    ),
+    ("POST", "/api/v1/documents/{document_id:int}/issue"): Entry(
+        lambda w, a, t: Call("POST", f"/api/v1/documents/{MISSING_DOCUMENT}/issue"),
+        all_ok(404),
+    ),
+    ("GET", "/api/v1/registers/outgoing"): Entry(
+        lambda w, a, t: Call(
+            "GET",
+            "/api/v1/registers/outgoing",
+            params={"year": 2026, "agency_id": agency_id(w, a, t)},
+        ),
+        lambda a, t: 200 if t == OWN or a == "province.auditor" else 403,
+        targeted=True,
+    ),
+    # Routing between agencies (issue #6). Routes on a transfer or document are called on
+    # one that does not exist (404 for everyone signed in); the rules on real transfers
+    # are pinned by tests/integration/test_routing_*.py.
+    ("GET", "/api/v1/inbox"): Entry(lambda w, a, t: Call("GET", "/api/v1/inbox"), all_ok(200)),
+    ("GET", "/api/v1/transfers/{transfer_id:int}"): Entry(
+        lambda w, a, t: Call("GET", f"/api/v1/transfers/{MISSING_DOCUMENT}"), all_ok(404)
+    ),
+    ("GET", "/api/v1/transfers/{transfer_id:int}/verification"): Entry(
+        lambda w, a, t: Call("GET", f"/api/v1/transfers/{MISSING_DOCUMENT}/verification"),
+        all_ok(404),
+    ),
+    ("GET", "/api/v1/transfers/{transfer_id:int}/file"): Entry(
+        lambda w, a, t: Call("GET", f"/api/v1/transfers/{MISSING_DOCUMENT}/file"), all_ok(404)
+    ),
+    ("POST", "/api/v1/transfers/{transfer_id:int}/accept"): Entry(
+        lambda w, a, t: Call("POST", f"/api/v1/transfers/{MISSING_DOCUMENT}/accept"),
+        all_ok(404),
+    ),
+    ("POST", "/api/v1/transfers/{transfer_id:int}/reject"): Entry(
+        lambda w, a, t: Call(
+            "POST", f"/api/v1/transfers/{MISSING_DOCUMENT}/reject", {"reason": "Gửi nhầm"}
+        ),
+        all_ok(404),
+    ),
+    ("POST", "/api/v1/transfers/{transfer_id:int}/assign"): Entry(
+        lambda w, a, t: Call(
+            "POST", f"/api/v1/transfers/{MISSING_DOCUMENT}/assign", {"user_id": 1}
+        ),
+        all_ok(404),
+    ),
+    ("POST", "/api/v1/transfers/{transfer_id:int}/complete"): Entry(
+        lambda w, a, t: Call("POST", f"/api/v1/transfers/{MISSING_DOCUMENT}/complete"),
+        all_ok(404),
+    ),
+    ("POST", "/api/v1/transfers/{transfer_id:int}/recall/accept"): Entry(
+        lambda w, a, t: Call("POST", f"/api/v1/transfers/{MISSING_DOCUMENT}/recall/accept"),
+        all_ok(404),
+    ),
+    ("POST", "/api/v1/transfers/{transfer_id:int}/recall/refuse"): Entry(
+        lambda w, a, t: Call(
+            "POST", f"/api/v1/transfers/{MISSING_DOCUMENT}/recall/refuse", {"reason": "Không"}
+        ),
+        all_ok(404),
+    ),
+    ("GET", "/api/v1/documents/{document_id:int}/transfers"): Entry(
+        lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/transfers"),
+        all_ok(404),
+    ),
+    ("POST", "/api/v1/documents/{document_id:int}/correction"): Entry(
+        lambda w, a, t: Call(
+            "POST",
+            f"/api/v1/documents/{MISSING_DOCUMENT}/correction",
+            {"corrects_document_id": 1, "business_type": "replace"},
+        ),
+        all_ok(404),
+    ),
+    ("POST", "/api/v1/documents/{document_id:int}/dispatch"): Entry(
+        lambda w, a, t: Call("POST", f"/api/v1/documents/{MISSING_DOCUMENT}/dispatch"),
+        all_ok(404),
+    ),
+    ("POST", "/api/v1/documents/{document_id:int}/recall"): Entry(
+        lambda w, a, t: Call(
+            "POST", f"/api/v1/documents/{MISSING_DOCUMENT}/recall", {"reason": "Sai sót"}
+        ),
+        all_ok(404),
+    ),
+    ("GET", "/api/v1/registers/incoming"): Entry(
+        lambda w, a, t: Call(
+            "GET",
+            "/api/v1/registers/incoming",
+            params={"year": 2026, "agency_id": agency_id(w, a, t)},
+        ),
+        lambda a, t: 200 if t == OWN or a == "province.auditor" else 403,
+        targeted=True,
+    ),
+    # Audit trail and verification (issue #7). Chain status and checkpoints: auditors and
+    # admins; events: auditors (scoped to their agency unless province-level); reports and
+    # evidence of a document follow the document's read rule (pinned by test_audit_*.py).
+    ("GET", "/api/v1/audit/verify"): Entry(
+        lambda w, a, t: Call("GET", "/api/v1/audit/verify"),
+        lambda a, t: 200 if role(a) in ("auditor", "admin") else 403,
+    ),
+    ("POST", "/api/v1/audit/checkpoints"): Entry(
+        lambda w, a, t: Call("POST", "/api/v1/audit/checkpoints"),
+        lambda a, t: 201 if role(a) in ("auditor", "admin") else 403,
+    ),
+    ("GET", "/api/v1/audit/events"): Entry(
+        lambda w, a, t: Call("GET", "/api/v1/audit/events", params={"limit": 5}),
+        lambda a, t: 200 if role(a) == "auditor" else 403,
+    ),
+    ("POST", "/api/v1/verify"): Entry(
+        lambda w, a, t: Call("POST", "/api/v1/verify", {"not": "multipart"}), all_ok(422)
+    ),
+    ("GET", "/api/v1/documents/{document_id:int}/verification"): Entry(
+        lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/verification"),
+        all_ok(404),
+    ),
+    ("GET", "/api/v1/documents/{document_id:int}/evidence"): Entry(
+        lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/evidence"),
+        all_ok(404),
+    ),
+}
+
+#: Routes anyone may call without signing in, with a call that must not answer 401/403.
+PUBLIC: dict[tuple[str, str], Call] = {
+    ("GET", "/health"): Call("GET", "/health"),
+    ("POST", "/api/v1/auth/login"): Call(
+        "POST", "/api/v1/auth/login", {"username": "stc.clerk", "password": PASSWORD}
+    ),
+    ("GET", "/dev-pki/haugiang/crls/{label:str}/latest.crl"): Call(
+        "GET", "/dev-pki/haugiang/crls/stttt/latest.crl"
+    ),
+    ("POST", "/dev-pki/haugiang/ocsp/{label:str}"): Call("POST", "/dev-pki/haugiang/ocsp/stttt"),
+    ("POST", "/dev-pki/haugiang/tsa/{label:str}"): Call("POST", "/dev-pki/haugiang/tsa/tsa"),
+    ("GET", "/dev-pki/haugiang/ocsp/{label:str}/{encoded:path}"): Call(
+        "GET", "/dev-pki/haugiang/ocsp/stttt/bm90LWRlcg%3D%3D"
+    ),
+    # The browser application (issue #8): sign-in page, language switch, static assets.
+    ("GET", "/sign-in"): Call("GET", "/sign-in"),
+    ("GET", "/lang/{code:str}"): Call("GET", "/lang/en"),
+    ("GET", "/static/{file_path:path}"): Call("GET", "/static/css/app.css"),
+    ("GET", "/dev-pki/haugiang/certs/{label:str}/ca.crt"): Call(
+        "GET", "/dev-pki/haugiang/certs/stttt/ca.crt"
+    ),
+    ("GET", "/dev-pki/haugiang/certs/{label:str}/ca.cert.pem"): Call(
+        "GET", "/dev-pki/haugiang/certs/stttt/ca.cert.pem"
+    ),
+}
+
+def _page_refusal(forbidden: tuple[str, ...]) -> Callable[[str, str], int]:
+    return lambda actor, target: 403 if role(actor) in forbidden else 200
+
+
+#: The browser's pages (issue #8): without a live session they send the browser to the
+#: sign-in page (303, then back); signed in, they answer as the API underneath them.
+PAGES: dict[tuple[str, str], Entry] = {
+    ("GET", "/"): Entry(lambda w, a, t: Call("GET", "/"), all_ok(200)),
+    ("GET", "/inbox"): Entry(lambda w, a, t: Call("GET", "/inbox"), all_ok(200)),
+    ("GET", "/outbox"): Entry(lambda w, a, t: Call("GET", "/outbox"), all_ok(200)),
+    ("GET", "/drafts"): Entry(lambda w, a, t: Call("GET", "/drafts"), all_ok(200)),
+    ("GET", "/to-sign"): Entry(lambda w, a, t: Call("GET", "/to-sign"), all_ok(200)),
+    ("GET", "/upload"): Entry(
+        lambda w, a, t: Call("GET", "/upload"), _page_refusal(("auditor", "admin"))
+    ),
+    ("GET", "/documents/{document_id:int}"): Entry(
+        lambda w, a, t: Call("GET", f"/documents/{MISSING_DOCUMENT}"), all_ok(404)
+    ),
+    ("GET", "/transfers/{transfer_id:int}"): Entry(
+        lambda w, a, t: Call("GET", f"/transfers/{MISSING_DOCUMENT}"), all_ok(404)
+    ),
+    ("GET", "/registers"): Entry(lambda w, a, t: Call("GET", "/registers"), all_ok(200)),
+    ("GET", "/verify"): Entry(lambda w, a, t: Call("GET", "/verify"), all_ok(200)),
+}
+
+#: The OpenAPI documents and viewers Litestar mounts under /schema: public by design.
+PUBLIC_PREFIXES = ("/schema",)
