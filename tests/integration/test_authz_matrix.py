@@ -2,8 +2,9 @@
 
 The routes are read from the application itself: a new route without an entry in
 ``authz_table.MATRIX`` (or ``PUBLIC``/``PAGES``) fails
-``test_every_route_has_a_matrix_entry``. Runs on SQLite and PostgreSQL, with one seeded database per module and sessions opened directly
-through the auth service (no argon2 per request).
+``test_every_route_has_a_matrix_entry``. Runs on SQLite and PostgreSQL, with one
+seeded database per module and sessions opened directly through the auth service
+(no argon2 per request).
 """
 
 from __future__ import annotations
