@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from typing import Any
 
 import anyio.to_thread
 from litestar import Litestar
@@ -17,7 +18,6 @@ from docflow.api.auth import require_sign_in
 from docflow.api.dependencies import DEPENDENCIES, ReleaseRequestSession
 from docflow.api.errors import EXCEPTION_HANDLERS
 from docflow.api.request_id import RequestIdMiddleware
-from docflow.devpki import devpki_router
 from docflow.log import install_request_id_factory
 from docflow.objects import describe_store_error
 from docflow.runtime import Runtime
@@ -81,13 +81,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             task.cancel()
         await runtime.dispose()
 
+    extra: list[Any] = []
+    if not settings.is_production:
+        # Demo mode serves the dev PKI's CRLs, OCSP and TSA at the URLs its certificates
+        # name, which follow DOCFLOW_PUBLIC_URL.
+        from docflow import devpki
+        from docflow.devpki.http import devpki_router
+
+        pki = devpki.configure(devpki.pki_for_settings(settings))
+        extra.append(devpki_router(lambda: pki))
+
     app = Litestar(
-        # Demo mode serves the dev PKI's CRLs, OCSP and TSA at the URLs its certificates name.
-        route_handlers=[
-            *ROUTE_HANDLERS,
-            *WEB_HANDLERS,
-            *([] if settings.is_production else [devpki_router()]),
-        ],
+        route_handlers=[*ROUTE_HANDLERS, *WEB_HANDLERS, *extra],
         dependencies=DEPENDENCIES,
         # Every /api/ route needs a live session (login is marked public).
         guards=[require_sign_in],

@@ -18,10 +18,9 @@ from typing import Any
 import click
 
 from docflow import __version__
-from docflow.db import create_engine, describe_error, ensure_sqlite_directory, mask_url
 from docflow.errors import ConfigurationError, DocflowError, StartupError
 from docflow.settings import Settings
-from storage import StorageError
+from storage.errors import StorageError
 
 __all__ = ["main"]
 
@@ -104,6 +103,7 @@ def serve(host: str | None, port: int | None) -> None:
 
 
 async def _preflight(settings: Settings, *, store: bool, schema: bool) -> None:
+    from docflow.db import create_engine
     from docflow.startup import check_database, check_schema, check_store, open_store_or_explain
 
     object_store = open_store_or_explain(settings)  # a bad URL is found before any I/O
@@ -130,6 +130,7 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 def db_upgrade(revision: str) -> None:
     """Create or migrate the database schema (DOCFLOW_DATABASE_URL)."""
+    from docflow.db import describe_error, ensure_sqlite_directory, mask_url
     from docflow.migrate import upgrade
 
     settings = _settings()

@@ -88,12 +88,31 @@ def _time_and_trust(level: str, tsa_url: str | None) -> dict[str, Any]:
         elif production:
             _fail("B-LT needs DOCFLOW_TRUST_ANCHORS (root certificates)", EXIT_USAGE)
         else:
-            from docflow.devpki import dev_crls, dev_trust_roots
+            # revocation data fetched as in production, answered in-process by the dev PKI
+            from docflow.devpki import current, dev_trust_roots
+            from docflow.devpki.fetch import DevPkiSession
 
             kwargs.update(
-                trust_roots=tuple(dev_trust_roots()), crls=tuple(dev_crls()), allow_fetching=False
+                trust_roots=tuple(dev_trust_roots()),
+                http_session=DevPkiSession(current()),
+                allow_fetching=True,
             )
     return kwargs
+
+
+def _refuse_if_broken(input_pdf: Path) -> None:
+    """A signature is never added over signatures that are already broken."""
+    from docflow.cli_verify import default_trust
+    from docflow.services.signing_config import broken_signatures
+    from signing import UnreadablePdf, validate_pdf
+
+    try:
+        report = validate_pdf(input_pdf, default_trust())
+    except UnreadablePdf as exc:
+        _fail(str(exc))
+    problems = broken_signatures(report)
+    if problems:
+        _fail("not signed: " + " ".join(problems))
 
 
 @click.command("sign")
@@ -128,6 +147,7 @@ def sign_command(
         from signing import SigningError, SignRequest, load_signer, sign_pdf
 
         source = _source(signer, seal, p12, passphrase)
+        _refuse_if_broken(input_pdf)
         loaded = load_signer(source)
         cert_pem = None
         if loaded.signing_cert is not None:
@@ -139,6 +159,7 @@ def sign_command(
             field_name=field_name or ("DauCoQuan" if seal else "ChuKy"),
             box=LEADER_BOX if visible else None,
             appearance=_appearance("seal" if seal else "person", cert_pem) if visible else None,
+            lock_existing_fields=True,
             **_time_and_trust(level, tsa_url),
         )
         result = sign_pdf(input_pdf, output_pdf, request, loaded)

@@ -10,20 +10,17 @@ import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from signing.validation import (
-    DocumentReport,
-    SignatureReport,
-    TimestampReport,
-    TrustConfig,
-    UnreadablePdf,
-    etsi_xml_report,
-    load_certificates,
-    validate_pdf,
-)
+if TYPE_CHECKING:
+    from signing.validation import (
+        DocumentReport,
+        SignatureReport,
+        TimestampReport,
+        TrustConfig,
+    )
 
 __all__ = ["default_trust", "render_text", "verify_command"]
 
@@ -31,35 +28,19 @@ EXIT_OK, EXIT_NOT_PASSED, EXIT_UNREADABLE = 0, 1, 2
 
 
 def _dev_pki_certs() -> tuple[list[Any], list[Any]]:
-    """(roots, intermediates) of the development PKI, for demo/dev mode."""
-    from certomancer.registry import CertLabel
+    """(roots, intermediates) of the development PKI (read from its on-disk cache)."""
+    from docflow import devpki
+    from signing.validation import load_certificates
 
-    roots: list[Any] = []
-    arch: Any = None
-    try:
-        from docflow import devpki  # the PKI engineer's module
-
-        for item in devpki.dev_trust_roots():
-            roots += load_certificates(item) if isinstance(item, bytes) else [item]
-        arch = devpki.dev_pki()
-    except (ImportError, AttributeError):
-        from certomancer.registry import CertomancerConfig
-
-        from docflow.settings import DEV_PKI_DIR
-
-        cfg = CertomancerConfig.from_file(str(DEV_PKI_DIR / "certomancer.yml"))
-        arch = next(iter(cfg.pki_archs.values()))
-        roots = [arch.get_cert(CertLabel("root"))]
-    inter = []
-    for _issuer, specs in arch.enumerate_certs_by_issuer():
-        for spec in specs:
-            if str(spec.label.value).startswith("ca-"):
-                inter.append(arch.get_cert(spec.label))
+    roots = [c for pem in devpki.dev_trust_roots() for c in load_certificates(pem)]
+    inter = [c for pem in devpki.dev_intermediates() for c in load_certificates(pem)]
     return roots, inter
 
 
 def default_trust(extra_anchor_files: tuple[str, ...] = ()) -> TrustConfig:
     """Configured anchors (DOCFLOW_TRUST_ANCHORS), else the dev root in development."""
+    from signing.validation import TrustConfig, load_certificates
+
     anchors: list[Any] = []
     inter: list[Any] = []
     env = "development"
@@ -185,6 +166,8 @@ def verify_command(
     etsi_xml: Path | None,
 ) -> None:
     """Validate the signatures in FILE; exit 0 only if every signature passes."""
+    from signing.validation import UnreadablePdf, etsi_xml_report, validate_pdf
+
     for name in ("pyhanko", "pyhanko_certvalidator", "signing"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     try:

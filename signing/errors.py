@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 __all__ = [
     "SigningError",
     "SignerLoadError",
@@ -11,6 +13,7 @@ __all__ = [
     "FieldError",
     "ExternalSigningError",
     "InvalidExternalSignature",
+    "translate_error",
 ]
 
 
@@ -47,3 +50,23 @@ class ExternalSigningError(SigningError):
 
 class InvalidExternalSignature(ExternalSigningError):
     """The signature sent back does not verify against the signer's certificate."""
+
+
+def translate_error(exc: Exception) -> SigningError:
+    """A typed, readable error for whatever pyHanko or the network raised."""
+    if isinstance(exc, SigningError):
+        return exc
+    from pyhanko.sign.general import SigningError as PyHankoSigningError
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    if isinstance(exc, TimestampRequestError | asyncio.TimeoutError):
+        return TimestampError(f"The time-stamping authority did not answer usefully ({exc}).")
+    if isinstance(exc, OSError):
+        return SigningError(f"A file could not be read or written ({exc}).")
+    if isinstance(exc, PyHankoSigningError) and "field" in str(exc).lower():
+        return FieldError(f"The signature field cannot be used: {exc}")
+    if isinstance(exc, PyHankoSigningError):
+        return SignatureCreationError(f"The signature could not be made: {exc}")
+    return SignatureCreationError(
+        f"The signature could not be made ({type(exc).__name__}: {exc or 'no detail'})."
+    )

@@ -21,7 +21,7 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.signers.pdf_signer import PdfSigner
 
-from signing.errors import ExternalSigningError
+from signing.errors import ExternalSigningError, translate_error
 from signing.external_crypto import algorithm_name, placeholder_size
 from signing.levels import (
     Level,
@@ -31,7 +31,7 @@ from signing.levels import (
     level_rank,
     signature_metadata,
 )
-from signing.sign import DEFAULT_STAMP_STYLE, translate_error
+from signing.sign import DEFAULT_STAMP_STYLE
 from signing.sign_io import PdfInput, PdfOutput, open_input, open_output, open_writer, stream_digest
 from signing.signers import load_certificates, new_store
 from signing.signers_cms import FastExternalSigner

@@ -14,11 +14,10 @@ from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko_certvalidator import ValidationContext
 
-from signing.errors import ExternalSigningError, SigningError
+from signing.errors import ExternalSigningError, SigningError, translate_error
 from signing.external import PreparedSignature, signed_attributes
 from signing.external_crypto import verify_and_normalise
 from signing.levels import Level, SignResult, level_rank, make_validation_context
-from signing.sign import translate_error
 from signing.sign_extend import add_validation_info_to
 from signing.sign_io import CHUNK, PdfInput, PdfOutput, open_input, open_output, stream_digest
 from signing.signers import load_certificates, new_store

@@ -1,9 +1,19 @@
 # mypy: disallow-untyped-calls=False
-"""Form fields placed before the leader signs: the leader's (and seal's) empty signature
-fields and the text fields that will later receive the document number and issue date.
+"""Form fields placed before anyone signs, in ONE first revision: the approvers'
+(invisible) and the leader's signature fields, the agency seal's signature field, and the
+text fields that later receive the document number and issue date.
 
-Fields that exist *before* the leader's signature and are filled in the revision that
-carries the agency seal are judged FORM_FILLING by pyHanko's difference analysis.
+Each signature field carries a FieldMDP lock (``/Lock``, copied into the signature's
+``/Reference`` when it is signed) naming what that signature freezes:
+
+- an approver's or the leader's signature locks every field that exists then except
+  the number, the date, the seal and the signature fields still to be signed after it;
+- the seal's signature locks every field of the first revision (``/Include``, not
+  ``/All``, and no ``/P``: the recipient agencies may still add their own signatures
+  in new fields).
+
+The number and date are filled in the seal's own revision; ``signing.validation``
+checks that rule and the rest of the document's own rules on top of pyHanko's analysis.
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ import asyncio
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
@@ -19,7 +30,12 @@ from pyhanko.pdf_utils.form_tools import populate_static_text_field
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
-from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+from pyhanko.sign.fields import (
+    FieldMDPAction,
+    FieldMDPSpec,
+    SigFieldSpec,
+    append_signature_field,
+)
 
 from signing.errors import FieldError
 from signing.levels import Box
@@ -28,17 +44,22 @@ from signing.sign_io import PdfInput, PdfOutput, open_input, open_output, open_w
 __all__ = [
     "DATE_FIELD",
     "NUMBER_FIELD",
+    "SEAL_FIELD",
     "FieldLayout",
     "FieldsResult",
     "add_signature_fields",
     "async_add_signature_fields",
     "fill_text_fields",
+    "form_field_names",
+    "lock_of",
 ]
 
 NUMBER_FIELD = "so_van_ban"
 """Default name of the document-number text field."""
 DATE_FIELD = "ngay_ban_hanh"
 """Default name of the issue-date text field."""
+SEAL_FIELD = "DauCoQuan"
+"""Default name of the agency seal's signature field."""
 
 _FONT = Path(__file__).resolve().parent / "fonts" / "DocflowStampSerif.ttf"
 
@@ -55,10 +76,13 @@ class FieldLayout:
     """Box of the document number ("Số: .../...") under the issuing agency's name."""
     date_box: Box = (300.0, 742.0, 560.0, 760.0)
     """Box of the place and date line, top right."""
-    seal_field: str | None = None
-    """Name of an (empty) seal signature field to add as well; ``None`` adds none."""
+    seal_field: str | None = SEAL_FIELD
+    """Name of the (empty) seal signature field; ``None`` adds none (then the seal makes
+    its own field when it signs, and the leader's lock cannot name it)."""
     seal_box: Box | None = None
     """Box of the seal field; defaults to overlapping the leader box's left third."""
+    approver_fields: tuple[str, ...] = ()
+    """Invisible signature fields of the approvers, in signing order (before the leader)."""
     page: int = 0
     """Page for all fields, 0-based (``-1`` is the last page)."""
     number_field: str = NUMBER_FIELD
@@ -80,13 +104,9 @@ class FieldsResult:
 
 
 def _seal_box(layout: FieldLayout) -> Box:
-    if layout.seal_box is not None:
-        return layout.seal_box
-    x1, y1, x2, y2 = layout.leader_box
-    third = (x2 - x1) / 3
-    size = max(y2 - y1, third * 2)
-    cx, cy = x1 + third / 2, (y1 + y2) / 2
-    return (cx - size / 2, cy - size / 2, cx + size / 2, cy + size / 2)
+    from signing.appearance import seal_box_for
+
+    return layout.seal_box if layout.seal_box is not None else seal_box_for(layout.leader_box)
 
 
 def _int_box(box: Box) -> tuple[int, int, int, int]:
@@ -125,35 +145,82 @@ def _add_text_field(writer: IncrementalPdfFileWriter, name: str, box: Box, page:
     writer.register_annotation(page_ref, ref)
 
 
-def _add_fields(writer: IncrementalPdfFileWriter, layout: FieldLayout) -> tuple[str, ...]:
-    names = [layout.leader_field]
+def form_field_names(root: Any) -> list[str]:
+    """Fully qualified names of the terminal form fields under ``root``'s AcroForm."""
+    names: list[str] = []
+
+    def walk(ref: Any, prefix: str, depth: int) -> None:
+        field = ref.get_object()
+        if depth > 32 or not hasattr(field, "get"):
+            return
+        part = field.get("/T")
+        name = f"{prefix}.{part}" if prefix and part is not None else str(part or prefix)
+        kids = [k for k in field.get("/Kids", ()) if "/T" in k.get_object()]
+        if kids:
+            for kid in kids:
+                walk(kid, name, depth + 1)
+        elif part is not None or prefix:
+            names.append(name)
+
     try:
-        append_signature_field(
-            writer,
-            SigFieldSpec(layout.leader_field, on_page=layout.page, box=_int_box(layout.leader_box)),
-        )
+        form = root["/AcroForm"]
+        for ref in form.get("/Fields", ()):
+            walk(ref, "", 0)
+    except (KeyError, TypeError, AttributeError):
+        return names
+    return names
+
+
+def lock_of(fields: list[str]) -> FieldMDPSpec:
+    """A FieldMDP lock freezing exactly ``fields`` (``/Include``)."""
+    return FieldMDPSpec(action=FieldMDPAction.INCLUDE, fields=list(dict.fromkeys(fields)))
+
+
+def _sig_field(
+    writer: IncrementalPdfFileWriter, name: str, page: int, box: Box | None, lock: list[str]
+) -> None:
+    spec = SigFieldSpec(
+        name,
+        on_page=page,
+        box=_int_box(box) if box is not None else None,
+        field_mdp_spec=lock_of(lock),
+    )
+    append_signature_field(writer, spec)
+
+
+def _add_fields(writer: IncrementalPdfFileWriter, layout: FieldLayout) -> tuple[str, ...]:
+    existing = form_field_names(writer.root)
+    sig_fields = [*layout.approver_fields, layout.leader_field]
+    ours = [*sig_fields, layout.number_field, layout.date_field]
+    if layout.seal_field is not None:
+        ours.append(layout.seal_field)
+    clash = sorted(set(ours) & set(existing))
+    if clash or len(set(ours)) != len(ours):
+        raise FieldError(f"The document already has a field named {(clash or ours)[0]!r}.")
+    everything = [*existing, *ours]
+    try:
+        # each signature locks what exists and is signed up to it, never what comes after
+        for i, name in enumerate(sig_fields):
+            visible = name == layout.leader_field
+            box = layout.leader_box if visible else None
+            _sig_field(writer, name, layout.page, box, [*existing, *sig_fields[: i + 1]])
         if layout.seal_field is not None:
-            append_signature_field(
-                writer,
-                SigFieldSpec(
-                    layout.seal_field, on_page=layout.page, box=_int_box(_seal_box(layout))
-                ),
-            )
-            names.append(layout.seal_field)
+            _sig_field(writer, layout.seal_field, layout.page, _seal_box(layout), everything)
     except FieldError:
         raise
     except Exception as exc:
         raise FieldError(f"The signature fields could not be added: {exc}") from exc
     _add_text_field(writer, layout.number_field, layout.number_box, layout.page)
     _add_text_field(writer, layout.date_field, layout.date_box, layout.page)
-    return (*names, layout.number_field, layout.date_field)
+    seal = (layout.seal_field,) if layout.seal_field is not None else ()
+    return (*sig_fields, *seal, layout.number_field, layout.date_field)
 
 
 def add_signature_fields(
     input: PdfInput, output: PdfOutput, layout: FieldLayout | None = None
 ) -> FieldsResult:
-    """Add, in one incremental revision, the leader's empty signature field, the number
-    and date text fields and optionally an empty seal field (before anyone signs)."""
+    """Add, in one incremental revision and before anyone signs, every sender-side field
+    with its lock: approvers', leader's and seal's signature fields, number and date."""
     layout = layout or FieldLayout()
     with open_input(input) as src, open_output(output) as (out, _path):
         writer = open_writer(src)

@@ -7,9 +7,10 @@ import asyncio
 
 from pyhanko.sign.signers.pdf_cms import Signer
 
+from signing.errors import translate_error
 from signing.fields import DATE_FIELD, NUMBER_FIELD, fill_text_fields
 from signing.levels import SignRequest, SignResult
-from signing.sign import sign_into, signer_subject, translate_error
+from signing.sign import sign_into, signer_subject
 from signing.sign_io import PdfInput, PdfOutput, open_input, open_output, open_writer, stream_digest
 
 __all__ = ["async_fill_and_seal", "fill_and_seal"]

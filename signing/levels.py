@@ -3,14 +3,16 @@ how a PAdES baseline level maps onto pyHanko's settings."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
 
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
-from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
+from pyhanko.sign.fields import FieldMDPAction, FieldMDPSpec, SigFieldSpec, SigSeedSubFilter
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
 from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 from pyhanko.sign.timestamps.api import TimeStamper
@@ -29,11 +31,13 @@ __all__ = [
     "Box",
     "Level",
     "LEVELS",
+    "archive_context",
     "SignRequest",
     "SignResult",
     "build_timestamper",
     "build_validation_context",
     "level_rank",
+    "relevant_crls",
     "signature_metadata",
 ]
 
@@ -79,20 +83,28 @@ class SignRequest:
     """RFC 3161 time-stamping authority (needed from B-T on unless ``timestamper``)."""
     timestamper: TimeStamper | None = None
     """A ready pyHanko timestamper (tests, in-process TSA); wins over ``tsa_url``."""
-    http_session: aiohttp.ClientSession | None = field(default=None, compare=False)
-    """aiohttp session for TSA, CRL and OCSP requests (tests redirect it in-process)."""
+    http_session: aiohttp.ClientSession | Any | None = field(default=None, compare=False)
+    """aiohttp session (or an object with its ``get``/``post``) for TSA, CRL and OCSP
+    requests; tests and the dev PKI answer them in-process."""
     validation_context: ValidationContext | None = field(default=None, compare=False)
     """Context that validates the signer and collects CRLs/OCSP for B-LT and B-LTA."""
     trust_roots: tuple[bytes, ...] = ()
     """Trust anchors (PEM/DER) to build a validation context from when none is given."""
     crls: tuple[bytes, ...] = ()
-    """CRLs (DER) handed to the built validation context (e.g. when offline)."""
+    """CRLs (DER) handed to the built validation context (e.g. when offline). Only those
+    issued by a CA of the signer's chain are kept, so the DSS carries nothing unrelated."""
+    ocsps: tuple[bytes, ...] = ()
+    """OCSP responses (DER) handed to the built validation context."""
     allow_fetching: bool = True
     """Whether the built validation context may fetch CRLs/OCSP over HTTP."""
     md_algorithm: str = "sha256"
     """Digest algorithm of the signature."""
     bytes_reserved: int | None = None
     """Space for the CMS in the file (hex chars); ``None`` estimates once and caches."""
+    lock_existing_fields: bool = False
+    """Give a NEW signature field a FieldMDP lock over every field that exists when it is
+    signed (later changes to them then fail the signature). Existing fields keep the lock
+    they were prepared with."""
 
 
 @dataclass(frozen=True)
@@ -135,8 +147,11 @@ def build_timestamper(request: SignRequest) -> TimeStamper | None:
     return HTTPTimeStamper(request.tsa_url, session=request.http_session)
 
 
-def build_validation_context(request: SignRequest) -> ValidationContext | None:
-    """The validation context B-LT and B-LTA need to collect revocation data."""
+def build_validation_context(
+    request: SignRequest, chain: Iterable[asn1_x509.Certificate] = ()
+) -> ValidationContext | None:
+    """The validation context B-LT and B-LTA need to collect revocation data; ``chain``
+    (the signer's certificate and its CAs) selects which of ``request.crls`` matter."""
     if level_rank(request.level) < 2:
         return request.validation_context
     if request.validation_context is not None:
@@ -149,17 +164,51 @@ def build_validation_context(request: SignRequest) -> ValidationContext | None:
     return make_validation_context(
         load_certificates(*request.trust_roots),
         request.http_session,
-        crls=request.crls,
+        crls=relevant_crls(request.crls, chain),
+        ocsps=request.ocsps,
         allow_fetching=request.allow_fetching,
     )
 
 
+def archive_context(request: SignRequest) -> ValidationContext | None:
+    """A fresh, fetching context for the revocation data added after a B-LTA document
+    timestamp (it must postdate the timestamp, so nothing cached or given is used);
+    ``None`` when the request forbids fetching and brings no context of its own."""
+    if request.validation_context is not None:
+        return request.validation_context
+    if not request.allow_fetching or not request.trust_roots:
+        return None
+    return make_validation_context(
+        load_certificates(*request.trust_roots), request.http_session, allow_fetching=True
+    )
+
+
+def relevant_crls(
+    crls: tuple[bytes, ...], chain: Iterable[asn1_x509.Certificate]
+) -> tuple[bytes, ...]:
+    """The CRLs issued by the issuer of a certificate in ``chain`` (all when it is empty):
+    pyHanko embeds every CRL its context holds, so an unrelated one would land in the DSS."""
+    issuers = {c.issuer.dump() for c in chain}
+    if not issuers:
+        return crls
+    kept = []
+    for raw in crls:
+        try:
+            issuer = asn1_crl.CertificateList.load(raw)["tbs_cert_list"]["issuer"].dump()
+        except (ValueError, TypeError, KeyError):
+            continue
+        if issuer in issuers:
+            kept.append(raw)
+    return tuple(kept)
+
+
 def make_validation_context(
     roots: list[asn1_x509.Certificate],
-    http_session: aiohttp.ClientSession | None = None,
+    http_session: aiohttp.ClientSession | Any | None = None,
     *,
     other_certs: list[asn1_x509.Certificate] | None = None,
     crls: tuple[bytes, ...] = (),
+    ocsps: tuple[bytes, ...] = (),
     allow_fetching: bool = True,
 ) -> ValidationContext:
     """A hard-fail validation context over ``roots`` (fetching unless told otherwise)."""
@@ -170,6 +219,7 @@ def make_validation_context(
         trust_roots=roots,
         other_certs=other_certs or [],
         crls=list(crls),
+        ocsps=[asn1_ocsp.OCSPResponse.load(raw) for raw in ocsps],
         allow_fetching=allow_fetching,
         revocation_mode="hard-fail",
         **kwargs,
@@ -189,18 +239,33 @@ def signature_metadata(
         location=request.location,
         contact_info=request.contact,
         embed_validation_info=rank >= 2,
-        use_pades_lta=rank >= 3,
+        # the document timestamp is added by signing.archive, after the validation data
+        # of every signature in the document (not only this one) is in the DSS
+        use_pades_lta=False,
         validation_context=validation_context,
     )
 
 
-def field_spec(request: SignRequest) -> SigFieldSpec | None:
-    """A visible new field when ``box`` is given (else pyHanko makes an invisible one)."""
-    if request.box is None:
+def field_spec(
+    request: SignRequest, existing_fields: list[str] | None = None
+) -> SigFieldSpec | None:
+    """The new field's spec: visible when ``box`` is given, locking ``existing_fields``
+    when ``request.lock_existing_fields`` (else ``None``: pyHanko's invisible default)."""
+    lock = None
+    if request.lock_existing_fields and existing_fields is not None:
+        lock = FieldMDPSpec(
+            action=FieldMDPAction.INCLUDE,
+            fields=list(dict.fromkeys([*existing_fields, request.field_name])),
+        )
+    if request.box is None and lock is None:
         return None
-    x1, y1, x2, y2 = request.box
+    box = None
+    if request.box is not None:
+        x1, y1, x2, y2 = request.box
+        box = (int(x1), int(y1), int(x2), int(y2))
     return SigFieldSpec(
         sig_field_name=request.field_name,
         on_page=request.page,
-        box=(int(x1), int(y1), int(x2), int(y2)),
+        box=box,
+        field_mdp_spec=lock,
     )

@@ -12,17 +12,16 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes, Signer
 from pyhanko.sign.signers.pdf_signer import PdfSigner
-from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.stamp import TextStampStyle
 
+from signing.archive import finish_long_term
 from signing.errors import (
     ExternalSigningError,
-    FieldError,
     SignatureCreationError,
-    SigningError,
-    TimestampError,
+    translate_error,
 )
 from signing.external_crypto import algorithm_name
+from signing.fields import form_field_names
 from signing.levels import (
     SignRequest,
     SignResult,
@@ -71,15 +70,16 @@ async def sign_into(
     """
     _check_algorithms(signer, request)
     timestamper = build_timestamper(request)
-    context = build_validation_context(request)
+    context = build_validation_context(request, _chain_of(signer))
     meta = signature_metadata(request, context)
     appearance = request.appearance
+    existing = form_field_names(writer.root) if request.lock_existing_fields else None
     pdf_signer = PdfSigner(
         meta,
         signer,
         timestamper=timestamper,
         stamp_style=appearance.style if appearance is not None else DEFAULT_STAMP_STYLE,
-        new_field_spec=field_spec(request),
+        new_field_spec=field_spec(request, existing),
     )
     session = pdf_signer.init_signing_session(writer, existing_fields_only=existing_fields_only)
     validation_info = await session.perform_presign_validation(writer)
@@ -110,7 +110,17 @@ async def sign_into(
         ),
     )
     await post.post_signature_processing(res_output)
+    await finish_long_term(res_output, request, timestamper, signer_chain=_chain_of(signer))
     return session.system_time
+
+
+def _chain_of(signer: Signer) -> list[Any]:
+    """The signer's certificate and the CA certificates it carries."""
+    certs = [] if signer.signing_cert is None else [signer.signing_cert]
+    registry = getattr(signer, "cert_registry", None)
+    if registry is not None:
+        certs += list(registry)
+    return certs
 
 
 def _check_algorithms(signer: Signer, request: SignRequest) -> None:
@@ -128,23 +138,6 @@ def forget_reserved(signer: Signer, request: SignRequest) -> None:
     key = _reserve_key(signer, request)
     with _reserved_lock:
         _reserved.pop(key, None)  # type: ignore[arg-type]
-
-
-def translate_error(exc: Exception) -> SigningError:
-    """A typed, readable error for whatever pyHanko or the network raised."""
-    if isinstance(exc, SigningError):
-        return exc
-    if isinstance(exc, TimestampRequestError | asyncio.TimeoutError):
-        return TimestampError(f"The time-stamping authority did not answer usefully ({exc}).")
-    if isinstance(exc, OSError):
-        return SigningError(f"A file could not be read or written ({exc}).")
-    if isinstance(exc, PyHankoSigningError) and "field" in str(exc).lower():
-        return FieldError(f"The signature field cannot be used: {exc}")
-    if isinstance(exc, PyHankoSigningError):
-        return SignatureCreationError(f"The signature could not be made: {exc}")
-    return SignatureCreationError(
-        f"The signature could not be made ({type(exc).__name__}: {exc or 'no detail'})."
-    )
 
 
 def _too_small(exc: Exception) -> bool:

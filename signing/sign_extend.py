@@ -15,9 +15,8 @@ from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
 from pyhanko_certvalidator import ValidationContext
 
-from signing.errors import SigningError
+from signing.errors import SigningError, translate_error
 from signing.levels import make_validation_context
-from signing.sign import translate_error
 from signing.sign_io import CHUNK, PdfInput, PdfOutput, open_input, open_output, stream_digest
 from signing.signers import load_certificates
 

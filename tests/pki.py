@@ -70,14 +70,12 @@ import aiohttp.test_utils
 import aiohttp.web
 import pytest
 from asn1crypto import pem, x509
-from certomancer.integrations.aiohttp_illusionist import AsyncIllusionist
 from certomancer.registry import (
     ArchLabel,
     CertLabel,
     CertomancerConfig,
     KeyLabel,
     PKIArchitecture,
-    ServiceLabel,
 )
 
 CERTS_DEV = Path(__file__).resolve().parent.parent / "certs-dev"
@@ -177,10 +175,10 @@ def simple_signer(label: str, **kwargs: Any) -> Any:
 
 
 def crl_der(repo: str, at_time: datetime | None = None) -> bytes:
-    """The latest CRL of ``repo`` (an agency abbreviation or ``root``) at ``at_time``."""
-    when = at_time or datetime.now(UTC).replace(microsecond=0)
-    crl = load_dev_pki().service_registry.get_crl(ServiceLabel(repo), when)
-    data: bytes = crl.dump()
+    """The CRL of ``repo`` (an agency abbreviation or ``root``) at ``at_time`` (now)."""
+    from docflow.devpki.status import dev_crl
+
+    data: bytes = dev_crl(dev_pki(), repo, at_time)
     return data
 
 
@@ -210,13 +208,11 @@ def offline_validation_context(
 # --------------------------------------------------------------------------- services
 
 
-class _WholeSecondIllusionist(AsyncIllusionist):
-    """Answers with whole-second times: strict DER parsers (pyca/cryptography, NSS)
-    reject the fractional GeneralizedTime certomancer writes for ``datetime.now()``."""
+def dev_pki() -> Any:
+    """docflow's dev PKI at the default URL (the same certificates as ``load_dev_pki``)."""
+    from docflow.devpki.pki import dev_pki_for
 
-    @property
-    def at_time(self) -> datetime:
-        return self.fixed_time or datetime.now(UTC).replace(microsecond=0)
+    return dev_pki_for()
 
 
 class _DevPkiConnector(aiohttp.TCPConnector):
@@ -234,19 +230,50 @@ class _DevPkiConnector(aiohttp.TCPConnector):
         return await super()._resolve_host(host, port, traces=traces)
 
 
-def build_dev_pki_app(illusionist: AsyncIllusionist) -> aiohttp.web.Application:
-    """certomancer's CRL/OCSP/TSA routes plus the CA certificates (AIA caIssuers)."""
-    app = illusionist.build_app()
-    registry = illusionist.pki_arch.service_registry
-    for repo in registry.list_cert_repos():
-        ca = registry.get_cert_from_repo(repo.label)
-        assert ca is not None, f"certificate repository {repo.label} has no CA certificate"
-        der = ca.dump()
+def build_dev_pki_app(at_time: datetime | None = None) -> aiohttp.web.Application:
+    """docflow's own dev PKI responders (CRL, OCSP, RFC 3161 TSA with ESS
+    signing-certificate v2, CA certificates) as an aiohttp app; ``at_time`` fixes their
+    clock."""
+    from asn1crypto import tsp
 
-        async def serve_ca(_request: aiohttp.web.Request, der: bytes = der) -> Any:
-            return aiohttp.web.Response(body=der, content_type="application/pkix-cert")
+    from docflow.devpki import dev_tsa
+    from docflow.devpki.status import UnknownService, dev_crl, ocsp_response
 
-        app.router.add_get(urlsplit(repo.issuer_cert_url(use_pem=False)).path, serve_ca)
+    pki = dev_pki()
+    base = f"/dev-pki/{ARCH_LABEL}"
+
+    def _der(body: bytes, ctype: str) -> aiohttp.web.Response:
+        return aiohttp.web.Response(body=body, content_type=ctype)
+
+    async def crl(request: aiohttp.web.Request) -> aiohttp.web.Response:
+        try:
+            return _der(dev_crl(pki, request.match_info["label"], at_time), "application/pkix-crl")
+        except UnknownService:
+            raise aiohttp.web.HTTPNotFound() from None
+
+    async def ocsp(request: aiohttp.web.Request) -> aiohttp.web.Response:
+        body = await request.read()
+        try:
+            der = ocsp_response(pki, request.match_info["label"], body, at_time)
+        except UnknownService:
+            raise aiohttp.web.HTTPNotFound() from None
+        return _der(der, "application/ocsp-response")
+
+    async def tsa(request: aiohttp.web.Request) -> aiohttp.web.Response:
+        req = tsp.TimeStampReq.load(await request.read())
+        reply = dev_tsa(pki).respond(req, at_time)
+        return _der(reply, "application/timestamp-reply")
+
+    async def ca(request: aiohttp.web.Request) -> aiohttp.web.Response:
+        label = request.match_info["label"]
+        cert_label = "root" if label == "root" else f"ca-{label}"
+        return _der(pki.cert_der(cert_label), "application/pkix-cert")
+
+    app = aiohttp.web.Application()
+    app.router.add_get(base + "/crls/{label}/latest.crl", crl)
+    app.router.add_post(base + "/ocsp/{label}", ocsp)
+    app.router.add_post(base + "/tsa/{label}", tsa)
+    app.router.add_get(base + "/certs/{label}/ca.crt", ca)
     return app
 
 
@@ -310,8 +337,7 @@ class DevPkiServices:
 @asynccontextmanager
 async def serve_dev_pki(at_time: datetime | None = None) -> AsyncIterator[DevPkiServices]:
     """Serve the dev PKI in-process; ``at_time`` fixes the services' clock."""
-    illusionist = _WholeSecondIllusionist(load_dev_pki(), at_time=at_time)
-    server = aiohttp.test_utils.TestServer(build_dev_pki_app(illusionist), host="127.0.0.1")
+    server = aiohttp.test_utils.TestServer(build_dev_pki_app(at_time), host="127.0.0.1")
     await server.start_server(access_log=None)
     assert server.port is not None
     session = aiohttp.ClientSession(connector=_DevPkiConnector(server.port))

@@ -4,7 +4,6 @@ anchors, dev CRLs (cached), agency seal keys, certificate chains, error types.""
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +17,7 @@ __all__ = [
     "JobRefused",
     "SigningConfig",
     "anchor_pems",
+    "broken_signatures",
     "chain_for",
     "dev_crls_cached",
     "result_dict",
@@ -50,6 +50,9 @@ class SigningConfig:
     pkcs11_module: str | None
     pkcs11_token: str | None
     pkcs11_pin: str | None
+    #: Where the dev PKI's services are (its certificates name them) and its disk cache.
+    dev_pki_url: str = "http://127.0.0.1:8000/dev-pki"
+    dev_pki_cache: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SigningConfig:
@@ -63,6 +66,8 @@ class SigningConfig:
             pkcs11_module=str(settings.pkcs11_module) if settings.pkcs11_module else None,
             pkcs11_token=settings.pkcs11_token,
             pkcs11_pin=settings.pkcs11_pin,
+            dev_pki_url=settings.public_url.rstrip("/") + "/dev-pki",
+            dev_pki_cache=str(Path(settings.data_dir).resolve() / "dev-pki-cache"),
         )
 
     @property
@@ -73,18 +78,22 @@ class SigningConfig:
 # --------------------------------------------------------------------------- helpers
 
 
-@lru_cache(maxsize=1)
-def dev_timestamper_cached() -> Any:
-    from docflow.devpki import dev_timestamper
+def dev_pki(config: SigningConfig) -> Any:
+    """The dev PKI this configuration names (demo mode only)."""
+    from docflow.devpki import configure
+    from docflow.devpki.pki import dev_pki_for
 
-    return dev_timestamper()
+    cache = Path(config.dev_pki_cache) if config.dev_pki_cache else None
+    return configure(dev_pki_for(config.dev_pki_url, cache))
 
 
 def time_source(config: SigningConfig) -> dict[str, Any]:
     if config.tsa_url:
         return {"tsa_url": config.tsa_url}
     if config.demo:
-        return {"timestamper": dev_timestamper_cached()}
+        from docflow.devpki import dev_timestamper
+
+        return {"timestamper": dev_timestamper(dev_pki(config))}
     raise JobFailed("No time-stamping authority is configured: set DOCFLOW_TSA_URL.")
 
 
@@ -95,31 +104,31 @@ def anchor_pems(config: SigningConfig) -> tuple[bytes, ...]:
     if config.demo:
         from docflow.devpki import dev_trust_roots
 
-        return tuple(dev_trust_roots())
+        return tuple(dev_trust_roots(dev_pki(config)))
     raise JobFailed("No trust anchors are configured: set DOCFLOW_TRUST_ANCHORS.")
 
 
-_crl_cache: tuple[float, tuple[bytes, ...]] | None = None
-#: The dev CRLs are valid for a month; building them signs seven CRLs (~0.3 s).
-CRL_CACHE_SECONDS = 600.0
+def dev_crls_cached(config: SigningConfig, repos: tuple[str, ...] | None = None) -> tuple[bytes, ...]:
+    """Current dev CRLs (the dev PKI reuses each until shortly before its nextUpdate)."""
+    from docflow.devpki import dev_crls
 
-
-def dev_crls_cached() -> tuple[bytes, ...]:
-    global _crl_cache
-    now = time.monotonic()
-    if _crl_cache is None or now - _crl_cache[0] > CRL_CACHE_SECONDS:
-        from docflow.devpki import dev_crls
-
-        _crl_cache = (now, tuple(dev_crls()))
-    return _crl_cache[1]
+    return tuple(dev_crls(repos, pki=dev_pki(config)))
 
 
 def trust_config(config: SigningConfig) -> signing.TrustConfig:
     """Validation policy: the dev PKI offline (its CRLs in-process) or the configured anchors."""
     anchors = tuple(c for pem in anchor_pems(config) for c in signing.load_certificates(pem))
     if config.uses_dev_pki:
+        from docflow.devpki import dev_intermediates
+
+        inter = tuple(
+            c for pem in dev_intermediates(dev_pki(config)) for c in signing.load_certificates(pem)
+        )
         return signing.TrustConfig(
-            trust_anchors=anchors, crls=dev_crls_cached(), allow_fetching=False
+            trust_anchors=anchors,
+            intermediates=inter,
+            crls=dev_crls_cached(config),
+            allow_fetching=False,
         )
     return signing.TrustConfig(trust_anchors=anchors, allow_fetching=True)
 
@@ -140,7 +149,7 @@ def seal_source(config: SigningConfig, abbreviation: str) -> signing.SignerSourc
     if config.demo:
         from docflow.devpki import dev_signer
 
-        key, cert, chain = dev_signer(abbreviation)
+        key, cert, chain = dev_signer(abbreviation, dev_pki(config))
         return signing.PemSource(key=key, certificate=cert, chain=tuple(chain))
     raise JobFailed(
         "No agency seal key is configured: set DOCFLOW_SEAL_KEY_DIR or DOCFLOW_PKCS11_*."
@@ -152,15 +161,9 @@ def known_ca_pems(config: SigningConfig) -> tuple[bytes, ...]:
     """CA certificates a personal certificate may chain to (to embed in the signature)."""
     pems = list(anchor_pems(config))
     if config.uses_dev_pki:
-        from asn1crypto import pem
+        from docflow.devpki import dev_intermediates
 
-        from docflow.devpki import dev_pki
-
-        arch = dev_pki()
-        for _issuer, specs in arch.enumerate_certs_by_issuer():
-            for spec in specs:
-                if str(spec.label.value).startswith("ca-"):
-                    pems.append(pem.armor("CERTIFICATE", arch.get_cert(spec.label).dump()))
+        pems += dev_intermediates(dev_pki(config))
     return tuple(pems)
 
 
@@ -195,6 +198,22 @@ def subject_texts(certificate_pem: bytes) -> tuple[str, str]:
         return str(values[0].value) if values else ""
 
     return attr(NameOID.COMMON_NAME), attr(NameOID.TITLE)
+
+
+def broken_signatures(report: signing.DocumentReport) -> list[str]:
+    """Why ``report``'s signatures forbid adding another one (empty: they do not).
+
+    Broken means TOTAL_FAILED (altered, modified against the document's rules, or
+    anything appended); a signature that only cannot be trusted here (another PKI,
+    missing revocation data) is not broken."""
+    problems = [
+        f"The signature {s.field_name} is already broken: "
+        + ("; ".join(s.errors) or s.sub_indication or s.indication.value)
+        for s in report.signatures
+        if s.indication is signing.Indication.TOTAL_FAILED
+    ]
+    problems += [f.en for f in report.findings]
+    return problems
 
 
 def run_job_coroutine(coro: Any) -> Any:

@@ -25,9 +25,9 @@ one fails the document; one that cannot be fully checked now is a document warni
 ``UnreadablePdf`` is raised only when the file is not a readable PDF at all.
 """
 
-from signing.validation.ades import async_etsi_xml_report, etsi_xml_report
 from signing.validation.engine import MAX_PDF_BYTES, async_validate_pdf, validate_pdf
 from signing.validation.errors import UnreadablePdf
+from signing.validation.messages import Finding
 from signing.validation.model import (
     CertificateInfo,
     Coverage,
@@ -43,11 +43,26 @@ from signing.validation.model import (
 )
 from signing.validation.trust import TrustConfig, load_certificates
 
+
+async def async_etsi_xml_report(source: bytes | str, trust: TrustConfig) -> bytes:
+    """ETSI TS 119 102-2 XML report (see ``signing.validation.ades``; loaded on use)."""
+    from signing.validation.ades import async_etsi_xml_report as report
+
+    return await report(source, trust)
+
+
+def etsi_xml_report(source: bytes | str, trust: TrustConfig) -> bytes:
+    """Synchronous :func:`async_etsi_xml_report`."""
+    from signing.validation.ades import etsi_xml_report as report
+
+    return report(source, trust)
+
 __all__ = [
     "MAX_PDF_BYTES",
     "CertificateInfo",
     "Coverage",
     "DocumentReport",
+    "Finding",
     "Indication",
     "ModificationKind",
     "Modifications",

@@ -61,18 +61,51 @@ def _mod_sentence(mods: Modifications, summary: list[str] | None = None) -> str:
 
 
 _MAX_DESCRIBED = 200
+#: What a later revision did, in English and Vietnamese.
+_VERBS = {"adds": "thêm", "changes": "thay đổi"}
+_THINGS = {
+    "page": "trang",
+    "a page": "một trang",
+    "a form field widget": "một ô hiển thị của trường biểu mẫu",
+    "an annotation": "một chú thích",
+    "the document catalog": "danh mục gốc của tài liệu",
+    "a signature": "một chữ ký",
+    "a font": "một phông chữ",
+    "a xobject": "một đối tượng đồ họa",
+    "form field": "trường biểu mẫu",
+    "a content stream": "một luồng nội dung",
+}
+
+
+def _vi(phrase: str) -> str:
+    verb, _, thing = phrase.partition(" ")
+    for en, vi in sorted(_THINGS.items(), key=lambda kv: -len(kv[0])):
+        if thing.startswith(en):
+            return f"{_VERBS.get(verb, verb)} {vi}{thing[len(en):]}"
+    return f"{_VERBS.get(verb, verb)} {thing}"
 
 
 def describe_changes(reader: PdfFileReader, signed_revision: int) -> list[str]:
     """Plain-language list of what later revisions changed (pages, annotations, ...)."""
-    out: list[str] = []
+    return [en for en, _vi_text in describe_changes_bilingual(reader, signed_revision)]
+
+
+def describe_changes_bilingual(
+    reader: PdfFileReader, signed_revision: int, only: int | None = None
+) -> list[tuple[str, str]]:
+    """:func:`describe_changes` as (English, Vietnamese) pairs; ``only``: describe just
+    that (0-based) revision, the one the difference analysis refused."""
+    out: list[tuple[str, str]] = []
     try:
         page_numbers: dict[tuple[int, int], int] = {}
         with suppress(Exception):
             for i, (_page, ref) in enumerate(_iter_page_refs(reader)):
                 page_numbers[(ref.idnum, ref.generation)] = i + 1
         total = reader.xrefs.total_revisions
-        for rev in range(signed_revision + 1, total):
+        revisions = range(signed_revision + 1, total)
+        if only is not None and only in revisions:
+            revisions = range(only, only + 1)
+        for rev in revisions:
             things: list[str] = []
             refs = sorted(
                 reader.xrefs.explicit_refs_in_revision(rev), key=lambda r: (r.idnum, r.generation)
@@ -98,7 +131,12 @@ def describe_changes(reader: PdfFileReader, signed_revision: int) -> list[str]:
             if things and set(things) <= ltv_only and _has_dss(reader, rev):
                 continue  # validation data (DSS) and document timestamps: LTA updates
             if things:
-                out.append(f"revision {rev + 1} " + ", ".join(things))
+                out.append(
+                    (
+                        f"revision {rev + 1} " + ", ".join(things),
+                        f"bản sửa đổi {rev + 1} " + ", ".join(_vi(t) for t in things),
+                    )
+                )
     except Exception:  # noqa: BLE001
         return out
     return out

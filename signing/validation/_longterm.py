@@ -36,6 +36,9 @@ _POE_CURABLE = {
     "TRY_LATER",
     "NO_POE",
     "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+    # pyHanko's classic validation says this when the revocation data it holds is stale
+    # (years after signing); the long-term validation decides with the timestamps
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE",
 }
 
 

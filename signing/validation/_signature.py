@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from asn1crypto import x509
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, SuspiciousModification
 from pyhanko.sign.validation import (
     EmbeddedPdfSignature,
     async_validate_pdf_signature,
@@ -22,7 +23,7 @@ from signing.validation import _facts
 from signing.validation._changes import (
     _coverage,
     _modifications,
-    describe_changes,
+    describe_changes_bilingual,
 )
 from signing.validation._evidence import (
     _adobe_revinfo,
@@ -49,6 +50,7 @@ from signing.validation._verdict import (
     _sub_name,
     _Verdict,
 )
+from signing.validation.messages import finding
 from signing.validation.model import (
     CertificateInfo,
     Coverage,
@@ -172,8 +174,16 @@ async def _validate_signature(emb: EmbeddedPdfSignature, doc: _DocState) -> Sign
         mods = _modifications(st)
         summary: list[str] = []
         if mods.kind is ModificationKind.OTHER:
-            summary = describe_changes(doc.reader, emb.signed_revision)
-            mods = Modifications(mods.kind, mods.changed_form_fields, tuple(summary) + mods.details)
+            pairs = describe_changes_bilingual(
+                doc.reader, emb.signed_revision, only=_refused_revision(emb)
+            )
+            summary = [en for en, _ in pairs]
+            changes = tuple(
+                finding("modified", what=en, what_vi=vi, revision=None) for en, vi in pairs
+            )
+            mods = Modifications(
+                mods.kind, mods.changed_form_fields, tuple(summary) + mods.details, changes
+            )
         _judge_integrity(v, st, summary)
         if st.intact and st.valid:
             _judge_trust(v, st, "signer's")
@@ -290,6 +300,14 @@ async def _validate_signature(emb: EmbeddedPdfSignature, doc: _DocState) -> Sign
             v.warnings.append(
                 f"The AdES engine reached {ades.get('indication')}/{ades.get('sub_indication')}."
             )
+    if poe_cured is None and level and level.endswith("-LT") and v.only_time_problems:
+        v.errors.append(
+            "This B-LT signature has no archive timestamp (B-LTA) after it: at the validation "
+            "time the revocation data it carries no longer shows the certificates unrevoked, "
+            "and no later timestamp proves it existed while they were. It needs a document "
+            "timestamp added while its data was current (docflow renews issued documents), "
+            "or validation with current revocation data (--online)."
+        )
     rev = _revocation(cert, st, doc, own, poe_cured or doc.moment)
     if rev.status == "revoked" and rev.revocation_date is not None:
         when_s = rev.revocation_date.isoformat()
@@ -325,7 +343,29 @@ async def _validate_signature(emb: EmbeddedPdfSignature, doc: _DocState) -> Sign
         signed_revision=_safe_rev(emb),
         timestamp_authority=tsa,
         ades=ades,
+        holds_alone=st is not None and v.signature_alone_passes,
     )
+
+
+def _refused_revision(emb: EmbeddedPdfSignature) -> int | None:
+    """The first (0-based) revision pyHanko's difference analysis refuses after ``emb``:
+    the one to describe (the ones before it only added signatures and validation data)."""
+    reader = emb.reader
+    try:
+        base = reader.get_historical_resolver(emb.signed_revision)
+        for rev in range(emb.signed_revision + 1, reader.xrefs.total_revisions):
+            try:
+                DEFAULT_DIFF_POLICY.apply(
+                    base,
+                    reader.get_historical_resolver(rev),
+                    field_mdp_spec=emb.fieldmdp,
+                    doc_mdp=emb.docmdp_level,
+                )
+            except SuspiciousModification:
+                return rev
+    except Exception:  # noqa: BLE001 - then every later revision is described
+        return None
+    return None
 
 
 def _safe_rev(emb: EmbeddedPdfSignature) -> int | None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from asn1crypto import x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import (
     DocumentTimestampStatus,
     PdfSignatureStatus,
@@ -19,9 +24,13 @@ from signing.validation._changes import (
     _mod_sentence,
     _modifications,
 )
+from signing.validation._input import _reason
+from signing.validation._rules import SignedField, judge_later_changes
 from signing.validation.model import (
     Indication,
     ModificationKind,
+    Modifications,
+    SignatureReport,
     SubIndication,
 )
 
@@ -39,6 +48,19 @@ def _indication_of(indic: Any) -> Indication:
         status, Indication.INDETERMINATE
     )
 
+
+#: Trust problems that only mean "not provable at this time" (fresher data or a proof
+#: of existence would settle them); an untrusted or broken signature is none of these.
+_TIME_CURABLE = frozenset(
+    {
+        "OUT_OF_BOUNDS_NO_POE",
+        "OUT_OF_BOUNDS_NOT_REVOKED",
+        "REVOCATION_OUT_OF_BOUNDS_NO_POE",
+        "TRY_LATER",
+        "NO_POE",
+        "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+    }
+)
 
 _TRUST_SENTENCES = {
     "NO_CERTIFICATE_CHAIN_FOUND": "The signer's certificate does not chain up to a trusted root.",
@@ -74,22 +96,43 @@ class _Verdict:
     warnings: list[str] = field(default_factory=list)
     uncurable: list[tuple[Indication, str | None, str]] = field(default_factory=list)
     """Failures a proof of existence cannot cure (integrity, format, algorithms, ...)."""
+    others: int = 0
+    """Failures about the signature itself (not about later changes, and not what a
+    proof of existence or fresher revocation data could cure)."""
 
     @property
     def only_time_problems(self) -> bool:
         """Every failure is about trust at the validation time (expiry, revocation data)."""
         return self.indication is Indication.INDETERMINATE and not self.uncurable
 
+    @property
+    def signature_alone_passes(self) -> bool:
+        """Whether the signature itself holds (intact, trusted, acceptable algorithms),
+        whatever was changed in the document after it."""
+        return self.others == 0
+
     def cured(self, note: str) -> _Verdict:
         """The verdict once long-term validation proved the time-related failures away."""
         v = _Verdict(warnings=[*self.warnings, note])
         for ind, sub, sentence in self.uncurable:
-            v.fail(ind, sub, sentence)
+            v.fail(ind, sub, sentence, about_changes=sentence in self.change_sentences)
         return v
 
+    change_sentences: set[str] = field(default_factory=set)
+
     def fail(
-        self, ind: Indication, sub: str | None, sentence: str, *, time_related: bool = False
+        self,
+        ind: Indication,
+        sub: str | None,
+        sentence: str,
+        *,
+        time_related: bool = False,
+        about_changes: bool = False,
     ) -> None:
+        if about_changes:
+            self.change_sentences.add(sentence)
+        elif not (time_related and sub in _TIME_CURABLE):
+            self.others += 1
         if not time_related:
             self.uncurable.append((ind, sub, sentence))
         order = {
@@ -133,6 +176,7 @@ def _judge_integrity(
             Indication.TOTAL_FAILED,
             SubIndication.FORMAT_FAILURE.value,
             _mod_sentence(mods, summary),
+            about_changes=True,
         )
 
 
@@ -215,3 +259,58 @@ def _explain_expiry(
             "proves the signature was made before that."
         )
     v.errors = [sentence if e == generic else e for e in v.errors]
+
+
+def apply_document_rules(
+    reader: PdfFileReader,
+    embedded: Sequence[EmbeddedPdfSignature],
+    reports: list[SignatureReport],
+) -> list[SignatureReport]:
+    """Fail each signature after which the document changed in a way its own rules forbid
+    (see ``signing.validation._rules``), naming every such change."""
+    by_name = {str(e.field_name): e for e in embedded}
+    signed: list[SignedField] = []
+    for r in reports:
+        emb = by_name.get(r.field_name)
+        if emb is None or r.signed_revision is None:
+            continue
+        lock = None
+        with suppress(Exception):
+            lock = emb.fieldmdp
+        signed.append(SignedField(r.field_name, r.signed_revision, lock, r.holds_alone))
+    try:
+        judged = judge_later_changes(reader, signed)
+    except Exception as exc:  # noqa: BLE001 - a form the rules cannot read is not a pass
+        sentence = f"The changes after signing could not be checked: {_reason(exc)}"
+        return [
+            dataclasses.replace(
+                r,
+                indication=Indication.TOTAL_FAILED,
+                sub_indication=SubIndication.FORMAT_FAILURE.value,
+                errors=(*r.errors, sentence),
+            )
+            for r in reports
+        ]
+    out: list[SignatureReport] = []
+    for r in reports:
+        found = judged.get(r.field_name) or []
+        if not found:
+            out.append(r)
+            continue
+        sentences = tuple(f.en for f in found)
+        mods = r.modifications
+        out.append(
+            dataclasses.replace(
+                r,
+                indication=Indication.TOTAL_FAILED,
+                sub_indication=SubIndication.FORMAT_FAILURE.value,
+                modifications=Modifications(
+                    ModificationKind.OTHER,
+                    mods.changed_form_fields,
+                    sentences + tuple(d for d in mods.details if d not in sentences),
+                    tuple(found) + mods.changes,
+                ),
+                errors=tuple(dict.fromkeys((*r.errors, *sentences))),
+            )
+        )
+    return out

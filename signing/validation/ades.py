@@ -32,12 +32,14 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import (
     CertRevTrustPolicy,
+    NonRevokedStatusAssertion,
     RevocationCheckingPolicy,
     RevocationCheckingRule,
 )
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
+from signing.validation._freshness import newest_timestamp_assertions
 from signing.validation.errors import UnreadablePdf
 from signing.validation.trust import TrustConfig
 
@@ -52,7 +54,11 @@ _RULES = {
 }
 
 
-def _spec(trust: TrustConfig, backend: AIOHttpFetcherBackend | None) -> PdfSignatureValidationSpec:
+def _spec(
+    trust: TrustConfig,
+    backend: AIOHttpFetcherBackend | None,
+    assertions: list[NonRevokedStatusAssertion] | None = None,
+) -> PdfSignatureValidationSpec:
     rule = _RULES.get(trust.revocation_mode, RevocationCheckingRule.CHECK_IF_DECLARED)
     crls = [CRLContainer(asn1_crl.CertificateList.load(raw)) for raw in trust.crls]
     ocsps = [
@@ -75,7 +81,10 @@ def _spec(trust: TrustConfig, backend: AIOHttpFetcherBackend | None) -> PdfSigna
                 fetcher_backend=backend,
             ),
             local_knowledge=LocalKnowledge(
-                known_certs=list(trust.intermediates), known_crls=crls, known_ocsps=ocsps
+                known_certs=list(trust.intermediates),
+                known_crls=crls,
+                known_ocsps=ocsps,
+                nonrevoked_assertions=list(assertions or ()),
             ),
         )
     )
@@ -121,7 +130,10 @@ async def _run_ades(
             session=trust.session, per_request_timeout=trust.fetch_timeout
         )
     try:
-        spec = _spec(trust, backend)
+        assertions = None
+        if process == "LTA" and not trust.allow_fetching:
+            assertions = newest_timestamp_assertions(emb.reader, moment)
+        spec = _spec(trust, backend, assertions)
         timing = _timing(moment, trust)
         if not getattr(emb, "_integrity_checked", False):
             emb.compute_integrity_info(diff_policy=spec.diff_policy)  # type: ignore[no-untyped-call]

@@ -9,6 +9,7 @@ signature fails only for reasons a proof of existence could cure, or on request.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Iterable
 from contextlib import suppress
@@ -33,6 +34,7 @@ from signing.validation._input import (
     _reason,
     hash_file_and_byte_ranges,
 )
+from signing.validation._rules import trailing_garbage
 from signing.validation._signature import (
     _DocState,
     _failed_signature,
@@ -40,7 +42,9 @@ from signing.validation._signature import (
     _validate_doc_timestamp,
     _validate_signature,
 )
+from signing.validation._verdict import apply_document_rules
 from signing.validation.errors import UnreadablePdf
+from signing.validation.messages import Finding, finding
 from signing.validation.model import (
     DocumentReport,
     Indication,
@@ -198,6 +202,14 @@ async def _validate_stream(
             await backend.close()  # type: ignore[no-untyped-call]
     if not sig_reports and not doc_errors:
         doc_errors.append("The document contains no signatures.")
+    sig_reports = apply_document_rules(reader, embedded, sig_reports)
+    ts_reports = _settle_archive_timestamps(ts_reports, sig_reports)
+    findings: list[Finding] = []
+    appended = trailing_garbage(reader, stream, size)
+    if appended:
+        found = finding("trailing_bytes", count=appended)
+        findings.append(found)
+        doc_errors.append(found.en)
     verdict = _verdict(sig_reports, ts_reports)
     for t in ts_reports:
         if t.indication is Indication.INDETERMINATE:
@@ -207,6 +219,8 @@ async def _validate_stream(
             )
     if doc_errors and verdict is Indication.TOTAL_PASSED:
         verdict = Indication.INDETERMINATE
+    if findings:
+        verdict = Indication.TOTAL_FAILED
     return DocumentReport(
         file_sha256=file_sha256,
         file_size=size,
@@ -218,7 +232,52 @@ async def _validate_stream(
         encrypted=encrypted,
         errors=tuple(doc_errors),
         warnings=tuple(doc_warnings),
+        findings=tuple(findings),
     )
+
+
+_TIME_ONLY = {
+    "TRY_LATER",
+    "REVOCATION_OUT_OF_BOUNDS_NO_POE",
+    "OUT_OF_BOUNDS_NO_POE",
+    "NO_POE",
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+    "OUT_OF_BOUNDS_NOT_REVOKED",
+}
+
+
+def _settle_archive_timestamps(
+    tss: list[TimestampReport], sigs: list[SignatureReport]
+) -> list[TimestampReport]:
+    """A document timestamp that cannot be checked *now* only for want of current
+    revocation data is settled when the long-term validation of a signature it protects
+    accepted the whole chain of document timestamps (ETSI EN 319 102-1 evidence record)."""
+    chain_ok = any(
+        s.ades is not None
+        and s.ades.get("process") == "LTA"
+        and s.ades.get("indication") == Indication.TOTAL_PASSED.value
+        and s.passed
+        for s in sigs
+    )
+    if not chain_ok:
+        return tss
+    out = []
+    for t in tss:
+        if t.indication is Indication.INDETERMINATE and t.sub_indication in _TIME_ONLY:
+            note = (
+                "Validated as part of the chain of archive timestamps (ETSI long-term "
+                "validation), with the revocation data the file holds; at the validation time "
+                f"alone the result would be {t.indication.value}/{t.sub_indication}."
+            )
+            t = dataclasses.replace(
+                t,
+                indication=Indication.TOTAL_PASSED,
+                sub_indication=None,
+                errors=(),
+                warnings=(*t.warnings, note),
+            )
+        out.append(t)
+    return out
 
 
 def validate_pdf(

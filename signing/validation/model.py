@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from signing.validation.messages import Finding
+
 __all__ = [
     "REPORT_VERSION",
     "CertificateInfo",
     "Coverage",
     "DocumentReport",
+    "Finding",
     "Indication",
     "ModificationKind",
     "Modifications",
@@ -28,7 +31,7 @@ __all__ = [
     "TimestampReport",
 ]
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
 
 
 class Indication(enum.StrEnum):
@@ -145,6 +148,9 @@ class Modifications:
     kind: ModificationKind
     changed_form_fields: tuple[str, ...] = ()
     details: tuple[str, ...] = ()
+    """What changed, in English sentences (the same as ``changes``' ``en``)."""
+    changes: tuple[Finding, ...] = ()
+    """Each named change with its code, revision, field and page, in both languages."""
 
 
 @dataclass(frozen=True)
@@ -168,13 +174,18 @@ class SignatureReport:
     timestamp_authority: str | None = None
     ades: dict[str, Any] | None = field(default=None, compare=False)
     """The AdES (ETSI EN 319 102-1) engine's verdict when it was consulted."""
+    holds_alone: bool = field(default=False, compare=False)
+    """Whether the signature itself holds (intact, trusted, accepted algorithms) whatever
+    changed after it; the document's rules use it to judge a later signature's field."""
 
     @property
     def passed(self) -> bool:
         return self.indication is Indication.TOTAL_PASSED
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(_plain(self))
+        data = dict(_plain(self))
+        data.pop("holds_alone", None)
+        return data
 
 
 @dataclass(frozen=True)
@@ -213,6 +224,8 @@ class DocumentReport:
     encrypted: bool = False
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    """Document-level findings in both languages (e.g. bytes appended after the end)."""
 
     @property
     def passed(self) -> bool:

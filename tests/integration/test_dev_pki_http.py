@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,8 +20,9 @@ from docflow.devpki import (
     dev_signer,
     dev_signer_names,
     dev_trust_roots,
-    devpki_router,
 )
+from docflow.devpki.http import devpki_router
+from docflow.devpki.pki import dev_pki_for
 from tests.pki import cert, crl_der, offline_validation_context
 from tests.services import free_port
 
@@ -29,7 +31,7 @@ from tests.services import free_port
 async def devpki_base() -> AsyncIterator[str]:
     """Base URL standing in for ``http://127.0.0.1:8000`` (the app on a free port)."""
     port = free_port()
-    app = Litestar(route_handlers=[devpki_router()])
+    app = Litestar(route_handlers=[devpki_router(dev_pki_for)])
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -123,10 +125,50 @@ async def test_ocsp_get_form_as_nss_tools_send_it(devpki_base: str) -> None:
     assert bad.status_code == 400
 
 
-async def test_garbage_ocsp_request_is_400(devpki_base: str) -> None:
+async def test_garbage_ocsp_request_gets_malformed_request(devpki_base: str) -> None:
+    """RFC 6960: an unreadable request is answered with the malformedRequest status."""
     async with httpx.AsyncClient() as client:
         resp = await client.post(_url(devpki_base, "ocsp/stttt"), content=b"not der")
-    assert resp.status_code == 400
+    assert resp.status_code == 200
+    parsed = pyca_ocsp.load_der_ocsp_response(resp.content)
+    assert parsed.response_status == pyca_ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+
+
+async def test_ocsp_of_another_ca_is_unauthorized(devpki_base: str) -> None:
+    """The STTTT responder does not vouch for the VP CA's certificates."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    req = (
+        pyca_ocsp.OCSPRequestBuilder()
+        .add_certificate(_pyca("vp-leader"), _pyca("ca-vp"), hashes.SHA1())
+        .build()
+    )
+    async with httpx.AsyncClient() as client:
+        resp = await client.post(
+            _url(devpki_base, "ocsp/stttt"), content=req.public_bytes(Encoding.DER)
+        )
+    parsed = pyca_ocsp.load_der_ocsp_response(resp.content)
+    assert parsed.response_status == pyca_ocsp.OCSPResponseStatus.UNAUTHORIZED
+
+
+async def test_tsa_certificate_status_from_the_root_responder(devpki_base: str) -> None:
+    """The TSA certificate names the root's own OCSP responder: archive timestamps can
+    carry status issued after them."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    assert cert("tsa").ocsp_urls == [f"{DEV_PKI_URL_PREFIX}/haugiang/ocsp/root"]
+    req = pyca_ocsp.OCSPRequestBuilder().add_certificate(
+        _pyca("tsa"), _pyca("root"), hashes.SHA256()
+    )
+    async with httpx.AsyncClient() as client:
+        resp = await client.post(
+            _url(devpki_base, "ocsp/root"), content=req.build().public_bytes(Encoding.DER)
+        )
+    parsed = pyca_ocsp.load_der_ocsp_response(resp.content)
+    assert parsed.certificate_status == pyca_ocsp.OCSPCertStatus.GOOD
+    assert parsed.responder_key_hash is not None  # signed by the root itself
 
 
 async def test_tsa_over_http_with_pyhanko(devpki_base: str) -> None:
@@ -139,6 +181,56 @@ async def test_tsa_over_http_with_pyhanko(devpki_base: str) -> None:
     kwargs = await validate_tst_signed_data(token["content"], vc, lambda _algo: digest)
     status = TimestampSignatureStatus(**kwargs)
     assert status.intact and status.valid and status.trusted
+
+
+async def test_tsa_tokens_name_their_certificate_by_sha256(devpki_base: str) -> None:
+    """ESS signing-certificate v2 (RFC 5035, SHA-256), never v1's SHA-1; whole seconds."""
+    import hashlib
+
+    digest = bytes(range(32))
+    token = await HTTPTimeStamper(_url(devpki_base, "tsa/tsa")).async_timestamp(digest, "sha256")
+    signed_data = token["content"]
+    attrs = {a["type"].native: a for a in signed_data["signer_infos"][0]["signed_attrs"]}
+    assert "signing_certificate" not in attrs
+    ess = attrs["signing_certificate_v2"]["values"][0]["certs"][0]
+    assert ess["cert_hash"].native == hashlib.sha256(cert("tsa").dump()).digest()
+    gen_time = signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+    assert gen_time.microsecond == 0
+
+
+async def test_tsa_refuses_sha1_and_garbage(devpki_base: str) -> None:
+    from asn1crypto import algos, tsp
+
+    req = tsp.TimeStampReq(
+        {
+            "version": 1,
+            "message_imprint": {
+                "hash_algorithm": algos.DigestAlgorithm({"algorithm": "sha1"}),
+                "hashed_message": bytes(20),
+            },
+            "cert_req": True,
+        }
+    )
+    async with httpx.AsyncClient() as client:
+        resp = await client.post(_url(devpki_base, "tsa/tsa"), content=req.dump())
+        garbage = await client.post(_url(devpki_base, "tsa/tsa"), content=b"nope")
+    from docflow.devpki.tsa import RejectionResp
+
+    status = RejectionResp.load(resp.content)["status"]
+    assert status["status"].native == "rejection"
+    assert "bad_alg" in status["fail_info"].native
+    assert garbage.status_code == 400
+
+
+def test_service_urls_follow_the_public_url(tmp_path: Path) -> None:
+    """Deployed elsewhere, the dev certificates name that address, not 127.0.0.1:8000."""
+    pki = dev_pki_for("https://docflow.example.vn/dev-pki", tmp_path)
+    leader = pyca_x509.load_der_x509_certificate(pki.cert_der("stttt-leader"))
+    text = str(leader.extensions)
+    assert "https://docflow.example.vn/dev-pki/haugiang/ocsp/stttt" in text
+    assert "127.0.0.1:8000" not in text
+    # derived once: the next process reads the cache instead of certomancer
+    assert any(tmp_path.rglob("stttt-leader.der"))
 
 
 async def test_ca_certs_for_aia(devpki_base: str) -> None:

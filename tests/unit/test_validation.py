@@ -126,7 +126,7 @@ def test_json_is_stable_and_plain() -> None:
     assert text == report.to_json()
     data = json.loads(text)
     assert list(data) == sorted(data)
-    assert data["verdict"] == "TOTAL_FAILED" and data["report_version"] == 1
+    assert data["verdict"] == "TOTAL_FAILED" and data["report_version"] == 2
     sig = data["signatures"][0]
     assert sig["indication"] == "TOTAL_FAILED" and sig["sub_indication"] == "HASH_FAILURE"
     assert sig["coverage"] == "entire_file" and sig["modifications"]["kind"] == "none"

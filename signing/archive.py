@@ -1,0 +1,212 @@
+"""Keeping a B-LTA document verifiable for years: revocation data issued *after* the
+newest archive (document) timestamp, and renewal of the timestamp chain.
+
+Offline, years after signing, nothing can say whether the newest archive timestamp's TSA
+certificate is still unrevoked — except revocation data about it that was issued after
+that timestamp was made, which is what ``add_archive_revinfo`` embeds in a last DSS-only
+revision. Before that certificate expires (or its algorithms weaken),
+``async_renew_archive_timestamp`` adds fresh revocation data for it and a new document
+timestamp over everything, then the same after-the-timestamp revocation data for the new
+one (ETSI EN 319 142-1, PAdES-LTA "augmentation").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+from pyhanko.sign.timestamps.api import TimeStamper
+from pyhanko.sign.validation.dss import (
+    DocumentSecurityStore,
+    async_add_validation_info,
+    collect_validation_info,
+)
+from pyhanko_certvalidator import ValidationContext
+
+from signing.errors import SigningError, translate_error
+from signing.levels import (
+    SignRequest,
+    archive_context,
+    build_validation_context,
+    level_rank,
+)
+from signing.sign_io import CHUNK, PdfInput, PdfOutput, open_input, open_output, stream_digest
+
+__all__ = [
+    "ArchiveStatus",
+    "RenewResult",
+    "add_archive_revinfo",
+    "archive_status",
+    "async_renew_archive_timestamp",
+    "embed_revinfo_of_others",
+    "finish_long_term",
+]
+
+log = logging.getLogger(__name__)
+
+ContextFactory = Callable[[], ValidationContext]
+"""Makes a fresh validation context (fetching), so revocation data is fetched anew."""
+
+
+@dataclass(frozen=True)
+class ArchiveStatus:
+    """The newest document timestamp of a file, as a renewal job needs to know it."""
+
+    timestamps: int
+    """How many document timestamps the file carries."""
+    newest_time: datetime | None
+    """genTime of the newest one."""
+    tsa_not_after: datetime | None
+    """When the newest one's TSA certificate expires (renew before then)."""
+
+
+@dataclass(frozen=True)
+class RenewResult:
+    sha256: str
+    size: int
+    timestamp_time: datetime
+    """genTime of the new document timestamp."""
+
+
+def archive_status(source: PdfInput) -> ArchiveStatus:
+    """How many document timestamps, and when the newest one's certificate expires."""
+    with open_input(source) as src:
+        try:
+            reader = PdfFileReader(src, strict=False)
+            stamps = reader.embedded_timestamp_signatures
+        except Exception as exc:
+            raise SigningError(f"The document's timestamps cannot be read ({exc}).") from exc
+        if not stamps:
+            return ArchiveStatus(0, None, None)
+        newest = stamps[-1]
+        tst = newest.signed_data["encap_content_info"]["content"].parsed
+        cert = newest.signer_cert
+        return ArchiveStatus(len(stamps), tst["gen_time"].native, cert.not_valid_after)
+
+
+async def add_archive_revinfo(stream: IO[bytes], context: ValidationContext) -> None:
+    """Append, in place, a DSS revision with revocation data for the newest document
+    timestamp's TSA chain, fetched now (so it postdates that timestamp)."""
+    stream.seek(0)
+    reader = PdfFileReader(stream, strict=False)
+    stamps = reader.embedded_timestamp_signatures
+    if not stamps:
+        raise SigningError("The document has no document timestamp to add revocation data for.")
+    await async_add_validation_info(stamps[-1], context, in_place=True, force_write=True)
+
+
+async def embed_revinfo_of_others(
+    stream: IO[bytes], context_for: Callable[[list[Any]], ValidationContext], skip: str
+) -> None:
+    """Append, in place, one DSS revision with the validation data of every signature in
+    the document except ``skip`` (the one just made, which carries its own): a B-LT seal
+    makes the whole document verifiable offline, the leader's signature included.
+    ``context_for(chain_certs)`` gives the context for a signature with that chain."""
+    stream.seek(0)
+    reader = PdfFileReader(stream, strict=False)
+    others = [s for s in reader.embedded_regular_signatures if s.field_name != skip]
+    if not others:
+        return
+    writer = IncrementalPdfFileWriter.from_reader(reader)
+    added = False
+    for sig in others:
+        chain = list(sig.signed_data["certificates"] or [])
+        context = context_for([c.chosen for c in chain])
+        try:
+            paths = await collect_validation_info(sig, context)
+        except Exception:  # noqa: BLE001 - an untrusted earlier signature gets no data
+            log.info("no validation data collected for %s", sig.field_name, exc_info=True)
+            continue
+        DocumentSecurityStore.supply_dss_in_writer(
+            writer,
+            sig.pkcs7_content.hex().encode("ascii"),
+            validation_context=context,
+            paths=paths,
+        )
+        added = True
+    if added:
+        writer_any: Any = writer
+        writer_any.write_in_place()
+
+
+async def finish_long_term(
+    stream: IO[bytes],
+    request: SignRequest,
+    timestamper: TimeStamper | None,
+    *,
+    signer_chain: list[Any],
+) -> None:
+    """After a signature at B-LT or B-LTA (its own validation data already embedded): the
+    other signatures' validation data, then for B-LTA a document timestamp and revocation
+    data for it issued after it. In place."""
+    rank = level_rank(request.level)
+    if rank < 2:
+        return
+
+    def context_for(chain: list[Any]) -> ValidationContext:
+        ctx = build_validation_context(dataclasses.replace(request, validation_context=None), chain)
+        return request.validation_context or ctx  # type: ignore[return-value]
+
+    await embed_revinfo_of_others(stream, context_for, skip=request.field_name)
+    if rank < 3:
+        return
+    if timestamper is None:
+        raise SigningError("A B-LTA signature needs a time-stamping authority.")
+    stream.seek(0)
+    writer = IncrementalPdfFileWriter(stream, strict=False)
+    stamper: Any = PdfTimeStamper(timestamper)
+    await stamper.async_timestamp_pdf(
+        writer, request.md_algorithm, validation_context=context_for(signer_chain), in_place=True
+    )
+    archive = archive_context(request)
+    if archive is not None:  # offline signing cannot get revocation data from later
+        await add_archive_revinfo(stream, archive)
+
+
+async def async_renew_archive_timestamp(
+    input: PdfInput,
+    output: PdfOutput,
+    *,
+    timestamper: TimeStamper,
+    context: ContextFactory,
+) -> RenewResult:
+    """Fresh revocation data for the newest timestamp and a new document timestamp over
+    everything (one revision), then revocation data for the new one (a second)."""
+    try:
+        with (
+            open_input(input) as src,
+            tempfile.TemporaryFile(buffering=CHUNK) as mid,
+            open_output(output) as (out, _path),
+        ):
+            reader = PdfFileReader(src, strict=False)
+            stamper: Any = PdfTimeStamper(timestamper)
+            await stamper.async_update_archival_timestamp_chain(
+                reader, context(), in_place=False, output=mid
+            )
+            mid.seek(0)
+            _copy(mid, out)
+            await add_archive_revinfo(out, context())
+            sha, size = stream_digest(out)
+            out.seek(0)
+            newest = PdfFileReader(out, strict=False).embedded_timestamp_signatures[-1]
+            tst = newest.signed_data["encap_content_info"]["content"].parsed
+            when = tst["gen_time"].native
+    except SigningError:
+        raise
+    except Exception as exc:
+        raise translate_error(exc) from exc
+    return RenewResult(sha256=sha, size=size, timestamp_time=when)
+
+
+def _copy(src: IO[bytes], dst: IO[bytes]) -> None:
+    while chunk := src.read(CHUNK):
+        dst.write(chunk)
+    dst.flush()
