@@ -132,10 +132,12 @@ class Settings:
         metadata=_meta("DOCFLOW_PKCS11_PIN", "User PIN of the PKCS#11 token."),
     )
     seal_level: str = field(
-        default="B-LT",
+        default="B-LTA",
         metadata=_meta(
             "DOCFLOW_SEAL_LEVEL",
-            "PAdES level of the agency seal applied at issuance: B-LT (default) or B-LTA.",
+            "PAdES level of the agency seal applied at issuance and of incoming stamps: "
+            "B-LTA (default: verifiable offline for years, renewed before its timestamp "
+            "ages) or B-LT.",
         ),
     )
     max_upload_mb: int = field(
@@ -225,7 +227,7 @@ class Settings:
             return value
 
         port = integer("port", 8000, 1, 65535)
-        seal_level = (get("seal_level") or "B-LT").upper()
+        seal_level = (get("seal_level") or "B-LTA").upper()
         if seal_level not in ("B-T", "B-LT", "B-LTA"):
             problems.append(
                 f"DOCFLOW_SEAL_LEVEL is {seal_level!r}; use B-LT or B-LTA (B-T for tests)."

@@ -13,6 +13,7 @@ one (ETSI EN 319 142-1, PAdES-LTA "augmentation").
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import tempfile
 from collections.abc import Callable
@@ -112,7 +113,12 @@ async def embed_revinfo_of_others(
     ``context_for(chain_certs)`` gives the context for a signature with that chain."""
     stream.seek(0)
     reader = PdfFileReader(stream, strict=False)
-    others = [s for s in reader.embedded_regular_signatures if s.field_name != skip]
+    covered = _signatures_with_vri(reader)
+    others = [
+        s
+        for s in reader.embedded_regular_signatures
+        if s.field_name != skip and not (_vri_keys(s) & covered)
+    ]
     if not others:
         return
     writer = IncrementalPdfFileWriter.from_reader(reader)
@@ -135,6 +141,26 @@ async def embed_revinfo_of_others(
     if added:
         writer_any: Any = writer
         writer_any.write_in_place()
+
+
+def _vri_keys(sig: Any) -> set[str]:
+    """The VRI keys pyHanko may have written for ``sig``: SHA-1 of the contents it was given,
+    raw when it signed, hex text when validation data was added later (as below)."""
+    raw = sig.pkcs7_content
+    return {
+        hashlib.sha1(raw).hexdigest().upper(),  # noqa: S324 - the PDF's VRI key
+        hashlib.sha1(raw.hex().encode("ascii")).hexdigest().upper(),  # noqa: S324
+    }
+
+
+def _signatures_with_vri(reader: PdfFileReader) -> set[str]:
+    """Signatures whose validation data the DSS already records (its ``/VRI`` keys):
+    touching an existing VRI entry again would count as a change after later signatures."""
+    try:
+        vri = reader.root["/DSS"]["/VRI"]
+        return {str(k).lstrip("/").upper() for k in vri}
+    except (KeyError, TypeError, AttributeError):
+        return set()
 
 
 async def finish_long_term(

@@ -6,14 +6,12 @@ Pure functions over bytes (``cryptography``); ``InvalidInput`` (422) says what i
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from datetime import timedelta
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
+from cryptography.x509.oid import NameOID
 
 from docflow.errors import ConflictError, InvalidInput
 
@@ -118,110 +116,21 @@ def names_match(a: str, b: str) -> bool:
     return norm(a) == norm(b)
 
 
-@lru_cache(maxsize=16)
-def _dev_ca(abbrev: str) -> tuple[x509.Certificate, object]:
-    from certomancer.registry import CertLabel
-
-    from docflow.devpki import dev_pki
-    from docflow.settings import DEV_PKI_DIR
-
-    key_path = DEV_PKI_DIR / "keys-dev-only" / f"ca-{abbrev}.dev-only.key.pem"
-    key = serialization.load_pem_private_key(key_path.read_bytes(), None)
-    cert = x509.load_der_x509_certificate(dev_pki().get_cert(CertLabel(f"ca-{abbrev}")).dump())
-    return cert, key
-
-
 def dev_ca_issue(
     csr: x509.CertificateSigningRequest, *, abbrev: str, full_name: str, agency_name: str
 ) -> x509.Certificate:
-    """A signing certificate for the CSR's key from the agency's dev CA (demo mode only).
+    """A signing certificate for the CSR's key from the agency's dev CA (demo mode only);
+    see ``docflow.devpki.issue``."""
+    from docflow import devpki
 
-    Subject C=VN, O=agency, CN=person; KU digitalSignature + nonRepudiation (critical);
-    CRL distribution point and AIA (OCSP, caIssuers) of that CA, as the dev PKI's own
-    signer certificates have.
-    """
-    from docflow.devpki import AGENCIES, DEV_ARCH_LABEL, DEV_PKI_URL_PREFIX
-
-    label = abbrev.lower()
-    if label not in AGENCIES:
-        raise ConflictError(
-            f"The agency {abbrev} has no development CA; demo issuance covers "
-            f"{', '.join(a.upper() for a in AGENCIES)}."
-        )
-    ca_cert, ca_key = _dev_ca(label)
-    base = f"{DEV_PKI_URL_PREFIX}/{DEV_ARCH_LABEL}"
-    now = datetime.now(UTC).replace(microsecond=0)
-    not_after = min(now + CERT_VALIDITY, ca_cert.not_valid_after_utc)
-    subject = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, agency_name[:64]),
-            x509.NameAttribute(NameOID.COMMON_NAME, full_name[:64]),
-        ]
-    )
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca_cert.subject)
-        .public_key(csr.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(csr.public_key()), False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()),  # type: ignore[arg-type]
-            critical=False,
-        )
-        .add_extension(
-            x509.CRLDistributionPoints(
-                [
-                    x509.DistributionPoint(
-                        [x509.UniformResourceIdentifier(f"{base}/crls/{label}/latest.crl")],
-                        None,
-                        None,
-                        None,
-                    )
-                ]
-            ),
-            critical=False,
-        )
-        .add_extension(
-            x509.AuthorityInformationAccess(
-                [
-                    x509.AccessDescription(
-                        AuthorityInformationAccessOID.OCSP,
-                        x509.UniformResourceIdentifier(f"{base}/ocsp/{label}"),
-                    ),
-                    x509.AccessDescription(
-                        AuthorityInformationAccessOID.CA_ISSUERS,
-                        x509.UniformResourceIdentifier(f"{base}/certs/{label}/ca.crt"),
-                    ),
-                ]
-            ),
-            critical=False,
-        )
-    )
-    return builder.sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
+    try:
+        return devpki.dev_ca_issue(csr, abbrev=abbrev, full_name=full_name, agency_name=agency_name)
+    except LookupError as exc:
+        raise ConflictError(str(exc)) from None
 
 
 def dev_ca_chain_pem(abbrev: str) -> list[bytes]:
     """The dev CA of ``abbrev`` then the dev root (PEM), to hand out with a certificate."""
-    from docflow.devpki import dev_trust_roots
+    from docflow import devpki
 
-    ca_cert, _ = _dev_ca(abbrev.lower())
-    return [ca_cert.public_bytes(serialization.Encoding.PEM), *dev_trust_roots()]
+    return devpki.dev_ca_chain_pem(abbrev)

@@ -249,6 +249,11 @@ async def check_can_draft(session: AsyncSession, principal: Principal) -> None:
         )
 
 
+def approval_field(position: int) -> str:
+    """The (invisible) signature field of the ``position``-th approver (1-based)."""
+    return f"PheDuyet{position}"
+
+
 async def create_draft(
     runtime: Runtime,
     session: AsyncSession,
@@ -266,7 +271,11 @@ async def create_draft(
     readers = await _reader_ids(session, request.readers)
     approvers = await _approver_ids(session, principal, request.approvers, signer)
     fields_path = upload.with_name("fields.pdf")
-    fields = await run_job(runtime, job_add_fields, str(upload), str(fields_path), request.layout)
+    # every sender-side field, approvers' included, exists before anyone signs: each
+    # signature's lock then names exactly what it freezes
+    approver_fields = [approval_field(i + 1) for i in range(len(approvers))]
+    layout = {**request.layout, "approver_fields": approver_fields}
+    fields = await run_job(runtime, job_add_fields, str(upload), str(fields_path), layout)
     for name, path, _sha in attachments:
         try:
             await run_job(runtime, job_check_pdf, str(path))

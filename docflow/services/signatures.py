@@ -41,7 +41,7 @@ from docflow.services.document_files import (
     store_version,
     working_dir,
 )
-from docflow.services.documents import latest_version, load_readable
+from docflow.services.documents import approval_field, latest_version, load_readable
 from docflow.services.issuance import DEFAULT_LEADER_FIELD
 from docflow.services.signing_jobs import SigningConfig, job_complete, job_prepare
 
@@ -86,11 +86,6 @@ async def next_turn(session: AsyncSession, document: Document) -> Turn:
         return Turn(document.approver_ids[done], approval_field(done + 1), VersionSource.APPROVAL)
     field = document.layout.get("leader_field", DEFAULT_LEADER_FIELD)
     return Turn(document.signer_id, field, VersionSource.LEADER_SIGNATURE)
-
-
-def approval_field(position: int) -> str:
-    """The (invisible) signature field of the ``position``-th approver (1-based)."""
-    return f"PheDuyet{position}"
 
 
 async def _signable(

@@ -20,6 +20,7 @@ __all__ = [
     "broken_signatures",
     "chain_for",
     "dev_crls_cached",
+    "long_term_source",
     "result_dict",
     "run_job_coroutine",
     "seal_source",
@@ -108,7 +109,21 @@ def anchor_pems(config: SigningConfig) -> tuple[bytes, ...]:
     raise JobFailed("No trust anchors are configured: set DOCFLOW_TRUST_ANCHORS.")
 
 
-def dev_crls_cached(config: SigningConfig, repos: tuple[str, ...] | None = None) -> tuple[bytes, ...]:
+def long_term_source(config: SigningConfig) -> dict[str, Any]:
+    """What a B-LT/B-LTA signature needs to gather validation data: trust anchors, and in
+    demo mode the dev PKI's CRL/OCSP answered in-process (fetched as in production, so the
+    DSS holds the data of the signatures' own chains, and status after archive stamps)."""
+    extra: dict[str, Any] = {"trust_roots": anchor_pems(config)}
+    if config.uses_dev_pki:
+        from docflow.devpki.fetch import DevPkiSession
+
+        extra.update(http_session=DevPkiSession(dev_pki(config)), allow_fetching=True)
+    return extra
+
+
+def dev_crls_cached(
+    config: SigningConfig, repos: tuple[str, ...] | None = None
+) -> tuple[bytes, ...]:
     """Current dev CRLs (the dev PKI reuses each until shortly before its nextUpdate)."""
     from docflow.devpki import dev_crls
 

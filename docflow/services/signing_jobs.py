@@ -9,7 +9,6 @@ Both pickle across the process boundary.
 from __future__ import annotations
 
 import base64
-import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +19,7 @@ from docflow.services.signing_config import (
     SigningConfig,
     anchor_pems,
     chain_for,
-    dev_crls_cached,
+    long_term_source,
     result_dict,
     run_job_coroutine,
     seal_source,
@@ -79,9 +78,9 @@ def job_add_fields(src: str, out: str, layout: dict[str, Any]) -> dict[str, Any]
     async def work() -> dict[str, Any]:
         await _check_unsigned_pdf(src)
         try:
-            result = await signing.async_add_signature_fields(
-                src, out, signing.FieldLayout(**layout)
-            )
+            spec = dict(layout)
+            spec["approver_fields"] = tuple(spec.get("approver_fields", ()))
+            result = await signing.async_add_signature_fields(src, out, signing.FieldLayout(**spec))
         except signing.SigningError as exc:
             raise JobRefused(f"The PDF cannot take signature fields: {exc}") from None
         except Exception as exc:  # noqa: BLE001 - a malformed file, in words
@@ -196,13 +195,7 @@ def job_fill_and_seal(
             reason = f"the seal key of {agency_abbreviation} cannot be used: {exc}"
             raise JobFailed(reason) from None
         level = config.seal_level
-        extra: dict[str, Any] = {}
-        if level in ("B-LT", "B-LTA"):
-            extra["trust_roots"] = anchor_pems(config)
-            if config.uses_dev_pki:
-                # Offline on purpose (the dev CRLs are given): pyHanko's warning is noise.
-                logging.getLogger("pyhanko.sign.signers.pdf_signer").setLevel(logging.ERROR)
-                extra.update(crls=dev_crls_cached(), allow_fetching=False)
+        extra = long_term_source(config) if level in ("B-LT", "B-LTA") else {}
         box = signing.seal_box_for(leader_box)
         size = (box[2] - box[0], box[3] - box[1])
         request = signing.SignRequest(
@@ -276,4 +269,3 @@ _result = result_dict
 _seal_source = seal_source
 _time_source = time_source
 _anchor_pems = anchor_pems
-_dev_crls = dev_crls_cached

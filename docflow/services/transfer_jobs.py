@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import signing
+from docflow.services.signing_config import broken_signatures, long_term_source
 from docflow.services.signing_jobs import (
     JobRefused,
     SigningConfig,
@@ -86,11 +87,23 @@ def job_stamp_incoming(
     number: int,
     received_at: str,
     config: SigningConfig,
+    check_first: bool = True,
 ) -> dict[str, Any]:
-    """The recipient's "ĐẾN" stamp (incoming number and date) as its own PAdES B-T
-    signature with its agency seal, top right of page 1, in an incremental update."""
+    """The recipient's "ĐẾN" stamp (incoming number and date) as its own PAdES signature
+    with its agency seal, top right of page 1, in an incremental update, at the seal level
+    (B-LTA by default: the recipient's copy is an archive record too). ``check_first``:
+    refuse when the sender's signatures are already broken (skip it only when the arrival
+    check already said they are not)."""
 
     async def work() -> dict[str, Any]:
+        if check_first:
+            try:
+                report = await signing.async_validate_pdf(src, trust_config(config))
+            except signing.UnreadablePdf as exc:
+                raise JobRefused(f"The received PDF cannot be read: {exc}") from None
+            problems = broken_signatures(report)
+            if problems:
+                raise JobRefused("The incoming stamp is not applied: " + " ".join(problems))
         when = datetime.fromisoformat(received_at)
         signer = await signing.async_load_signer(
             seal_source_for(config, abbreviation, seal_key_ref)
@@ -100,14 +113,16 @@ def job_stamp_incoming(
         except Exception as exc:  # noqa: BLE001 - a malformed file, in words
             raise JobRefused(f"The received PDF cannot be read: {exc}") from None
         box = signing.attachment_box(width, height, size=signing.INCOMING_BOX_SIZE)
+        level = config.seal_level
         request = signing.SignRequest(
-            level="B-T",
+            level=level,  # type: ignore[arg-type]
             field_name=INCOMING_FIELD,
             box=box,
             page=0,
             appearance=signing.incoming_appearance(agency_name, number, when),
             reason=f"Văn bản đến số {number:02d}",
             **_time_source(config),
+            **(long_term_source(config) if level in ("B-LT", "B-LTA") else {}),
         )
         result = await signing.async_sign_pdf(src, out, request, signer)
         return {"sha256": result.sha256, "size": result.size}

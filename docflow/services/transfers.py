@@ -181,6 +181,7 @@ async def stamp_incoming(runtime: Runtime, transfer_id: int) -> Transfer:
             runtime, job_stamp_incoming, str(src), str(out), agency.abbreviation,
             agency.seal_key_ref, agency.name, transfer.incoming_number,
             transfer.accepted_at.isoformat(), config,
+            transfer.verification not in ("passed", "indeterminate"),
         )
         stored = await anyio.to_thread.run_sync(
             lambda: runtime.store.put_file(out, expected_sha256=result["sha256"])

@@ -95,7 +95,7 @@ async def test_draft_sign_issue_end_to_end(
     leader_sig, seal = report.signatures
     assert leader_sig.field_name == "ChuKyLanhDao" and leader_sig.passed, leader_sig.errors
     assert leader_sig.modifications.kind.value == "form_filling"
-    assert seal.passed and seal.level == "B-LT", (seal.level, seal.errors)
+    assert seal.passed and seal.level == "B-LTA", (seal.level, seal.errors)
 
     path = tmp_path / "issued.pdf"
     path.write_bytes(data)
