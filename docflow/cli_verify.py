@@ -65,6 +65,16 @@ def default_trust(extra_anchor_files: tuple[str, ...] = ()) -> TrustConfig:
     return TrustConfig(trust_anchors=tuple(anchors), intermediates=tuple(inter))
 
 
+def _uses_dev_pki() -> bool:
+    from docflow.settings import ConfigurationError, Settings
+
+    try:
+        settings = Settings.from_env()
+    except ConfigurationError:
+        return False
+    return settings.env == "development" and not settings.trust_anchors
+
+
 def _t(value: datetime | None) -> str:
     return value.isoformat() if value else "-"
 
@@ -147,9 +157,18 @@ def _one_line(message: str) -> str:
     help="Extra trusted root certificate (PEM/DER); repeatable.",
 )
 @click.option(
-    "--online", is_flag=True, help="Allow fetching CRL/OCSP/certificates over the network."
+    "--online",
+    is_flag=True,
+    help="Fetch current CRL/OCSP/certificates over the network (in development the dev "
+    "PKI answers in-process).",
 )
-@click.option("--at", "at", default=None, help="Validate as of this ISO 8601 time instead of now.")
+@click.option(
+    "--at",
+    "at",
+    default=None,
+    help="Validate as of this ISO 8601 time instead of now (e.g. 2031-12-01): years "
+    "later, B-LTA documents pass offline from their archive timestamps.",
+)
 @click.option(
     "--etsi-xml",
     "etsi_xml",
@@ -178,6 +197,13 @@ def verify_command(
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
         trust = trust.replace(allow_fetching=online, validation_time=moment)
+        if online and _uses_dev_pki():
+            # the dev PKI's CRL/OCSP URLs point at a docflow server that need not be
+            # running: answer them in-process (other URLs still go to the network)
+            from docflow.devpki import current
+            from docflow.devpki.fetch import DevPkiSession
+
+            trust = trust.replace(session=DevPkiSession(current()))
     except Exception as exc:  # noqa: BLE001
         click.echo(f"docflow: cannot set up trust: {_one_line(str(exc))}", err=True)
         sys.exit(EXIT_UNREADABLE)

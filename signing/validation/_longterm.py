@@ -19,6 +19,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from signing.validation import _facts
 from signing.validation._evidence import _build_context, _Evidence
+from signing.validation._policy import DOCFLOW_DIFF_POLICY
 from signing.validation.model import RevocationInfo
 from signing.validation.trust import TrustConfig
 
@@ -129,7 +130,10 @@ async def _passes_at(
     vc = _build_context(doc.trust, evidence, when, None, point_in_time=True)
     try:
         st = await async_validate_pdf_signature(
-            emb, signer_validation_context=vc, ts_validation_context=doc.vc
+            emb,
+            signer_validation_context=vc,
+            ts_validation_context=doc.vc,
+            diff_policy=DOCFLOW_DIFF_POLICY,
         )
     except Exception:  # noqa: BLE001
         log.info("point-in-time validation of %s raised", emb.field_name, exc_info=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from asn1crypto import x509
-from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, SuspiciousModification
+from pyhanko.sign.diff_analysis import SuspiciousModification
 from pyhanko.sign.validation import (
     EmbeddedPdfSignature,
     async_validate_pdf_signature,
@@ -40,6 +40,7 @@ from signing.validation._longterm import (
 from signing.validation._longterm import (
     _DocState as _DocState,  # engine imports it from here
 )
+from signing.validation._policy import DOCFLOW_DIFF_POLICY
 from signing.validation._verdict import (
     _TRUST_SENTENCES,
     _explain_expiry,
@@ -144,7 +145,10 @@ async def _validate_signature(emb: EmbeddedPdfSignature, doc: _DocState) -> Sign
     st: PdfSignatureStatus | None = None
     try:
         st = await async_validate_pdf_signature(
-            emb, signer_validation_context=doc.vc, ts_validation_context=doc.vc
+            emb,
+            signer_validation_context=doc.vc,
+            ts_validation_context=doc.vc,
+            diff_policy=DOCFLOW_DIFF_POLICY,
         )
     except Exception as exc:  # noqa: BLE001
         log.info("signature %s: validation raised", field_name, exc_info=True)
@@ -355,7 +359,7 @@ def _refused_revision(emb: EmbeddedPdfSignature) -> int | None:
         base = reader.get_historical_resolver(emb.signed_revision)
         for rev in range(emb.signed_revision + 1, reader.xrefs.total_revisions):
             try:
-                DEFAULT_DIFF_POLICY.apply(
+                DOCFLOW_DIFF_POLICY.apply(
                     base,
                     reader.get_historical_resolver(rev),
                     field_mdp_spec=emb.fieldmdp,
@@ -379,7 +383,9 @@ async def _validate_doc_timestamp(emb: EmbeddedPdfSignature, doc: _DocState) -> 
     v = _Verdict()
     st: DocumentTimestampStatus | None = None
     try:
-        st = await async_validate_pdf_timestamp(emb, validation_context=doc.vc)
+        st = await async_validate_pdf_timestamp(
+            emb, validation_context=doc.vc, diff_policy=DOCFLOW_DIFF_POLICY
+        )
     except Exception as exc:  # noqa: BLE001
         log.info("timestamp %s: validation raised", emb.field_name, exc_info=True)
         v.fail(

@@ -40,6 +40,7 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from signing.validation._freshness import newest_timestamp_assertions
+from signing.validation._policy import DOCFLOW_DIFF_POLICY
 from signing.validation.errors import UnreadablePdf
 from signing.validation.trust import TrustConfig
 
@@ -67,7 +68,8 @@ def _spec(
         for c in OCSPContainer.load_multi(asn1_ocsp.OCSPResponse.load(raw))
     ]
     return PdfSignatureValidationSpec(
-        SignatureValidationSpec(
+        diff_policy=DOCFLOW_DIFF_POLICY,
+        signature_validation_spec=SignatureValidationSpec(
             cert_validation_policy=CertValidationPolicySpec(
                 trust_manager=SimpleTrustManager.build(trust_roots=list(trust.trust_anchors)),
                 revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy(rule, rule)),

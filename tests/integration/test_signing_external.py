@@ -14,8 +14,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from docflow.devpki.issue import DOCUMENT_SIGNING
 from signing import (
     ExternalSigningError,
     InvalidExternalSignature,
@@ -61,6 +62,10 @@ def issue_cert(public_key: Any) -> bytes:
         .not_valid_after(now + timedelta(days=365))
         .add_extension(
             x509.KeyUsage(True, True, False, False, False, False, False, False, False), True
+        )
+        .add_extension(  # as the dev CA issues them: NSS wants an EKU on document signers
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING]),
+            False,
         )
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(

@@ -106,28 +106,44 @@ def nss_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sql:{db}"
 
 
-def pdfsig_verdicts(path: Path, nss: str) -> list[tuple[str, str]]:
-    """(signature type, validation line) for each signature ``pdfsig`` lists."""
-    proc = subprocess.run(
-        ["pdfsig", "-nssdir", nss, str(path)], capture_output=True, text=True, check=False
-    )
+def pdfsig_report(path: Path, nss: str, *, ocsp: bool = False) -> list[tuple[str, str, str]]:
+    """(signature type, signature line, certificate line) per signature ``pdfsig`` lists.
+    ``ocsp``: let NSS ask the OCSP responders the certificates name (else ``-no-ocsp``)."""
+    args = ["pdfsig", "-nssdir", nss, *([] if ocsp else ["-no-ocsp"]), str(path)]
+    proc = subprocess.run(args, capture_output=True, text=True, check=False, timeout=120)
     blocks = re.split(r"^Signature #\d+:", proc.stdout, flags=re.M)[1:]
     out = []
     for block in blocks:
         kind = re.search(r"Signature Type: (.*)", block)
         verdict = re.search(r"Signature Validation: (.*)", block)
-        out.append((kind.group(1) if kind else "", verdict.group(1) if verdict else ""))
+        certificate = re.search(r"Certificate Validation: (.*)", block)
+        out.append(
+            (
+                kind.group(1) if kind else "",
+                verdict.group(1) if verdict else "",
+                certificate.group(1) if certificate else "",
+            )
+        )
     return out
 
 
-def assert_pdfsig_valid(data: bytes, tmp_path: Path, nss: str, expected: int) -> None:
-    """Every CMS signature (not document timestamps, which pdfsig cannot check) is valid."""
+def pdfsig_verdicts(path: Path, nss: str) -> list[tuple[str, str]]:
+    """(signature type, validation line) for each signature ``pdfsig`` lists."""
+    return [(kind, sig) for kind, sig, _cert in pdfsig_report(path, nss)]
+
+
+def assert_pdfsig_valid(
+    data: bytes, tmp_path: Path, nss: str, expected: int, *, ocsp: bool = False
+) -> None:
+    """Every CMS signature (not document timestamps, which pdfsig cannot check) is valid and
+    its certificate trusted by NSS with the dev root in its database."""
     path = tmp_path / "pdfsig-check.pdf"
     path.write_bytes(data)
-    verdicts = pdfsig_verdicts(path, nss)
-    cms = [v for kind, v in verdicts if kind != "unknown"]
-    assert len(cms) == expected, verdicts
-    assert all(v == "Signature is Valid." for v in cms), verdicts
+    report = pdfsig_report(path, nss, ocsp=ocsp)
+    cms = [(sig, cert) for kind, sig, cert in report if kind != "unknown"]
+    assert len(cms) == expected, report
+    assert all(sig == "Signature is Valid." for sig, _ in cms), report
+    assert all(cert == "Certificate is Trusted." for _, cert in cms), report
 
 
 def hybrid_xref_pdf(base: bytes) -> bytes:
