@@ -76,6 +76,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             seconds = settings.audit_checkpoint_minutes * 60
             background.append(asyncio.create_task(run_checkpoints_every(runtime, seconds)))
 
+    async def start_archive_renewals() -> None:
+        if settings.archive_renewal_hours > 0:
+            from docflow.services.archive import run_renewals_every
+
+            seconds = settings.archive_renewal_hours * 3600
+            background.append(asyncio.create_task(run_renewals_every(runtime, seconds)))
+
     async def dispose() -> None:
         for task in background:
             task.cancel()
@@ -99,7 +106,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TEMPLATE_CONFIG,
         state=State({"runtime": runtime, "settings": settings}),
-        on_startup=[prepare_local_store, start_audit_checkpoints, freeze_startup_heap],
+        on_startup=[
+            prepare_local_store,
+            start_audit_checkpoints,
+            start_archive_renewals,
+            freeze_startup_heap,
+        ],
         on_shutdown=[dispose],
         openapi_config=OpenAPIConfig(title="docflow", version=__version__, path="/schema"),
         request_max_body_size=settings.max_upload_bytes,

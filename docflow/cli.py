@@ -206,6 +206,10 @@ from docflow.cli_audit import register as _register_audit  # noqa: E402 - after 
 
 _register_audit(main)
 
+from docflow.cli_archive import register as _register_archive  # noqa: E402 - after `main`
+
+_register_archive(main)
+
 
 if __name__ == "__main__":
     main(prog_name="docflow")

@@ -158,6 +158,14 @@ class Settings:
             "Minutes between signed audit checkpoints while the service runs (0: on demand only).",
         ),
     )
+    archive_renewal_hours: int = field(
+        default=24,
+        metadata=_meta(
+            "DOCFLOW_ARCHIVE_RENEWAL_HOURS",
+            "Hours between runs that renew issued documents' archive timestamps before their "
+            "certificates expire (0: only `docflow archive renew`).",
+        ),
+    )
     log_level: str = field(
         default="INFO",
         metadata=_meta("DOCFLOW_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR."),
@@ -232,10 +240,11 @@ class Settings:
             problems.append(
                 f"DOCFLOW_SEAL_LEVEL is {seal_level!r}; use B-LT or B-LTA (B-T for tests)."
             )
-            seal_level = "B-LT"
+            seal_level = "B-LTA"
         max_upload_mb = integer("max_upload_mb", 100, 1, 100_000)
         session_hours = integer("session_hours", 8, 1, 24 * 30)
         audit_checkpoint_minutes = integer("audit_checkpoint_minutes", 60, 0, 60 * 24 * 7)
+        archive_renewal_hours = integer("archive_renewal_hours", 24, 0, 24 * 365)
 
         log_level = (get("log_level") or "INFO").upper()
         if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
@@ -281,6 +290,7 @@ class Settings:
             max_upload_mb=max_upload_mb,
             session_hours=session_hours,
             audit_checkpoint_minutes=audit_checkpoint_minutes,
+            archive_renewal_hours=archive_renewal_hours,
             log_level=log_level,
         )
 

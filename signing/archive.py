@@ -36,6 +36,7 @@ from signing.errors import SigningError, translate_error
 from signing.levels import (
     SignRequest,
     archive_context,
+    build_timestamper,
     build_validation_context,
     level_rank,
 )
@@ -52,10 +53,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-ContextFactory = Callable[[], ValidationContext]
-"""Makes a fresh validation context (fetching), so revocation data is fetched anew."""
-
 
 @dataclass(frozen=True)
 class ArchiveStatus:
@@ -75,6 +72,8 @@ class RenewResult:
     size: int
     timestamp_time: datetime
     """genTime of the new document timestamp."""
+    tsa_not_after: datetime
+    """When the new timestamp's TSA certificate expires (the next renewal's deadline)."""
 
 
 def archive_status(source: PdfInput) -> ArchiveStatus:
@@ -198,14 +197,26 @@ async def finish_long_term(
 
 
 async def async_renew_archive_timestamp(
-    input: PdfInput,
-    output: PdfOutput,
-    *,
-    timestamper: TimeStamper,
-    context: ContextFactory,
+    input: PdfInput, output: PdfOutput, request: SignRequest
 ) -> RenewResult:
     """Fresh revocation data for the newest timestamp and a new document timestamp over
-    everything (one revision), then revocation data for the new one (a second)."""
+    everything (one revision), then revocation data for the new one (a second).
+
+    ``request`` gives the time-stamping authority (``tsa_url`` or ``timestamper``) and how
+    to gather revocation data (``trust_roots`` with fetching, or ``validation_context``);
+    its level and field are not used."""
+    timestamper = build_timestamper(dataclasses.replace(request, level="B-LTA"))
+    assert timestamper is not None
+
+    def context() -> ValidationContext:
+        found = archive_context(request)
+        if found is None:
+            raise SigningError(
+                "Renewing an archive timestamp needs current revocation data: allow "
+                "fetching or give a validation context."
+            )
+        return found
+
     try:
         with (
             open_input(input) as src,
@@ -225,11 +236,12 @@ async def async_renew_archive_timestamp(
             newest = PdfFileReader(out, strict=False).embedded_timestamp_signatures[-1]
             tst = newest.signed_data["encap_content_info"]["content"].parsed
             when = tst["gen_time"].native
+            expires = newest.signer_cert.not_valid_after
     except SigningError:
         raise
     except Exception as exc:
         raise translate_error(exc) from exc
-    return RenewResult(sha256=sha, size=size, timestamp_time=when)
+    return RenewResult(sha256=sha, size=size, timestamp_time=when, tsa_not_after=expires)
 
 
 def _copy(src: IO[bytes], dst: IO[bytes]) -> None:

@@ -66,6 +66,10 @@ class RevokedEntry:
     """RFC 5280 reason name as cryptography spells it (``key_compromise``)."""
 
 
+_SHARED_CERTS: dict[str, dict[str, bytes]] = {}
+_SHARED_KEYS: dict[str, PrivateKeyTypes] = {}
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -91,8 +95,10 @@ class DevPki:
         digest = hashlib.sha256(config + b"\0" + self.url_prefix.encode()).hexdigest()[:16]
         self.cache_dir = None if cache_dir is None else Path(cache_dir) / digest
         self._lock = threading.RLock()
-        self._certs: dict[str, bytes] = {}
-        self._keys: dict[str, PrivateKeyTypes] = {}
+        # the certificates depend on the configuration and the URL only: every instance
+        # of this process for that pair shares them (and the keys)
+        self._certs: dict[str, bytes] = _SHARED_CERTS.setdefault(digest, {})
+        self._keys: dict[str, PrivateKeyTypes] = _SHARED_KEYS
 
     # ------------------------------------------------------------------ certomancer
 
@@ -205,7 +211,10 @@ class DevPki:
             return json.dumps(entries).encode()
 
         with self._lock:
-            raw = json.loads(self._cached("revoked.json", derive))
+            data = self._certs.get("revoked.json")
+            if data is None:
+                data = self._certs["revoked.json"] = self._cached("revoked.json", derive)
+            raw = json.loads(data)
         return [
             RevokedEntry(e["issuer"], e["serial"], datetime.fromisoformat(e["since"]), e["reason"])
             for e in raw

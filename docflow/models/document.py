@@ -52,6 +52,8 @@ class VersionSource(StrEnum):
     APPROVAL = "approval"
     LEADER_SIGNATURE = "leader_signature"
     ISSUANCE = "issuance"
+    #: A new archive (document) timestamp before the previous one's certificate expires.
+    RENEWAL = "renewal"
 
 
 class Document(SQLModel, table=True):
@@ -110,6 +112,11 @@ class DocumentVersion(SQLModel, table=True):
     produced_by: str = Field(max_length=24)
     actor_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    #: When the newest archive timestamp's TSA certificate expires (B-LTA versions): the
+    #: renewal adds a new one before then. ``None``: no archive timestamp (yet).
+    archive_expires_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, nullable=True, index=True
+    )
 
 
 class DocumentAttachment(SQLModel, table=True):

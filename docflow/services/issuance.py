@@ -225,6 +225,8 @@ async def issue_document(runtime: Runtime, principal: Principal, document_id: in
                 VersionSource.ISSUANCE,
                 principal.user_id,
             )
+            if sealed.get("archive_expires_at"):
+                version.archive_expires_at = datetime.fromisoformat(sealed["archive_expires_at"])
             await session.flush()
             session.add(
                 RegisterEntry(

@@ -38,6 +38,7 @@ __all__ = [
     "job_complete",
     "job_fill_and_seal",
     "job_prepare",
+    "job_renew_archive",
     "job_validate",
     "trust_config",
 ]
@@ -209,7 +210,32 @@ def job_fill_and_seal(
         result = await signing.async_fill_and_seal(
             src, out, number_text, date_text, request, signer
         )
-        return result_dict(result)
+        return {**result_dict(result), **archive_facts(out)}
+
+    return run_job_coroutine(work())  # type: ignore[no-any-return]
+
+
+def archive_facts(path: str) -> dict[str, Any]:
+    """When the newest archive timestamp of ``path`` expires (ISO 8601, or ``None``)."""
+    status = signing.archive_status(path)
+    expires = status.tsa_not_after
+    return {"archive_expires_at": expires.isoformat() if expires is not None else None}
+
+
+def job_renew_archive(src: str, out: str, config: SigningConfig) -> dict[str, Any]:
+    """A new archive timestamp over ``src`` with fresh revocation data before and after
+    it; returns sha256, size, the timestamp's time and the new expiry."""
+
+    async def work() -> dict[str, Any]:
+        sources = {**time_source(config), **long_term_source(config)}
+        request = signing.SignRequest(level="B-LTA", **sources)
+        result = await signing.async_renew_archive_timestamp(src, out, request)
+        return {
+            "sha256": result.sha256,
+            "size": result.size,
+            "timestamp_time": result.timestamp_time.isoformat(),
+            "archive_expires_at": result.tsa_not_after.isoformat(),
+        }
 
     return run_job_coroutine(work())  # type: ignore[no-any-return]
 
