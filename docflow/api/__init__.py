@@ -14,6 +14,7 @@ from docflow.api.inbox import INBOX_HANDLERS
 from docflow.api.registers import REGISTER_HANDLERS
 from docflow.api.registers_incoming import INCOMING_REGISTER_HANDLERS
 from docflow.api.transfers import TRANSFER_HANDLERS
+from docflow.api.trust import TRUST_HANDLERS
 from docflow.api.users import USER_HANDLERS
 from docflow.api.verify import VERIFY_HANDLERS
 
@@ -31,6 +32,7 @@ ROUTE_HANDLERS: list[object] = [
     *AUDIT_HANDLERS,
     *VERIFY_HANDLERS,
     *EVIDENCE_HANDLERS,
+    *TRUST_HANDLERS,
 ]
 
 __all__ = ["ROUTE_HANDLERS"]

@@ -17,7 +17,7 @@ from docflow.db import AsyncSession
 from docflow.errors import InvalidInput
 from docflow.permissions import Principal
 from docflow.runtime import Runtime
-from docflow.services.audit_reports import document_reports, verify_file
+from docflow.services.audit_reports import document_reports, validation_moment, verify_file
 
 __all__ = ["VERIFY_HANDLERS"]
 
@@ -33,9 +33,14 @@ async def verify_upload(
     principal: NamedDependency[Principal],
     runtime: NamedDependency[Runtime],
     report_format: Annotated[str | None, QueryParameter(name="format")] = None,
+    at: Annotated[
+        str | None,
+        QueryParameter(description="Validate as of this ISO 8601 date or time (default now)."),
+    ] = None,
 ) -> Response[Any]:
     if report_format not in (None, "json", "etsi"):
         raise InvalidInput("format must be 'json' (default) or 'etsi'.")
+    moment = validation_moment(at)
     form = await request.form()
     upload = form.get("file")
     try:
@@ -46,7 +51,7 @@ async def verify_upload(
             await anyio.to_thread.run_sync(_save_upload, upload, path)
             if path.stat().st_size == 0:
                 raise InvalidInput("The uploaded file is empty.")
-            answer = await verify_file(runtime, path, etsi=report_format == "etsi")
+            answer = await verify_file(runtime, path, etsi=report_format == "etsi", at=moment)
     finally:
         for value in form.values():
             if isinstance(value, UploadFile):
@@ -66,9 +71,14 @@ async def document_verification(
     principal: NamedDependency[Principal],
     runtime: NamedDependency[Runtime],
     db_session: NamedDependency[AsyncSession],
+    at: Annotated[
+        str | None,
+        QueryParameter(description="Validate as of this ISO 8601 date or time (default now)."),
+    ] = None,
 ) -> dict[str, Any]:
-    items = await document_reports(runtime, db_session, principal, document_id)
-    return {"document_id": document_id, "items": items}
+    moment = validation_moment(at)
+    items = await document_reports(runtime, db_session, principal, document_id, moment)
+    return {"document_id": document_id, "items": items, "validation_time": moment}
 
 
 VERIFY_HANDLERS = [verify_upload, document_verification]

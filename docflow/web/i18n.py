@@ -148,6 +148,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "registers.year": "Năm",
         "registers.show": "Xem",
         "verify.title": "Kiểm tra chữ ký số của tệp PDF",
+        "trust.title": "Chứng thư gốc tin cậy",
+        "trust.lead": "Chữ ký số trên văn bản của docflow được kiểm tra theo các chứng thư gốc "
+        "dưới đây. Nhập chứng thư gốc vào phần mềm đọc PDF để phần mềm đó cũng xác nhận chữ ký.",
+        "trust.download": "Tải chứng thư gốc (PEM)",
+        "trust.acrobat.title": "Adobe Acrobat / Acrobat Reader",
+        "trust.acrobat.steps": "Vào Menu → Tùy chọn (Preferences) → Chữ ký (Signatures) → "
+        "Danh tính và chứng thư tin cậy (Identities & Trusted Certificates) → Thêm (More…) → "
+        "Chứng thư tin cậy (Trusted Certificates) → Nhập (Import), chọn tệp vừa tải, đánh dấu "
+        "“Dùng làm gốc tin cậy” (Use this certificate as a trusted root) rồi xác nhận.",
+        "trust.foxit.title": "Foxit PDF Reader",
+        "trust.foxit.steps": "Vào Tệp (File) → Tùy chọn (Preferences) → Chữ ký (Signature) → "
+        "Chứng thư tin cậy (Trusted Certificates) → Thêm (Add), chọn tệp vừa tải.",
+        "trust.other.title": "Công cụ dòng lệnh (pdfsig, NSS)",
+        "trust.other.steps": "Thêm chứng thư vào cơ sở dữ liệu NSS: certutil -A -d sql:THƯ_MỤC "
+        "-n docflow -t \"CT,C,C\" -a -i docflow-trust-anchors.pem, rồi chạy pdfsig -nssdir "
+        "sql:THƯ_MỤC tệp.pdf.",
+        "trust.fingerprint": "Dấu vân tay SHA-256 (đối chiếu trước khi tin cậy)",
+        "trust.years": "Văn bản có dấu thời gian lưu trữ (B-LTA) vẫn kiểm tra được nhiều năm sau, "
+        "không cần mạng: docflow tự gia hạn dấu thời gian trước khi chứng thư của nó hết hạn.",
         "verify.file": "Tệp PDF cần kiểm tra",
         "verify.submit": "Kiểm tra",
         "verify.working": "Đang kiểm tra…",
@@ -293,6 +312,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "registers.year": "Year",
         "registers.show": "Show",
         "verify.title": "Verify the signatures of a PDF file",
+        "trust.title": "Trusted root certificates",
+        "trust.lead": "docflow checks the signatures of its documents against the root "
+        "certificates below. Import them into your PDF reader so it confirms the signatures too.",
+        "trust.download": "Download the root certificates (PEM)",
+        "trust.acrobat.title": "Adobe Acrobat / Acrobat Reader",
+        "trust.acrobat.steps": "Menu → Preferences → Signatures → Identities & Trusted "
+        "Certificates → More… → Trusted Certificates → Import, choose the downloaded file, tick "
+        "“Use this certificate as a trusted root” and confirm.",
+        "trust.foxit.title": "Foxit PDF Reader",
+        "trust.foxit.steps": "File → Preferences → Signature → Trusted Certificates → Add, "
+        "choose the downloaded file.",
+        "trust.other.title": "Command-line tools (pdfsig, NSS)",
+        "trust.other.steps": "Add the certificate to an NSS database: certutil -A -d sql:DIR -n "
+        "docflow -t \"CT,C,C\" -a -i docflow-trust-anchors.pem, then run pdfsig -nssdir sql:DIR "
+        "file.pdf.",
+        "trust.fingerprint": "SHA-256 fingerprint (compare it before trusting)",
+        "trust.years": "Documents with an archive timestamp (B-LTA) remain verifiable for years, "
+        "offline: docflow renews the timestamp before its certificate expires.",
         "verify.file": "PDF file to verify",
         "verify.submit": "Verify",
         "verify.working": "Verifying…",

@@ -227,6 +227,27 @@ async def verify_page(request: PageRequest, viewer: NamedDependency[Viewer]) -> 
     return page(request, "verify.html", viewer)
 
 
+@get("/trust", opt={"page": "public"}, include_in_schema=False, sync_to_thread=False)
+def trust_page(request: PageRequest) -> Template:
+    """How to trust docflow's signatures in other software (public: outside readers too)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    from docflow.services.signing_config import SigningConfig, anchor_pems
+
+    runtime = request.app.state.runtime
+    anchors = []
+    for pem in anchor_pems(SigningConfig.from_settings(runtime.settings)):
+        cert = x509.load_pem_x509_certificate(pem)
+        anchors.append(
+            {
+                "subject": cert.subject.rfc4514_string(),
+                "sha256": cert.fingerprint(hashes.SHA256()).hex(":").upper(),
+            }
+        )
+    return page(request, "trust.html", None, anchors=anchors)
+
+
 STATIC = create_static_files_router(
     path="/static",
     directories=[Path(__file__).parent / "static"],
@@ -250,6 +271,7 @@ PAGES = Router(
         transfer_page,
         registers_page,
         verify_page,
+        trust_page,
     ],
     dependencies={"viewer": Provide(provide_viewer)},
     exception_handlers=WEB_EXCEPTION_HANDLERS,

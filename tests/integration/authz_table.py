@@ -350,6 +350,9 @@ PUBLIC: dict[tuple[str, str], Call] = {
     ("GET", "/dev-pki/haugiang/certs/{label:str}/ca.cert.pem"): Call(
         "GET", "/dev-pki/haugiang/certs/stttt/ca.cert.pem"
     ),
+    # The trust anchors and how to import them: for readers outside docflow too.
+    ("GET", "/api/v1/trust/anchors"): Call("GET", "/api/v1/trust/anchors"),
+    ("GET", "/trust"): Call("GET", "/trust"),
 }
 
 def _page_refusal(forbidden: tuple[str, ...]) -> Callable[[str, str], int]:

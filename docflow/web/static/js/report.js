@@ -8,9 +8,15 @@ function row(label, value) {
   return el('div', { class: 'kv' }, el('dt', {}, label), el('dd', {}, value));
 }
 
+const LANG = document.documentElement.lang === 'en' ? 'en' : 'vi';
+
+// A finding of the validator in the page's language (each carries both).
+const said = (finding) => finding[LANG] || finding.en;
+
 function changes(mods) {
   if (!mods) return '';
   const kind = t(`mod.${mods.kind}`);
+  if ((mods.changes || []).length) return kind;  // each change is listed below the card
   const extra = [...(mods.changed_form_fields || []), ...(mods.details || [])];
   return extra.length ? `${kind}: ${extra.join('; ')}` : kind;
 }
@@ -32,7 +38,12 @@ function signatureCard(sig) {
       row(t('sig.level'), sig.level),
       row(t('sig.changes'), changes(sig.modifications)),
       row('Indication', [sig.indication, sig.sub_indication].filter(Boolean).join(' / '))));
-  const problems = [...(sig.errors || []), ...(sig.warnings || [])];
+  const found = (sig.modifications && sig.modifications.changes) || [];
+  if (found.length) {
+    card.append(el('ul', { class: 'problems changes' }, ...found.map((c) => el('li', {}, said(c)))));
+  }
+  const named = new Set(found.map((c) => c.en));
+  const problems = [...(sig.errors || []), ...(sig.warnings || [])].filter((p) => !named.has(p));
   if (problems.length) {
     card.append(el('ul', { class: 'problems' }, ...problems.map((p) => el('li', {}, p))));
   }
@@ -51,5 +62,10 @@ export function renderReport(container, report) {
   const sigs = report.signatures || [];
   if (!sigs.length) container.append(el('p', {}, t('sig.none')));
   for (const sig of sigs) container.append(signatureCard(sig));
-  for (const problem of report.errors || []) container.append(el('p', { class: 'error' }, problem));
+  const findings = report.findings || [];
+  for (const f of findings) container.append(el('p', { class: 'error' }, said(f)));
+  const named = new Set(findings.map((f) => f.en));
+  for (const problem of report.errors || []) {
+    if (!named.has(problem)) container.append(el('p', { class: 'error' }, problem));
+  }
 }
