@@ -88,7 +88,7 @@ def _spec(
                 known_ocsps=ocsps,
                 nonrevoked_assertions=list(assertions or ()),
             ),
-        )
+        ),
     )
 
 
@@ -205,6 +205,11 @@ async def async_etsi_xml_report(source: bytes | str, trust: TrustConfig) -> byte
     except Exception as exc:  # noqa: BLE001
         raise UnreadablePdf(f"The file is not a readable PDF: {exc}") from exc
     moment = trust.validation_time or datetime.now(UTC)
+    from signing.validation.engine import async_validate_pdf
+
+    # docflow's own verdict (the document's rules on top of the AdES engine) wins
+    ours = await async_validate_pdf(data, trust.replace(validation_time=moment))
+    verdicts = {s.field_name: s for s in ours.signatures}
     reports = []
     objects: dict[str, Any] = {}
     for fq_name, _obj, sig_field in fields:
@@ -212,10 +217,13 @@ async def async_etsi_xml_report(source: bytes | str, trust: TrustConfig) -> byte
             emb = EmbeddedPdfSignature(reader, sig_field, fq_name)
             if emb.sig_object_type != "/Sig":
                 continue
-            result = await _run_ades(emb, trust, moment, "LTA")
+            mine = verdicts.get(str(fq_name))
+            process = process_for_level(mine.level if mine is not None else None)
+            result = await _run_ades(emb, trust, moment, process)
             if result.api_status is None:
                 continue
-            reports.append(report_tools._generate_report(emb, result))
+            generated = report_tools._generate_report(emb, result)
+            reports.append(_with_docflow_verdict(generated, verdicts.get(str(fq_name)), ours))
             for vo in result.validation_objects:
                 pkg = report_tools._package_validation_object(vo)
                 objects[str(pkg.id)] = pkg
@@ -231,6 +239,42 @@ async def async_etsi_xml_report(source: bytes | str, trust: TrustConfig) -> byte
         report, ns_map=report_tools.NAMESPACES
     )
     return xml.encode("utf-8")
+
+
+_MAIN = "urn:etsi:019102:mainindication:"
+_SUB = "urn:etsi:019102:subindication:"
+
+
+def _with_docflow_verdict(report: Any, ours: Any, document: Any) -> Any:
+    """The AdES engine's report for one signature, failed (FORMAT_FAILURE) where docflow's
+    document rules fail it, with each named change as ``AdditionalValidationReportData``
+    (``Type`` = ``urn:docflow:finding:<code>``, ``Value`` = Vietnamese / English)."""
+    from pyhanko.generated.etsi import ts_11910202 as ts
+
+    findings = list(document.findings)
+    if ours is not None:
+        findings = list(ours.modifications.changes) + findings
+    failed = findings and (ours is None or ours.indication.value == "TOTAL_FAILED")
+    if not failed:
+        return report
+    data = ts.ValidationReportDataType(
+        additional_validation_report_data=ts.AdditionalValidationReportDataType(
+            report_data=tuple(
+                ts.TypedDataType(
+                    type_value=f"urn:docflow:finding:{f.code}", value=f"{f.vi} / {f.en}"
+                )
+                for f in findings
+            )
+        )
+    )
+    status = report.signature_validation_status or ts.ValidationStatusType()
+    status = dataclasses.replace(
+        status,
+        main_indication=_MAIN + "total-failed",
+        sub_indication=(_SUB + "FORMAT_FAILURE",),
+        associated_validation_report_data=(*status.associated_validation_report_data, data),
+    )
+    return dataclasses.replace(report, signature_validation_status=status)
 
 
 def etsi_xml_report(source: bytes | str, trust: TrustConfig) -> bytes:

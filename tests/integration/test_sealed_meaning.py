@@ -220,3 +220,17 @@ async def test_stock_pyhanko_calls_a_painting_signature_field_form_filling() -> 
     seal = next(s for s in reader.embedded_regular_signatures if s.field_name == "DauCoQuan")
     seal.compute_integrity_info()
     assert seal.diff_result.modification_level == ModificationLevel.FORM_FILLING
+
+
+async def test_the_etsi_report_fails_the_change_and_names_it() -> None:
+    """The ETSI TS 119 102-2 XML says what the JSON says: failed, with the change."""
+    from docflow.cli_verify import default_trust
+
+    tampered = ATTACKS["number rewritten after the seal"][0](await sealed_document("B-LT"))
+    xml = (await signing.async_etsi_xml_report(tampered, default_trust())).decode()
+    assert "urn:etsi:019102:mainindication:total-passed" not in xml
+    assert xml.count("urn:etsi:019102:mainindication:total-failed") == 3
+    assert "urn:docflow:finding:field_changed" in xml
+    assert "Trường số văn bản (so_van_ban) đã bị thay đổi" in xml
+    untouched = await signing.async_etsi_xml_report(await sealed_document("B-LT"), default_trust())
+    assert untouched.decode().count("urn:etsi:019102:mainindication:total-passed") == 3

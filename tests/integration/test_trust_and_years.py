@@ -63,3 +63,28 @@ async def test_the_api_validates_an_issued_document_years_ahead(
     assert final["validation_time"].startswith(later)
     assert upload.status_code == 200 and upload.json()["verdict"] == "TOTAL_PASSED"
     assert bad.status_code == 422 and "ISO 8601" in bad.json()["detail"]
+
+
+async def test_the_verify_endpoint_names_a_number_rewritten_after_the_seal(
+    database_url: str, tmp_path: Path
+) -> None:
+    from tests.attacks import change_field_value
+
+    settings = await seeded_settings(database_url, tmp_path)
+    async with AsyncTestClient(create_app(settings)) as client:
+        doc_id = await issue_over_http(client, ["000.03.00.H30"], "Số bị sửa")
+        clerk = await login(client, "stttt.clerk")
+        issued = await client.get(f"/api/v1/documents/{doc_id}/file", headers=clerk)
+        forged = change_field_value(issued.content, "so_van_ban", "Số: 99/QĐ-STTTT")
+        answer = await client.post(
+            "/api/v1/verify",
+            files={"file": ("forged.pdf", forged, "application/pdf")},
+            headers=clerk,
+        )
+    assert answer.status_code == 200
+    report = answer.json()
+    assert report["verdict"] == "TOTAL_FAILED"
+    seal = next(s for s in report["signatures"] if s["field_name"] == "DauCoQuan")
+    codes = {c["code"] for c in seal["modifications"]["changes"]}
+    assert "field_changed" in codes
+    assert any("number field" in e for e in seal["errors"])
