@@ -47,6 +47,8 @@ def running_server(data_dir: Path) -> Iterator[str]:
         "DOCFLOW_DEMO_PASSWORD": PASSWORD,
         "DOCFLOW_HOST": "127.0.0.1",
         "DOCFLOW_PORT": str(port),
+        # the dev PKI's certificates then name this server's CRL/OCSP URLs
+        "DOCFLOW_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     env.pop("DOCFLOW_DATABASE_URL", None)
     env.pop("DOCFLOW_STORAGE_URL", None)
