@@ -227,7 +227,7 @@ def broken_signatures(report: signing.DocumentReport) -> list[str]:
         for s in report.signatures
         if s.indication is signing.Indication.TOTAL_FAILED
     ]
-    problems += [f.en for f in report.findings]
+    problems += [f"The document is already broken: {f.en}" for f in report.findings]
     return problems
 
 

@@ -4,9 +4,9 @@ Years after signing, the newest document timestamp is the one thing the long-ter
 validation (ETSI EN 319 102-1, past signature validation) must still trust *now*; with no
 network, nothing current can say its TSA certificate was not revoked since. docflow
 accepts it as not revoked when the file carries revocation data about that certificate
-(and any CA between it and the anchor) that was issued at or after the timestamp's time
-and says "good": the TSA's key was sound after the timestamp was made, so the timestamp
-stands. The certificate must still be within its validity at the validation time (the
+(and any CA between it and the anchor) that was added to the DSS in a revision after the
+timestamp, was issued at or after the timestamp's time and says "good": the TSA's key was
+sound after the timestamp was made, so the timestamp stands. The certificate must still be within its validity at the validation time (the
 engine checks that). A renewal adds a newer timestamp long before that validity ends.
 Online (``TrustConfig.allow_fetching``) current revocation data is fetched instead.
 """
@@ -79,6 +79,20 @@ def postdating_status(
     return _good_ocsp_after(cert, issuer, when, ocsps) or _good_crl_after(cert, when, crls)
 
 
+def _dss_data(reader: PdfFileReader, revision: int) -> set[bytes]:
+    """The CRLs and OCSP responses the DSS held as of ``revision`` (what came after the
+    timestamp of that revision cannot be among them)."""
+    try:
+        dss = reader.get_historical_root(revision)["/DSS"]
+    except (KeyError, TypeError):
+        return set()
+    found: set[bytes] = set()
+    for key in ("/CRLs", "/OCSPs"):
+        with suppress(Exception):
+            found |= {ref.get_object().data for ref in dss.get(key, ())}
+    return found
+
+
 def newest_timestamp_assertions(
     reader: PdfFileReader, validation_time: datetime
 ) -> list[NonRevokedStatusAssertion]:
@@ -92,8 +106,9 @@ def newest_timestamp_assertions(
         newest = stamps[-1]
         gen_time = newest.signed_data["encap_content_info"]["content"].parsed["gen_time"].native
         dss = DocumentSecurityStore.read_dss(reader)
-        ocsps = [ref.get_object().data for ref in dss.ocsps]
-        crls = [ref.get_object().data for ref in dss.crls]
+        before = _dss_data(reader, newest.signed_revision)
+        ocsps = [d for d in (ref.get_object().data for ref in dss.ocsps) if d not in before]
+        crls = [d for d in (ref.get_object().data for ref in dss.crls) if d not in before]
         known = list(dss.load_certs()) + list(newest.signed_data["certificates"] or [])
     except Exception:  # noqa: BLE001 - no DSS or no readable timestamp: no assertion
         return []

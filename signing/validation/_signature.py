@@ -304,6 +304,10 @@ async def _validate_signature(emb: EmbeddedPdfSignature, doc: _DocState) -> Sign
             v.warnings.append(
                 f"The AdES engine reached {ades.get('indication')}/{ades.get('sub_indication')}."
             )
+    if poe_cured is None and level and level.endswith("-LTA") and v.only_time_problems:
+        lacking = _archive_lacks(doc)
+        if lacking:
+            v.errors.append(lacking)
     if poe_cured is None and level and level.endswith("-LT") and v.only_time_problems:
         v.errors.append(
             "This B-LT signature has no archive timestamp (B-LTA) after it: at the validation "
@@ -348,6 +352,29 @@ async def _validate_signature(emb: EmbeddedPdfSignature, doc: _DocState) -> Sign
         timestamp_authority=tsa,
         ades=ades,
         holds_alone=st is not None and v.signature_alone_passes,
+    )
+
+
+def _archive_lacks(doc: _DocState) -> str | None:
+    """What a B-LTA document lacks offline when its long-term validation failed: revocation
+    data for the newest archive timestamp's authority issued after that timestamp."""
+    if doc.trust.allow_fetching:
+        return None
+    from signing.validation._freshness import newest_timestamp_assertions
+
+    try:
+        stamps = doc.reader.embedded_timestamp_signatures
+        if not stamps or newest_timestamp_assertions(doc.reader, doc.moment):
+            return None
+        tst = stamps[-1].signed_data["encap_content_info"]["content"].parsed
+        when = tst["gen_time"].native.isoformat()
+    except Exception:  # noqa: BLE001 - an unreadable timestamp was reported already
+        return None
+    return (
+        f"The newest archive timestamp ({when}) carries no revocation data for its "
+        "time-stamping authority issued after it: offline, nothing shows that authority's "
+        "certificate unrevoked at the validation time. Validate online (--online), or renew "
+        "the archive timestamp while the authority's status can still be fetched."
     )
 
 
