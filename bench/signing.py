@@ -68,13 +68,13 @@ def write_pdf(path: Path, payload_bytes: int) -> None:
 
 
 def p12_file(label: str, workdir: Path) -> Path:
-    from docflow.devpki import dev_pki
+    from docflow.devpki import current
 
     path = workdir / f"{label}.p12"
     if not path.exists():
         from certomancer.registry import CertLabel
 
-        path.write_bytes(dev_pki().package_pkcs12(CertLabel(label), password=PASS))
+        path.write_bytes(current().arch.package_pkcs12(CertLabel(label), password=PASS))
     return path
 
 
