@@ -234,3 +234,34 @@ async def test_the_etsi_report_fails_the_change_and_names_it() -> None:
     assert "Trường số văn bản (so_van_ban) đã bị thay đổi" in xml
     untouched = await signing.async_etsi_xml_report(await sealed_document("B-LT"), default_trust())
     assert untouched.decode().count("urn:etsi:019102:mainindication:total-passed") == 3
+
+
+@pytest.mark.parametrize("level", ["B-LT", "B-LTA"])
+async def test_the_dss_holds_only_the_chains_of_the_documents_signatures(level: str) -> None:
+    """The validation data of the approver's, the leader's and the seal's chains (all of
+    STTTT) and of the TSA: no other agency's CRL or OCSP response rides along."""
+    from asn1crypto import crl, ocsp
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    reader = PdfFileReader(io.BytesIO(await sealed_document(level)))
+    dss = DocumentSecurityStore.read_dss(reader)
+    crl_issuers = {
+        crl.CertificateList.load(ref.get_object().data)["tbs_cert_list"]["issuer"].native[
+            "common_name"
+        ]
+        for ref in dss.crls
+    }
+    responders = set()
+    for ref in dss.ocsps:
+        basic = ocsp.OCSPResponse.load(ref.get_object().data).basic_ocsp_response
+        certs = basic["certs"] or []
+        responders.add(certs[0].subject.native["common_name"] if certs else "root itself")
+    allowed = {
+        "Cơ quan chứng thực số Chính phủ (DEV)",
+        "CA STTTT (DEV)",
+        "OCSP STTTT (DEV)",
+        "root itself",
+    }
+    assert crl_issuers | responders, "no revocation data at all"
+    assert crl_issuers | responders <= allowed, (crl_issuers, responders)
