@@ -2,14 +2,18 @@
 
 Framework-free. Objects are named by the SHA-256 of their bytes
 (``sha256/<hex[:2]>/<hex>``), streamed in and out, verified on read, never overwritten.
+Named objects (``put_named``) are the exception for a few small records that must be
+found by name, such as audit checkpoint copies: written once, never replaced.
 ``open_store(url)`` builds a store from ``file:///path`` or ``s3://...`` URLs.
 """
 
-from storage.base import ObjectStore, StoredObject, object_key
+from storage.base import ObjectStore, StoredObject, normalize_name, object_key
 from storage.errors import (
     DigestMismatch,
     InvalidObjectAddress,
+    InvalidObjectName,
     InvalidStorageURL,
+    NameTaken,
     ObjectCorrupted,
     ObjectNotFound,
     StorageError,
@@ -22,8 +26,10 @@ from storage.url import open_store
 __all__ = [
     "DigestMismatch",
     "InvalidObjectAddress",
+    "InvalidObjectName",
     "InvalidStorageURL",
     "LocalObjectStore",
+    "NameTaken",
     "ObjectCorrupted",
     "ObjectNotFound",
     "ObjectStore",
@@ -31,6 +37,7 @@ __all__ = [
     "StorageError",
     "StoreUnavailable",
     "StoredObject",
+    "normalize_name",
     "object_key",
     "open_store",
 ]
