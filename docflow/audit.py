@@ -1,40 +1,43 @@
 """Appending to the audit trail: ``record_event`` in the same transaction as the change.
 
-Each event's ``hash`` is SHA-256 over ``prev_hash`` (64 ASCII hex characters) followed by
-the event's canonical JSON (sorted keys, UTF-8, no whitespace) — see ``canonical_bytes``.
-Appends are serialized on the one-row ``audit_chain_head`` table: one
-``UPDATE ... RETURNING`` advances ``last_seq`` and reads the head under the row lock
-(PostgreSQL) or the database's single write lock (SQLite); an insert trigger (migration
-0005) then sets ``last_hash`` to the new event's hash. ``record_refusal``
-records an ``access.denied`` (or another refusal) in its own short transaction, so it
-stays even though the request fails.
+An event's ``digest`` is SHA-256 over its canonical JSON (``canonical_bytes``); its
+``audit_log`` row places that digest in the log and extends the hash chain over digests
+(``docflow.evidence.chain``). Nothing is ever updated: appends are serialized, and each
+reads the newest log row. On PostgreSQL a transaction-scoped advisory lock serializes
+them; on SQLite the event's INSERT takes the database's single write lock first. Either
+lock is held until the caller commits. ``record_refusal`` records an ``access.denied``
+(or another refusal) in its own short transaction, so it stays though the request fails.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, select, text
 
 from docflow.db import AsyncSession
-from docflow.evidence.chain import EVENT_FIELDS, canonical_event_bytes, link_hash
+from docflow.evidence.chain import EVENT_FIELDS, canonical_event_bytes, chain_next
 from docflow.log import current_request_id
-from docflow.models import GENESIS_HASH, AuditChainHead, AuditEvent, utcnow
+from docflow.models import GENESIS_CHAIN, AuditEvent, AuditLog, utcnow
 from docflow.permissions import Principal
 
 __all__ = [
+    "APPEND_LOCK",
     "Actor",
     "ChainReport",
     "canonical_bytes",
-    "event_hash",
+    "event_digest",
     "record_event",
     "record_refusal",
     "verify_chain",
-    "verify_events",
 ]
+
+#: PostgreSQL advisory lock key that serializes appends ("docflow" in ASCII, then 1).
+APPEND_LOCK = 0x646F63666C6F7701
 
 
 @dataclass(frozen=True)
@@ -48,32 +51,31 @@ class Actor:
 def _actor_ids(actor: Principal | Actor | None) -> tuple[int | None, int | None]:
     if actor is None:
         return None, None
-    if isinstance(actor, Principal):
-        return actor.user_id, actor.agency_id
     return actor.user_id, actor.agency_id
 
 
 def canonical_bytes(event: AuditEvent) -> bytes:
-    """The bytes hashed for ``event``: every field but ``hash``, canonical JSON."""
+    """The bytes ``event``'s digest is taken of: its content, canonical JSON."""
     return canonical_event_bytes(*(getattr(event, name) for name in EVENT_FIELDS))
 
 
-def event_hash(event: AuditEvent) -> str:
-    """``SHA-256(prev_hash ‖ canonical_bytes(event))`` as hex."""
-    return link_hash(event.prev_hash, canonical_bytes(event))
+def event_digest(event: AuditEvent) -> str:
+    """``SHA-256(canonical_bytes(event))`` as hex."""
+    return hashlib.sha256(canonical_bytes(event)).hexdigest()
 
 
-_HEAD = AuditChainHead.__table__  # type: ignore[attr-defined]
-# One statement takes the write lock and reads the head: the UPDATE row-locks it on
-# PostgreSQL and starts SQLite's write transaction, so the values returned cannot be
-# stale; the lock is held until the caller commits.
-_ADVANCE_HEAD = (
-    update(_HEAD)
-    .where(_HEAD.c.id == 1)
-    .values(last_seq=_HEAD.c.last_seq + 1)
-    .returning(_HEAD.c.last_seq, _HEAD.c.last_hash)
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=APPEND_LOCK)
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+_LOG = AuditLog.__table__  # type: ignore[attr-defined]
+# One statement numbers and writes the event: on SQLite it takes the write lock before
+# reading MAX(seq); on PostgreSQL the advisory lock is already held.
+_INSERT_EVENT = (
+    insert(_EVENTS)
+    .values(seq=select(func.coalesce(func.max(_EVENTS.c.seq), 0) + 1).scalar_subquery())
+    .returning(_EVENTS.c.seq)
 )
-_INSERT_EVENT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
+_LAST_LOG = select(_LOG.c.position, _LOG.c.chain).order_by(_LOG.c.position.desc()).limit(1)
+_INSERT_LOG = insert(_LOG)
 
 
 async def record_event(
@@ -87,21 +89,14 @@ async def record_event(
 ) -> AuditEvent:
     """Append one event in ``session``'s transaction; the caller commits with its change.
 
-    Holds the chain head locked until that commit: keep the transaction short.
+    Holds the append lock until that commit: keep the transaction short.
     """
     conn = await session.connection()
-    head = (await conn.execute(_ADVANCE_HEAD)).first()
-    if head is None:  # a database created without the migration's row
-        session.add(AuditChainHead(id=1, last_seq=0, last_hash=GENESIS_HASH))
-        await session.flush()
-        head = (await conn.execute(_ADVANCE_HEAD)).first()
-        assert head is not None
-    seq, prev_hash = int(head[0]), str(head[1])
     user_id, agency_id = _actor_ids(actor)
-    # Round-trip through JSON now so the hash covers exactly what the database returns.
+    # Round-trip through JSON now so the digest covers exactly what the database returns.
     clean_details = json.loads(json.dumps(dict(details or {}), ensure_ascii=False, default=str))
     event = AuditEvent(
-        seq=seq,
+        seq=0,
         occurred_at=utcnow(),
         actor_user_id=user_id,
         actor_agency_id=agency_id,
@@ -111,14 +106,27 @@ async def record_event(
         subject_id=None if subject_id is None else str(subject_id)[:128],
         request_id=current_request_id.get(),
         details=clean_details,
-        prev_hash=prev_hash,
-        hash="",
+        digest="",
     )
-    event.hash = event_hash(event)
-    # A prepared Core statement on the session's connection, not the unit of work: the
-    # append is on every change's path. The insert trigger (migration 0005) makes this
-    # event's hash the head's ``last_hash``.
-    await conn.execute(_INSERT_EVENT, event.model_dump())
+    event.digest = event_digest(event)
+    if conn.dialect.name == "postgresql":
+        await conn.execute(_LOCK)
+    # Prepared Core statements on the session's connection, not the unit of work: the
+    # append is on every change's path.
+    row = event.model_dump(exclude={"seq"})
+    event.seq = int((await conn.execute(_INSERT_EVENT, row)).scalar_one())
+    last = (await conn.execute(_LAST_LOG)).first()
+    position = 1 if last is None else int(last[0]) + 1
+    previous = GENESIS_CHAIN if last is None else str(last[1])
+    await conn.execute(
+        _INSERT_LOG,
+        {
+            "position": position,
+            "event_seq": event.seq,
+            "digest": event.digest,
+            "chain": chain_next(previous, event.digest),
+        },
+    )
     return event
 
 
@@ -149,7 +157,7 @@ async def record_refusal(
 
 @dataclass(frozen=True)
 class ChainReport:
-    """Whether the stored chain is intact; ``first_bad_seq`` names where it breaks."""
+    """Whether the stored trail is intact; ``first_bad_seq`` names where it breaks."""
 
     events: int
     intact: bool
@@ -157,22 +165,8 @@ class ChainReport:
     reason: str | None = None
 
 
-def verify_events(events: Sequence[AuditEvent]) -> ChainReport:
-    """Check ``events`` (in ``seq`` order, from the first) link and hash correctly."""
-    previous = GENESIS_HASH
-    for expected_seq, event in enumerate(events, start=1):
-        if event.seq != expected_seq:
-            return ChainReport(len(events), False, event.seq, f"expected seq {expected_seq}")
-        if event.prev_hash != previous:
-            return ChainReport(len(events), False, event.seq, "prev_hash does not link")
-        if event_hash(event) != event.hash:
-            return ChainReport(len(events), False, event.seq, "hash does not match content")
-        previous = event.hash
-    return ChainReport(len(events), True)
-
-
 async def verify_chain(session: AsyncSession) -> ChainReport:
-    """Check the stored trail (links, head, checkpoints' hashes) in batches; see
+    """Check the stored trail against itself and the checkpoints in the database; see
     ``docflow.services.audit_chain.check_chain`` for the full status."""
     from docflow.services.audit_chain import check_chain
 

@@ -129,25 +129,32 @@ def db() -> None:
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 def db_upgrade(revision: str) -> None:
-    """Create or migrate the database schema (DOCFLOW_DATABASE_URL)."""
+    """Create or migrate the schema as DOCFLOW_MIGRATIONS_DATABASE_URL (the owner), then
+    grant the DOCFLOW_DATABASE_URL role its rights (see docflow.db_roles)."""
+    import dataclasses
+
     from docflow.db import describe_error, ensure_sqlite_directory, mask_url
+    from docflow.db_roles import grant_service_role
     from docflow.migrate import upgrade
 
     settings = _settings()
-    ensure_sqlite_directory(settings.database_url)
-    asyncio.run(_preflight(settings, store=False, schema=False))
+    url = settings.migrations_database_url
+    ensure_sqlite_directory(url)
+    owner = dataclasses.replace(settings, database_url=url)
+    asyncio.run(_preflight(owner, store=False, schema=False))
     logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
     try:
-        upgrade(settings.database_url, revision)
+        upgrade(url, revision)
+        granted = asyncio.run(grant_service_role(url, settings.database_url))
     except Exception as exc:
         raise StartupError(
-            f"migrating the database at {mask_url(settings.database_url)} failed "
-            f"({describe_error(exc)})"
+            f"migrating the database at {mask_url(url)} failed ({describe_error(exc)})"
         ) from exc
     from docflow.migrate import head_revision
 
     reached = head_revision() if revision == "head" else revision
-    click.echo(f"database at {mask_url(settings.database_url)} is at revision {reached}")
+    click.echo(f"database at {mask_url(url)} is at revision {reached}")
+    click.echo(granted)
 
 
 # --------------------------------------------------------------------------- demo

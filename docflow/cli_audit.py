@@ -1,9 +1,10 @@
-"""``docflow audit verify|checkpoint`` and ``docflow verify-bundle FILE``.
+"""``docflow audit verify|checkpoint|export`` and ``docflow verify-bundle FILE``.
 
-``audit verify``: exit 0 when the chain holds, 1 when it is broken (the first bad event
-named). ``verify-bundle``: offline (no settings, database or network): exit 0 when every
-check holds, 1 listing what does not (each line names its member), 2 for a file that is
-not a readable bundle.
+``audit verify``: exit 0 when the trail holds, 1 when it does not (the first bad event
+named, and every checkpoint that is missing, altered or forged). ``audit export DIR``:
+the checkpoints' copies, for an auditor to keep apart. ``verify-bundle``: offline (no
+settings, database or network): exit 0 when every check holds, 1 listing what does not
+(each line names its member), 2 for a file that is not a readable bundle.
 """
 
 from __future__ import annotations
@@ -39,47 +40,59 @@ def _with_runtime(work: Any) -> Any:
 
 @click.group("audit")
 def audit_group() -> None:
-    """The audit trail: verify the chain, sign a checkpoint."""
+    """The audit trail: verify it, sign a checkpoint, export the checkpoints."""
 
 
 @audit_group.command("verify")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
-def audit_verify(as_json: bool) -> None:
-    """Recompute every link of the chain; exit 1 naming the first bad event."""
-    from docflow.services.audit_chain import check_chain
-    from docflow.services.audit_checkpoints import checkpoint_status
+@click.option(
+    "--checkpoints",
+    "export_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Also compare with checkpoint copies exported earlier (docflow audit export).",
+)
+def audit_verify(as_json: bool, export_dir: Path | None) -> None:
+    """Check every event, checkpoint and copy; exit 1 naming the first bad event."""
+    from docflow.services.audit_verify import verify_trail
 
     async def work(runtime: Any) -> Any:
-        async def checker(cp: Any) -> Any:
-            return await checkpoint_status(runtime, cp)
+        return await verify_trail(runtime, export_dir)
 
-        async with runtime.session() as session:
-            return await check_chain(session, checkpoint_checker=checker)
-
-    status = _with_runtime(work)
-    body = status.to_dict()
+    body = _with_runtime(work).to_dict()
     if as_json:
         click.echo(json.dumps(body, indent=2))
     else:
-        click.echo(f"events checked: {body['events_checked']}")
-        cp = body["last_checkpoint"]
-        if cp:
-            state = "valid" if cp["signature_valid"] else "NOT valid: " + "; ".join(cp["problems"])
-            click.echo(
-                f"last checkpoint: seq {cp['seq']} at {cp['timestamp_time']}, signature {state}"
-            )
-        else:
-            click.echo("last checkpoint: none")
-        broken = body["first_broken"]
-        if broken:
-            click.echo(f"BROKEN at event {broken['seq']}: {broken['problem']}")
-        click.echo(f"status: {body['status']}")
+        _print_status(body)
     sys.exit(0 if body["status"] == "ok" else 1)
+
+
+def _print_status(body: dict[str, Any]) -> None:
+    click.echo(f"events checked: {body['events_checked']} of {body['log_size']}")
+    cp = body["last_checkpoint"]
+    if cp:
+        state = "valid" if cp["signature_valid"] else "NOT checked or valid"
+        click.echo(
+            f"last checkpoint: {cp['size']} events ({cp['source']}), signed at "
+            f"{cp['signed_at']}, signature {state}"
+        )
+    else:
+        click.echo("last checkpoint: none")
+    counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in body["checkpoints"].items())
+    click.echo(f"checkpoints: {counts}")
+    for line in body["problems"]:
+        click.echo(f"PROBLEM: {line}")
+    for line in body["warnings"]:
+        click.echo(f"warning: {line}")
+    broken = body["first_broken"]
+    if broken:
+        click.echo(f"BROKEN at event {broken['seq']}: {broken['problem']}")
+    click.echo(f"status: {body['status']}")
 
 
 @audit_group.command("checkpoint")
 def audit_checkpoint() -> None:
-    """Sign the chain's head with the system seal and timestamp it now."""
+    """Sign the log's head with the system seal, timestamp it, copy it to the store."""
     from docflow.services.audit_checkpoints import create_checkpoint
 
     async def work(runtime: Any) -> Any:
@@ -87,9 +100,21 @@ def audit_checkpoint() -> None:
 
     cp = _with_runtime(work)
     click.echo(
-        f"checkpoint {cp.id}: seq {cp.seq}, hash {cp.hash}, "
-        f"timestamped {cp.timestamp_time.isoformat()}"
+        f"checkpoint of {cp.size} events, timestamped {cp.timestamp_time.isoformat()}"
     )
+
+
+@audit_group.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def audit_export(directory: Path) -> None:
+    """Write every checkpoint's copy into DIRECTORY (keep it away from this server)."""
+    from docflow.services.audit_copies import export_copies
+
+    async def work(runtime: Any) -> Any:
+        return await export_copies(runtime, directory)
+
+    count = _with_runtime(work)
+    click.echo(f"{count} checkpoint copies written to {directory}")
 
 
 @click.command("verify-bundle")

@@ -52,6 +52,16 @@ class Settings:
             "SQLAlchemy async URL; default `sqlite+aiosqlite:///<data_dir>/docflow.db`.",
         ),
     )
+    migrations_database_url: str = field(
+        default="",
+        repr=False,
+        metadata=_meta(
+            "DOCFLOW_MIGRATIONS_DATABASE_URL",
+            "URL of the role that owns the tables, used only by `docflow db upgrade` (which "
+            "then grants the DOCFLOW_DATABASE_URL role what it needs); default "
+            "DOCFLOW_DATABASE_URL.",
+        ),
+    )
     storage_url: str = field(
         default="",
         metadata=_meta(
@@ -152,10 +162,11 @@ class Settings:
         ),
     )
     audit_checkpoint_minutes: int = field(
-        default=60,
+        default=5,
         metadata=_meta(
             "DOCFLOW_AUDIT_CHECKPOINT_MINUTES",
-            "Minutes between signed audit checkpoints while the service runs (0: on demand only).",
+            "Minutes between signed audit checkpoints while events happen (default 5; "
+            "0: on demand only).",
         ),
     )
     archive_renewal_hours: int = field(
@@ -243,7 +254,7 @@ class Settings:
             seal_level = "B-LTA"
         max_upload_mb = integer("max_upload_mb", 100, 1, 100_000)
         session_hours = integer("session_hours", 8, 1, 24 * 30)
-        audit_checkpoint_minutes = integer("audit_checkpoint_minutes", 60, 0, 60 * 24 * 7)
+        audit_checkpoint_minutes = integer("audit_checkpoint_minutes", 5, 0, 60 * 24 * 7)
         archive_renewal_hours = integer("archive_renewal_hours", 24, 0, 24 * 365)
 
         log_level = (get("log_level") or "INFO").upper()
@@ -271,6 +282,7 @@ class Settings:
             env=env,  # type: ignore[arg-type]
             data_dir=data_dir,
             database_url=database_url,
+            migrations_database_url=get("migrations_database_url") or database_url,
             storage_url=storage_url,
             secret_key=get("secret_key"),
             # Production has no demo users: no default password there.

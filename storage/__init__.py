@@ -2,6 +2,8 @@
 
 Framework-free. Objects are named by the SHA-256 of their bytes
 (``sha256/<hex[:2]>/<hex>``), streamed in and out, verified on read, never overwritten.
+Named objects (``put_named``) are the exception for a few small records that must be
+found by name, such as audit checkpoint copies: written once, never replaced.
 ``open_store(url)`` builds a store from ``file:///path`` or ``s3://...`` URLs.
 
 The names load lazily (PEP 562): importing the package for its errors does not import
@@ -17,8 +19,11 @@ _EXPORTS: dict[str, str] = {
     "ObjectStore": "storage.base",
     "StoredObject": "storage.base",
     "object_key": "storage.base",
+    "normalize_name": "storage.base",
     "DigestMismatch": "storage.errors",
     "InvalidObjectAddress": "storage.errors",
+    "InvalidObjectName": "storage.errors",
+    "NameTaken": "storage.errors",
     "InvalidStorageURL": "storage.errors",
     "ObjectCorrupted": "storage.errors",
     "ObjectNotFound": "storage.errors",
@@ -46,11 +51,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from storage.base import ObjectStore, StoredObject, object_key
+    from storage.base import ObjectStore, StoredObject, normalize_name, object_key
     from storage.errors import (
         DigestMismatch,
         InvalidObjectAddress,
+        InvalidObjectName,
         InvalidStorageURL,
+        NameTaken,
         ObjectCorrupted,
         ObjectNotFound,
         StorageError,

@@ -10,9 +10,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, BinaryIO, Protocol, cast
 
-from storage.errors import DigestMismatch, InvalidObjectAddress, ObjectCorrupted, ObjectNotFound
+from storage.errors import (
+    DigestMismatch,
+    InvalidObjectAddress,
+    InvalidObjectName,
+    ObjectCorrupted,
+    ObjectNotFound,
+)
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -23,6 +30,8 @@ __all__ = [
     "StoredObject",
     "check_expected",
     "copy_hashed",
+    "named_key",
+    "normalize_name",
     "normalize_sha256",
     "object_key",
     "verifying_reader",
@@ -32,6 +41,10 @@ CHUNK_SIZE = 1024 * 1024
 """Bytes read or written at a time when streaming."""
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*")
+_NAME_MAX = 200
+#: Where named objects live in a store, apart from the content-addressed ``sha256/``.
+NAMED_PREFIX = "named/"
 
 
 def normalize_sha256(sha256_hex: str) -> str:
@@ -48,6 +61,26 @@ def object_key(sha256_hex: str) -> str:
     """The storage key of content with this SHA-256: ``sha256/<hex[:2]>/<hex>``."""
     hex_ = normalize_sha256(sha256_hex)
     return f"sha256/{hex_[:2]}/{hex_}"
+
+
+def normalize_name(name: str, *, prefix: bool = False) -> str:
+    """A named object's name (``audit/checkpoints/000042.json``): lower-case letters,
+    digits, ``._-`` in ``/``-separated segments that do not start with a dot;
+    :class:`InvalidObjectName` otherwise. With ``prefix`` the empty name and a trailing
+    ``/`` are allowed (a listing prefix)."""
+    value = name if isinstance(name, str) else ""
+    body = value[:-1] if prefix and value.endswith("/") else value
+    if (prefix and body == "") or (len(value) <= _NAME_MAX and _NAME.fullmatch(body)):
+        return value
+    raise InvalidObjectName(
+        f"{name!r} is not an object name: use lower-case letters, digits and ._- in "
+        f"/-separated parts that do not start with a dot, at most {_NAME_MAX} characters."
+    )
+
+
+def named_key(name: str) -> str:
+    """The storage key of the named object ``name``: ``named/<name>``."""
+    return NAMED_PREFIX + normalize_name(name)
 
 
 @dataclass(frozen=True)
@@ -211,6 +244,22 @@ class ObjectStore(ABC):
     @abstractmethod
     def describe(self) -> str:
         """Where the objects live, for logs and error messages (never secrets)."""
+
+    @abstractmethod
+    def put_named(self, name: str, data: bytes, *, retain_until: datetime | None = None) -> None:
+        """Store ``data`` under ``name``, once: the same bytes again is a no-op, other bytes
+        raise :class:`NameTaken`. With ``retain_until`` (aware), a store with object lock
+        refuses to delete or replace the object before then, even for its owner."""
+
+    @abstractmethod
+    def get_named(self, name: str) -> bytes:
+        """The bytes first stored under ``name`` (a later version written around the store
+        does not replace them); :class:`ObjectNotFound` if none ever were."""
+
+    @abstractmethod
+    def list_named(self, prefix: str = "") -> list[str]:
+        """Every name starting with ``prefix`` that holds bytes (also when hidden by a later
+        delete where the store keeps versions), sorted."""
 
     def put_file(
         self, path: str | os.PathLike[str], *, expected_sha256: str | None = None

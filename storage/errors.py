@@ -8,7 +8,9 @@ from __future__ import annotations
 __all__ = [
     "DigestMismatch",
     "InvalidObjectAddress",
+    "InvalidObjectName",
     "InvalidStorageURL",
+    "NameTaken",
     "ObjectCorrupted",
     "ObjectNotFound",
     "StorageError",
@@ -45,3 +47,11 @@ class DigestMismatch(ObjectCorrupted):
 
     Nothing was stored.
     """
+
+
+class InvalidObjectName(StorageError, ValueError):
+    """A name for a named object that is not lower-case ``a/b-c.d`` segments."""
+
+
+class NameTaken(StorageError):
+    """A named object already holds other bytes: named objects are written once."""

@@ -7,19 +7,23 @@ import errno
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from storage.base import (
+    NAMED_PREFIX,
     ObjectStore,
     StoredObject,
     check_expected,
     copy_hashed,
+    named_key,
+    normalize_name,
     normalize_sha256,
     object_key,
     verifying_reader,
 )
-from storage.errors import ObjectNotFound, StoreUnavailable
+from storage.errors import NameTaken, ObjectNotFound, StoreUnavailable
 
 __all__ = ["LocalObjectStore"]
 
@@ -164,3 +168,63 @@ class LocalObjectStore(ObjectStore):
         stored = StoredObject.of(sha, os.fstat(f.fileno()).st_size)
         with verifying_reader(f, stored, self.describe(), f.close) as reader:
             yield reader
+
+    # ------------------------------------------------------------------ named objects
+
+    def put_named(self, name: str, data: bytes, *, retain_until: datetime | None = None) -> None:
+        """Written like a content-addressed object (temporary file, fsync, hard link that
+        refuses to replace). ``retain_until`` is not enforced: a local directory is only
+        as safe as the file system's permissions."""
+        final = self._root / named_key(name)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix="named-", dir=self._root / _TMP_DIR)
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"Cannot write to the {self.describe()} ({exc.strerror or exc}): check that "
+                "it exists (ensure_ready) and is writable."
+            ) from exc
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o444)
+            try:
+                os.link(tmp, final)
+            except FileExistsError:
+                if final.read_bytes() != data:
+                    raise NameTaken(
+                        f"{name} in the {self.describe()} already holds other bytes; "
+                        "named objects are written once."
+                    ) from None
+                return
+            _fsync_dir(final.parent)
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"Writing {name} to the {self.describe()} failed ({exc.strerror or exc})."
+            ) from exc
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    def get_named(self, name: str) -> bytes:
+        path = self._root / named_key(name)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise ObjectNotFound(f"No object named {name} in the {self.describe()}.") from None
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"Cannot read {name} in the {self.describe()} ({exc.strerror or exc})."
+            ) from exc
+
+    def list_named(self, prefix: str = "") -> list[str]:
+        prefix = normalize_name(prefix, prefix=True)
+        base = self._root / NAMED_PREFIX
+        folder = base / prefix.rsplit("/", 1)[0] if "/" in prefix else base
+        if not folder.is_dir():
+            return []
+        names = (str(p.relative_to(base)) for p in folder.rglob("*") if p.is_file())
+        return sorted(n for n in names if n.startswith(prefix))

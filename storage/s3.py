@@ -9,27 +9,38 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from typing import BinaryIO, NoReturn
 
 import certifi
 import urllib3
 from minio import Minio
-from minio.commonconfig import ENABLED
+from minio.commonconfig import COMPLIANCE, ENABLED
 from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
+from minio.retention import Retention
 from minio.versioningconfig import VersioningConfig
 from urllib3.util import Retry, Timeout
 
 from storage.base import (
     CHUNK_SIZE,
+    NAMED_PREFIX,
     ObjectStore,
     StoredObject,
     check_expected,
     copy_hashed,
+    named_key,
+    normalize_name,
     normalize_sha256,
     object_key,
     verifying_reader,
 )
-from storage.errors import ObjectCorrupted, ObjectNotFound, StorageError, StoreUnavailable
+from storage.errors import (
+    NameTaken,
+    ObjectCorrupted,
+    ObjectNotFound,
+    StorageError,
+    StoreUnavailable,
+)
 
 __all__ = ["S3ObjectStore"]
 
@@ -319,6 +330,67 @@ class S3ObjectStore(ObjectStore):
                         "stored: store a file that is not being written to."
                     )
         return StoredObject.of(sha, size)
+
+    # ------------------------------------------------------------------ named objects
+
+    def _versions(self, key: str) -> list[str]:
+        """Version ids holding bytes at ``key``, oldest last (S3 lists newest first)."""
+        with self._translating("list object versions"):
+            listing = self._client.list_objects(self._bucket, prefix=key, include_version=True)
+            return [
+                str(o.version_id)
+                for o in listing
+                if o.object_name == key and not o.is_delete_marker
+            ]
+
+    def put_named(self, name: str, data: bytes, *, retain_until: datetime | None = None) -> None:
+        """Under COMPLIANCE retention until ``retain_until`` when the bucket has object
+        lock: then no one, the bucket's owner included, can delete or replace that version
+        before then. Reads take the oldest version, so a later version changes nothing."""
+        key = named_key(name)
+        with self._lock(hashlib.sha256(key.encode()).hexdigest()):
+            if self._versions(key):
+                if self.get_named(name) != data:
+                    raise NameTaken(
+                        f"{name} in the {self.describe()} already holds other bytes; "
+                        "named objects are written once."
+                    )
+                return
+            if self._object_lock is None:
+                with self._translating("read the bucket's object lock"):
+                    self._object_lock = self._has_object_lock()
+            retention = (
+                Retention(COMPLIANCE, retain_until)
+                if retain_until is not None and self._object_lock
+                else None
+            )
+            with self._translating(f"store {name}"):
+                self._client.put_object(
+                    self._bucket, key, io.BytesIO(data), len(data), retention=retention
+                )
+
+    def get_named(self, name: str) -> bytes:
+        key = named_key(name)
+        versions = self._versions(key)
+        if not versions:
+            raise ObjectNotFound(f"No object named {name} in the {self.describe()}.")
+        with self._translating(f"read {name}"):
+            response = self._client.get_object(self._bucket, key, version_id=versions[-1])
+            try:
+                return response.read()
+            finally:
+                response.close()
+                response.release_conn()
+
+    def list_named(self, prefix: str = "") -> list[str]:
+        key = NAMED_PREFIX + normalize_name(prefix, prefix=True)
+        skip = len(NAMED_PREFIX)
+        with self._translating("list named objects"):
+            listing = self._client.list_objects(
+                self._bucket, prefix=key, recursive=True, include_version=True
+            )
+            names = {str(o.object_name)[skip:] for o in listing if not o.is_delete_marker}
+        return sorted(names)
 
     # ------------------------------------------------------------------ reading
 

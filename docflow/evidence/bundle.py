@@ -2,9 +2,11 @@
 
 The zip holds every version's PDF and every attachment (as uploaded and as signed),
 their validation reports (JSON and ETSI XML), the
-audit events from the document's first event up to a signed checkpoint (so every hash
-can be recomputed up to the signed head), that checkpoint's CMS signature and RFC 3161
-token, the trust anchors, CA certificates, CRLs and OCSP responses used, and a
+audit events about the document only (its own and its transfers' ``document.*`` and
+``transfer.*`` events: no one else's sign-ins or refusals), each with an RFC 6962
+inclusion proof over digests up to a signed checkpoint (the other events are present
+only as digests inside the proofs), that checkpoint's statement, CMS signature and
+RFC 3161 token, the trust anchors, CA certificates, CRLs and OCSP responses used, and a
 ``manifest.json`` listing every member with its SHA-256, itself sealed by the system
 seal. ``docflow.evidence.check`` verifies it with none of the server's help.
 """
@@ -23,16 +25,18 @@ from sqlmodel import col, select
 
 from docflow.evidence import layout
 from docflow.evidence.chain import EVENT_FIELDS
-from docflow.models import AuditCheckpoint, AuditEvent, utcnow
+from docflow.evidence.checkpoint import parse_statement
+from docflow.evidence.merkle import inclusion_proofs, verify_inclusion
+from docflow.models import AuditCheckpoint, AuditEvent, AuditLog, utcnow
 from docflow.permissions import Principal
 from docflow.runtime import Runtime
 from docflow.services import documents
 from docflow.services.audit_checkpoints import (
     checkpoint_trust,
     create_checkpoint,
-    latest_covering,
     system_seal,
 )
+from docflow.services.audit_copies import log_digests
 from docflow.services.audit_events import document_event_clause
 from docflow.services.audit_reports import job_reports
 from docflow.services.document_files import materialize, run_job
@@ -48,8 +52,9 @@ documents/   every version of the document, as stored (vN.pdf)
 attachments/ each attachment as uploaded (aN.pdf) and as the agency signed it (aN-signed.pdf)
 reports/     validation reports: vN.json (DSS-style) and vN.etsi.xml (ETSI TS 119 102-2);
              reports/attachments/ the same for attachments
-audit/       events.jsonl: the chain from the document's first event to the checkpoint;
-             checkpoint.json + .p7s (CMS by the system seal) + .tsr (RFC 3161 token over
+audit/       events.jsonl: the document's events; proofs.json: each one's Merkle audit
+             path up to the checkpoint; checkpoint.json (the signed statement: size,
+             root, chain) + .p7s (CMS by the system seal) + .tsr (RFC 3161 token over
              the .p7s bytes)
 trust/       anchors (roots), CA certificates, CRLs and OCSP responses used
 """
@@ -101,10 +106,30 @@ class _Zip:
         self.members.append({"name": name, "sha256": digest.hexdigest(), "size": size})
 
 
-def _event_line(row: Any) -> bytes:
-    values = dict(zip((*EVENT_FIELDS, "hash"), row, strict=True))
-    values["occurred_at"] = values["occurred_at"].isoformat(timespec="microseconds")
+#: What a bundle shows of a document's trail: its own changes and its transfers', never
+#: refusals, sign-ins or anything of another subject.
+DOCUMENT_ACTIONS = ("document.", "transfer.")
+
+
+def _event_line(event: AuditEvent, position: int) -> bytes:
+    values: dict[str, Any] = {name: getattr(event, name) for name in EVENT_FIELDS}
+    values["occurred_at"] = event.occurred_at.isoformat(timespec="microseconds")
+    values.update(seq=event.seq, position=position, digest=event.digest)
     return json.dumps(values, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
+
+
+async def document_events(runtime: Runtime, document_id: int) -> list[tuple[AuditEvent, int]]:
+    """The document's own events with their log positions, in log order."""
+    async with runtime.session() as session:
+        clause = await document_event_clause(session, document_id)
+        actions = [col(AuditEvent.action).startswith(a) for a in DOCUMENT_ACTIONS]
+        query = (
+            select(AuditEvent, AuditLog.position)
+            .join(AuditLog, col(AuditLog.event_seq) == col(AuditEvent.seq))
+            .where(clause, actions[0] | actions[1])
+            .order_by(col(AuditLog.position))
+        )
+        return [(event, int(position)) for event, position in (await session.exec(query)).all()]
 
 
 def _names(member: str) -> dict[str, str]:
@@ -149,13 +174,12 @@ async def build_bundle(
         await documents.load_readable(session, principal, document_id)
         versions = await documents.versions_of(session, document_id)
         attachments = await documents.attachments_of(session, document_id)
-        clause = await document_event_clause(session, document_id)
-        own = list((await session.exec(select(AuditEvent.seq).where(clause))).all())
-    first_seq, last_seq = (min(own), max(own)) if own else (None, None)
+        await session.commit()
+    own = await document_events(runtime, document_id)
     checkpoint: AuditCheckpoint | None = None
-    if last_seq is not None:
+    if own:
         async with runtime.session() as session:
-            checkpoint = await latest_covering(session, last_seq)
+            checkpoint = await _newest_covering(session, own[-1][1])
         if checkpoint is None:
             checkpoint = await create_checkpoint(runtime, actor=principal, reason="evidence")
     config = SigningConfig.from_settings(runtime.settings)
@@ -195,8 +219,8 @@ async def build_bundle(
                     **names,
                 }
             )
-    if checkpoint is not None and first_seq is not None:
-        await _add_chain(runtime, out, first_seq, checkpoint, work)
+    if checkpoint is not None and own:
+        await _add_proofs(runtime, out, own, checkpoint)
     seal = await system_seal(config)
     # Every certificate the manifest's seal embeds is also a member (so hash-checked).
     certs.update(dict.fromkeys([seal.signing_cert.dump(), *(c.dump() for c in seal.cert_registry)]))
@@ -218,7 +242,7 @@ async def build_bundle(
         "created_at": utcnow().isoformat(),
         "versions": version_rows,
         "attachments": attachment_rows,
-        "document_event_seqs": own,
+        "document_event_seqs": [event.seq for event, _position in own],
         "members": out.members,
     }
     manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
@@ -229,41 +253,50 @@ async def build_bundle(
     return target
 
 
-async def _add_chain(
-    runtime: Runtime, out: _Zip, first_seq: int, checkpoint: AuditCheckpoint, work: Path
-) -> None:
-    events_path = work / "events.jsonl"
-    columns = [getattr(AuditEvent, name) for name in (*EVENT_FIELDS, "hash")]
-    async with runtime.session() as session:
-        conn = await session.connection()
-        last = first_seq - 1
-        with open(events_path, "wb") as fh:
-            while last < checkpoint.seq:
-                query = (
-                    select(*columns)
-                    .where(col(AuditEvent.seq) > last, col(AuditEvent.seq) <= checkpoint.seq)
-                    .order_by(col(AuditEvent.seq))
-                    .limit(10_000)
-                )
-                rows = (await conn.execute(query)).all()
-                if not rows:
-                    break
-                await asyncio.to_thread(fh.writelines, [_event_line(r) for r in rows])
-                last = rows[-1][0]
-    data = events_path.read_bytes()
-    out.add(layout.EVENTS, data)
-    out.add(
-        layout.CHECKPOINT,
-        json.dumps(
-            {
-                "seq": checkpoint.seq,
-                "hash": checkpoint.hash,
-                "created_at": checkpoint.created_at.isoformat(timespec="microseconds"),
-                "timestamp_time": checkpoint.timestamp_time.isoformat(),
-                "reason": checkpoint.reason,
-            },
-            indent=2,
-        ).encode(),
+async def _newest_covering(session: Any, position: int) -> AuditCheckpoint | None:
+    """The newest checkpoint with a tree root that covers ``position``."""
+    query = (
+        select(AuditCheckpoint)
+        .where(col(AuditCheckpoint.size) >= position, AuditCheckpoint.frontier != b"")
+        .order_by(col(AuditCheckpoint.size).desc())
+        .limit(1)
     )
+    return (await session.exec(query)).first()  # type: ignore[no-any-return]
+
+
+async def _add_proofs(
+    runtime: Runtime, out: _Zip, own: list[tuple[AuditEvent, int]], checkpoint: AuditCheckpoint
+) -> None:
+    """The events, and their audit paths read from the log's digests in one pass."""
+    claims = parse_statement(checkpoint.statement)
+    size = checkpoint.size
+    digests: list[bytes] = []
+    async with runtime.session() as session:
+        async for batch in log_digests(session, 0, size):
+            digests += batch
+    indices = [position - 1 for _event, position in own]
+    paths = await asyncio.to_thread(inclusion_proofs, digests, size, indices)
+    proofs = []
+    for event, position in own:
+        path = paths[position - 1]
+        digest = bytes.fromhex(event.digest)
+        if claims.root is None or not verify_inclusion(
+            position - 1, size, digest, path, bytes.fromhex(claims.root)
+        ):
+            raise RuntimeError(f"event {event.seq} is not in checkpoint {size}'s tree")
+        proofs.append(
+            {
+                "seq": event.seq,
+                "position": position,
+                "digest": event.digest,
+                "path": [h.hex() for h in path],
+            }
+        )
+    out.add(layout.EVENTS, b"".join(_event_line(e, p) for e, p in own))
+    out.add(
+        layout.PROOFS,
+        json.dumps({"size": size, "root": claims.root, "proofs": proofs}, indent=1).encode(),
+    )
+    out.add(layout.CHECKPOINT, checkpoint.statement)
     out.add(layout.CHECKPOINT_SIGNATURE, checkpoint.signature)
     out.add(layout.CHECKPOINT_TIMESTAMP, checkpoint.timestamp_token)

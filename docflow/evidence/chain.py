@@ -1,8 +1,11 @@
-"""The audit chain's hashing rule, with nothing but the standard library.
+"""The audit trail's hashing rules, with nothing but the standard library.
 
-``hash = SHA-256(prev_hash as 64 ASCII hex ‖ canonical JSON of the event)``; the
-canonical JSON has every field but ``hash``, sorted keys, UTF-8, no whitespace, and
-the time as ISO 8601 UTC with microseconds. The server (``docflow.audit``) and the
+An event's **digest** is ``SHA-256(canonical JSON of its content)``: every field in
+``EVENT_FIELDS`` (not its number or place in the log), sorted keys, UTF-8, no
+whitespace, the time as ISO 8601 UTC with microseconds. The log then orders digests:
+``chain = SHA-256(previous chain ‖ digest)`` (raw bytes, 32 zero bytes before the first)
+and a Merkle tree over them (``docflow.evidence.merkle``). A proof for one event needs
+the digests of the others, never their content. The server (``docflow.audit``) and the
 offline bundle checker use this one module, so they cannot disagree.
 """
 
@@ -10,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from json.encoder import encode_basestring
@@ -18,19 +20,19 @@ from typing import Any
 
 __all__ = [
     "EVENT_FIELDS",
-    "GENESIS_HASH",
+    "GENESIS_CHAIN",
     "ChainBreak",
     "canonical_event_bytes",
     "canonical_event_text",
     "canonical_json",
-    "check_links",
-    "link_hash",
+    "chain_next",
+    "event_digest",
 ]
 
-GENESIS_HASH = "0" * 64
-#: The fields hashed, in the order the stored rows are read.
+#: ``chain`` before the first event.
+GENESIS_CHAIN = "0" * 64
+#: The fields an event's digest covers, in the order stored rows are read.
 EVENT_FIELDS = (
-    "seq",
     "occurred_at",
     "actor_user_id",
     "actor_agency_id",
@@ -39,7 +41,6 @@ EVENT_FIELDS = (
     "subject_id",
     "request_id",
     "details",
-    "prev_hash",
 )
 
 #: Canonical JSON of any value (sorted keys, no whitespace, UTF-8 text).
@@ -47,7 +48,6 @@ canonical_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators
 
 
 def canonical_event_bytes(
-    seq: int,
     occurred_at: datetime | str,
     actor_user_id: int | None,
     actor_agency_id: int | None,
@@ -56,9 +56,8 @@ def canonical_event_bytes(
     subject_id: str | None,
     request_id: str | None,
     details: Any,
-    prev_hash: str,
 ) -> bytes:
-    """The bytes hashed for one event (``occurred_at`` aware UTC, or already ISO text)."""
+    """The bytes an event's digest is taken of (``occurred_at`` aware UTC, or ISO text)."""
     when = (
         occurred_at
         if isinstance(occurred_at, str)
@@ -66,7 +65,6 @@ def canonical_event_bytes(
     )
     return canonical_json(
         {
-            "seq": seq,
             "occurred_at": when,
             "actor_user_id": actor_user_id,
             "actor_agency_id": actor_agency_id,
@@ -75,13 +73,11 @@ def canonical_event_bytes(
             "subject_id": subject_id,
             "request_id": request_id,
             "details": details,
-            "prev_hash": prev_hash,
         }
     ).encode("utf-8")
 
 
 def canonical_event_text(
-    seq: int,
     occurred_at_iso: str,
     actor_user_id: int | None,
     actor_agency_id: int | None,
@@ -90,7 +86,6 @@ def canonical_event_text(
     subject_id: str | None,
     request_id: str | None,
     details_json: str,
-    prev_hash: str,
 ) -> str:
     """``canonical_event_bytes`` (decoded), spliced by hand for speed: ``details_json``
     must already be canonical JSON. Equal for every event (a unit test pins it)."""
@@ -106,12 +101,8 @@ def canonical_event_text(
         + details_json
         + ',"occurred_at":'
         + esc(occurred_at_iso)
-        + ',"prev_hash":'
-        + esc(prev_hash)
         + ',"request_id":'
         + ("null" if request_id is None else esc(request_id))
-        + ',"seq":'
-        + str(int(seq))
         + ',"subject_id":'
         + ("null" if subject_id is None else esc(subject_id))
         + ',"subject_type":'
@@ -120,9 +111,15 @@ def canonical_event_text(
     )
 
 
-def link_hash(prev_hash: str, canonical: bytes) -> str:
-    """``SHA-256(prev_hash ‖ canonical)`` as hex."""
-    return hashlib.sha256(prev_hash.encode("ascii") + canonical).hexdigest()
+def event_digest(event: dict[str, Any]) -> str:
+    """The hex digest of an event given as a dict with ``EVENT_FIELDS``."""
+    body = canonical_event_bytes(*(event[name] for name in EVENT_FIELDS))
+    return hashlib.sha256(body).hexdigest()
+
+
+def chain_next(previous: str, digest: str) -> str:
+    """``SHA-256(previous ‖ digest)`` over the raw 32-byte values, as hex."""
+    return hashlib.sha256(bytes.fromhex(previous) + bytes.fromhex(digest)).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -131,29 +128,3 @@ class ChainBreak:
 
     seq: int
     problem: str
-
-
-def check_links(
-    events: Iterable[Mapping[str, Any]], *, first_seq: int = 1, prev_hash: str = GENESIS_HASH
-) -> tuple[int, ChainBreak | None, str]:
-    """Check events (dicts with ``EVENT_FIELDS`` and ``hash``) in order.
-
-    Returns (events checked, first break or None, hash of the last good event).
-    """
-    expected, previous, checked = first_seq, prev_hash, 0
-    for event in events:
-        seq = event["seq"]
-        if seq != expected:
-            problem = (
-                f"event {expected} is missing (next stored is {seq})"
-                if seq > expected
-                else f"event {seq} is out of order (expected {expected})"
-            )
-            return checked, ChainBreak(expected, problem), previous
-        if event["prev_hash"] != previous:
-            return checked, ChainBreak(seq, "prev_hash does not link to the event before"), previous
-        body = canonical_event_bytes(*(event[name] for name in EVENT_FIELDS))
-        if link_hash(previous, body) != event["hash"]:
-            return checked, ChainBreak(seq, "hash does not match the event's content"), previous
-        previous, expected, checked = event["hash"], expected + 1, checked + 1
-    return checked, None, previous

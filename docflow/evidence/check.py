@@ -23,8 +23,9 @@ from asn1crypto import cms, pem, x509
 
 import signing
 from docflow.evidence import layout
-from docflow.evidence.chain import check_links
-from docflow.evidence.checkpoint import async_check_checkpoint, checkpoint_payload
+from docflow.evidence.chain import event_digest
+from docflow.evidence.checkpoint import async_check_checkpoint, parse_statement
+from docflow.evidence.merkle import verify_inclusion
 
 __all__ = ["BundleCheck", "UnreadableBundle", "async_check_bundle", "check_bundle"]
 
@@ -85,7 +86,8 @@ async def async_check_bundle(path: str | Path) -> BundleCheck:
         if not roots:
             result.problems.append(f"{layout.ANCHORS_DIR}: the bundle has no trust anchor")
         await _check_manifest_seal(zf, names, manifest_bytes, roots, others, crls, result)
-        events = _check_chain(data, manifest, result)
+        audit = {n: _try_read(zf, n) for n in (layout.EVENTS, layout.PROOFS, layout.CHECKPOINT)}
+        events = _check_events(audit, manifest, result)
         if layout.CHECKPOINT in data:
             await _check_checkpoint(data, roots, others, crls, result)
         recorded = _recorded_hashes(events)
@@ -191,45 +193,82 @@ async def _check_manifest_seal(
         result.passed.append("manifest.json sealed by the system seal")
 
 
-def _check_chain(
-    data: dict[str, bytes], manifest: dict[str, Any], result: BundleCheck
+def _try_read(zf: zipfile.ZipFile, name: str) -> bytes | None:
+    """A member's bytes even when they differ from the manifest (to name what changed)."""
+    try:
+        return zf.read(name)
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError):
+        return None
+
+
+def _check_events(
+    raw: dict[str, bytes | None], manifest: dict[str, Any], result: BundleCheck
 ) -> list[dict[str, Any]]:
-    if layout.EVENTS not in data or layout.CHECKPOINT not in data:
-        if manifest.get("document_event_seqs") and not any(
-            p.startswith((layout.EVENTS, layout.CHECKPOINT)) for p in result.problems
-        ):
-            result.problems.append(f"{layout.EVENTS}: the document has events but no chain proof")
+    events_raw, proofs_raw, statement = (
+        raw[layout.EVENTS],
+        raw[layout.PROOFS],
+        raw[layout.CHECKPOINT],
+    )
+    if events_raw is None or proofs_raw is None or statement is None:
+        if manifest.get("document_event_seqs"):
+            result.problems.append(f"{layout.PROOFS}: the document has events but no proof")
         return []
     try:
-        events = [json.loads(line) for line in data[layout.EVENTS].splitlines() if line.strip()]
-        checkpoint = json.loads(data[layout.CHECKPOINT])
-    except ValueError as exc:
-        result.problems.append(f"{layout.EVENTS}: not readable JSON lines ({exc})")
+        claims = parse_statement(statement)
+        events = [json.loads(line) for line in events_raw.splitlines() if line.strip()]
+        proofs = json.loads(proofs_raw)
+        by_seq = {p["seq"]: p for p in proofs["proofs"]}
+        root = bytes.fromhex(claims.root or "")
+    except (ValueError, KeyError, TypeError) as exc:
+        result.problems.append(f"{layout.PROOFS}: the events or proofs are unreadable ({exc})")
         return []
-    if not events:
-        result.problems.append(f"{layout.EVENTS}: empty")
-        return []
-    checked, broken, last_hash = check_links(
-        events, first_seq=events[0]["seq"], prev_hash=events[0]["prev_hash"]
-    )
-    if broken is not None:
-        result.problems.append(f"{layout.EVENTS}: event {broken.seq}: {broken.problem}")
-        return events
-    if events[-1]["seq"] != checkpoint.get("seq") or last_hash != checkpoint.get("hash"):
+    if proofs.get("size") != claims.size or proofs.get("root") != claims.root:
         result.problems.append(
-            f"{layout.EVENTS}: the chain does not end at the checkpoint's head "
-            f"(seq {checkpoint.get('seq')}, {layout.CHECKPOINT})"
+            f"{layout.PROOFS}: names another tree than the signed {layout.CHECKPOINT}"
         )
-        return events
-    present = {e["seq"] for e in events}
-    missing = [s for s in manifest.get("document_event_seqs", []) if s not in present]
+    proven = 0
+    for event in events:
+        seq = event.get("seq")
+        problem = _event_problem(event, by_seq.get(seq), claims.size, root)
+        if problem:
+            result.problems.append(problem.format(seq=seq))
+        else:
+            proven += 1
+    missing = sorted(set(manifest.get("document_event_seqs", [])) - {e.get("seq") for e in events})
     if missing:
-        result.problems.append(f"{layout.EVENTS}: the document's events {missing} are not in it")
-    else:
+        result.problems.append(f"{layout.EVENTS}: the document's events {missing} are missing")
+    if proven == len(events) and not missing:
         result.passed.append(
-            f"{checked} chained events recomputed up to checkpoint seq {events[-1]['seq']}"
+            f"{proven} events of the document proven in the tree of checkpoint {claims.size}"
         )
     return events
+
+
+def _event_problem(
+    event: dict[str, Any], proof: dict[str, Any] | None, size: int, root: bytes
+) -> str | None:
+    try:
+        digest = event_digest(event)
+    except (KeyError, TypeError, ValueError):
+        return f"{layout.EVENTS}: event {{seq}} is unreadable"
+    if digest != event.get("digest"):
+        return f"{layout.EVENTS}: event {{seq}}: its content does not match its digest"
+    if proof is None:
+        return f"{layout.PROOFS}: no proof for event {{seq}}"
+    try:
+        path = [bytes.fromhex(h) for h in proof["path"]]
+        position = int(proof["position"])
+        holds = proof["digest"] == digest and verify_inclusion(
+            position - 1, size, bytes.fromhex(digest), path, root
+        )
+    except (KeyError, TypeError, ValueError):
+        holds = False
+    if not holds:
+        return (
+            f"{layout.PROOFS}: the proof for event {{seq}} does not lead to the root "
+            f"checkpoint {size} signed"
+        )
+    return None
 
 
 async def _check_checkpoint(
@@ -244,8 +283,12 @@ async def _check_checkpoint(
             f"{layout.CHECKPOINT_SIGNATURE}: checkpoint signature or token missing"
         )
         return
-    cp = json.loads(data[layout.CHECKPOINT])
-    payload = checkpoint_payload(cp["seq"], cp["hash"], datetime.fromisoformat(cp["created_at"]))
+    payload = data[layout.CHECKPOINT]
+    try:
+        claims = parse_statement(payload)
+    except ValueError as exc:
+        result.problems.append(f"{layout.CHECKPOINT}: {exc}")
+        return
     check = await async_check_checkpoint(
         payload,
         data[layout.CHECKPOINT_SIGNATURE],
@@ -264,7 +307,7 @@ async def _check_checkpoint(
         ] or [f"{layout.CHECKPOINT_TIMESTAMP}: the timestamp does not hold"]
     if check.ok:
         result.passed.append(
-            f"checkpoint seq {cp['seq']} sealed ({check.signer}), "
+            f"checkpoint of {claims.size} events sealed ({check.signer}), "
             f"timestamped {check.timestamp_time}"
         )
 

@@ -1,12 +1,21 @@
 """Signing and checking an audit checkpoint, with no database and no network.
 
-A checkpoint is the pair (seq, hash) of the chain's head at ``created_at``. The system
-seal signs ``checkpoint_payload(...)`` as a detached CMS; a TSA then timestamps the
-signature: the RFC 3161 token's message imprint is SHA-256 over the CMS DER bytes.
+A checkpoint's **statement** says: after ``size`` log rows the Merkle root over their
+digests is ``root`` and the hash chain is ``chain``, at ``created_at``
+(``checkpoint_statement``). The system seal signs the statement's bytes as a detached
+CMS; a TSA then timestamps the signature: the RFC 3161 token's message imprint is
+SHA-256 over the CMS DER bytes. Statements signed before the log had digests
+(``legacy``) name the old chain's ``seq`` and ``hash`` and no root.
+
+A checkpoint's **copy** (``copy_bytes``) is what is kept outside the database: the
+statement, signature and token, plus the digests of the rows added since the previous
+checkpoint, so the copies together name every row a later rewrite changed.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 from collections.abc import Iterable
@@ -17,23 +26,118 @@ from typing import Any
 from asn1crypto import cms, crl, x509
 
 __all__ = [
+    "COPY_FORMAT",
     "CheckpointCheck",
+    "CheckpointCopy",
+    "Statement",
     "async_check_checkpoint",
     "async_sign_checkpoint",
-    "checkpoint_payload",
+    "checkpoint_statement",
+    "copy_bytes",
+    "copy_name",
+    "parse_statement",
+    "read_copy",
     "token_time",
 ]
 
+LOG_NAME = "docflow-audit-log"
+COPY_FORMAT = "docflow-audit-checkpoint/1"
+COPY_PREFIX = "audit/checkpoints/"
 
-def checkpoint_payload(seq: int, head_hash: str, created_at: datetime) -> bytes:
-    """The bytes the system seal signs for a checkpoint."""
+
+def checkpoint_statement(size: int, root: str, chain: str, created_at: datetime) -> bytes:
+    """The bytes the system seal signs for a checkpoint (canonical JSON, ASCII)."""
     body = {
-        "chain": "docflow-audit",
-        "seq": seq,
-        "hash": head_hash,
+        "log": LOG_NAME,
+        "size": size,
+        "root": root,
+        "chain": chain,
         "created_at": created_at.isoformat(timespec="microseconds"),
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("ascii")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What a statement claims; ``root`` and ``chain`` are None for a legacy one."""
+
+    size: int
+    root: str | None
+    chain: str | None
+    created_at: datetime
+
+    @property
+    def legacy(self) -> bool:
+        return self.root is None
+
+
+def parse_statement(data: bytes) -> Statement:
+    """The claims of statement bytes; ``ValueError`` when they are not a statement."""
+    try:
+        body = json.loads(data)
+        created = datetime.fromisoformat(body["created_at"])
+        if body.get("log") == LOG_NAME:
+            return Statement(int(body["size"]), str(body["root"]), str(body["chain"]), created)
+        if "seq" in body and "hash" in body:
+            return Statement(int(body["seq"]), None, None, created)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"not a checkpoint statement ({exc})") from None
+    raise ValueError("not a checkpoint statement")
+
+
+def copy_name(size: int) -> str:
+    """The store name of the copy of the checkpoint at ``size``."""
+    return f"{COPY_PREFIX}{size:012d}.json"
+
+
+@dataclass(frozen=True)
+class CheckpointCopy:
+    """A checkpoint as kept outside the database."""
+
+    statement: bytes
+    signature: bytes
+    timestamp_token: bytes
+    #: The size of the checkpoint before (0 for the first); ``leaves`` are the digests
+    #: of rows ``previous_size + 1 .. size``, 32 bytes each.
+    previous_size: int
+    leaves: bytes
+
+    @property
+    def claims(self) -> Statement:
+        return parse_statement(self.statement)
+
+
+def copy_bytes(copy: CheckpointCopy) -> bytes:
+    b64 = base64.b64encode
+    body = {
+        "format": COPY_FORMAT,
+        "statement": copy.statement.decode("ascii"),
+        "signature": b64(copy.signature).decode(),
+        "timestamp_token": b64(copy.timestamp_token).decode(),
+        "previous_size": copy.previous_size,
+        "leaves": b64(copy.leaves).decode(),
+    }
+    return json.dumps(body, indent=1, sort_keys=True).encode("ascii")
+
+
+def read_copy(data: bytes) -> CheckpointCopy:
+    """``ValueError`` (a sentence) for anything that is not a readable copy."""
+    try:
+        body = json.loads(data)
+        if body.get("format") != COPY_FORMAT:
+            raise ValueError(f"format {body.get('format')!r} is not {COPY_FORMAT}")
+        leaves = base64.b64decode(body["leaves"], validate=True)
+        if len(leaves) % 32:
+            raise ValueError("leaves are not whole 32-byte digests")
+        return CheckpointCopy(
+            statement=str(body["statement"]).encode("ascii"),
+            signature=base64.b64decode(body["signature"], validate=True),
+            timestamp_token=base64.b64decode(body["timestamp_token"], validate=True),
+            previous_size=int(body["previous_size"]),
+            leaves=leaves,
+        )
+    except (KeyError, TypeError, AttributeError, UnicodeError, binascii.Error) as exc:
+        raise ValueError(f"not a checkpoint copy ({type(exc).__name__}: {exc})") from None
 
 
 async def async_sign_checkpoint(

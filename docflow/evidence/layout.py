@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-FORMAT = "docflow-evidence/1"
+FORMAT = "docflow-evidence/2"
 MANIFEST = "manifest.json"
 #: Detached CMS over ``manifest.json``, by the system seal.
 MANIFEST_SIGNATURE = "manifest.p7s"
 EVENTS = "audit/events.jsonl"
+#: An RFC 6962 audit path per event, up to the checkpoint's tree.
+PROOFS = "audit/proofs.json"
 CHECKPOINT = "audit/checkpoint.json"
 CHECKPOINT_SIGNATURE = "audit/checkpoint.p7s"
 CHECKPOINT_TIMESTAMP = "audit/checkpoint.tsr"

@@ -5,7 +5,13 @@ from docflow.models.agency import Agency, AgencyCode, Department
 from docflow.models.user import Role, User, UserRole
 from docflow.models.auth import AuthSession, LoginFailure
 from docflow.models.certificate import PersonalCertificate
-from docflow.models.audit import GENESIS_HASH, AuditChainHead, AuditCheckpoint, AuditEvent
+from docflow.models.audit import (
+    AUDIT_TABLES,
+    GENESIS_CHAIN,
+    AuditCheckpoint,
+    AuditEvent,
+    AuditLog,
+)
 from docflow.models.document import (
     Confidentiality,
     Document,
@@ -40,13 +46,14 @@ __all__ = [
     "SigningSession",
     "Urgency",
     "VersionSource",
-    "GENESIS_HASH",
+    "AUDIT_TABLES",
+    "GENESIS_CHAIN",
     "NAMING_CONVENTION",
     "Agency",
     "AgencyCode",
-    "AuditChainHead",
     "AuditCheckpoint",
     "AuditEvent",
+    "AuditLog",
     "AuthSession",
     "Department",
     "LoginFailure",

@@ -1,7 +1,14 @@
-"""Checking the stored audit chain: every link, the head row, and the checkpoints.
+"""Checking the stored audit trail: every row of the log against its event and the signed
+copies, the Merkle root and chain at every checkpoint, and the checkpoints themselves
+against their copies outside the database.
 
-Fast enough for millions of events: rows are read in ``seq`` batches as plain column
-tuples (no ORM objects) and hashed in one tight loop.
+The first bad event is named with what is wrong with it: edited content, a digest that
+differs from the one a checkpoint signed (a rewrite with every hash recomputed), a
+missing row, or a log shorter than its newest genuine checkpoint (truncation).
+
+Fast enough for millions of events: rows are read in batches of ``2**k`` as plain tuples
+straight from the driver and checked in worker processes (``audit_batches``) while the
+next batch is read; each whole batch comes back as one Merkle subtree.
 """
 
 from __future__ import annotations
@@ -10,193 +17,221 @@ import asyncio
 import atexit
 import collections
 import contextlib
-import hashlib
-import json
 import os
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, select, type_coerce
-from sqlalchemy.types import NullType
+from sqlmodel import select
 
 from docflow.db import AsyncSession
-from docflow.evidence.chain import (
-    GENESIS_HASH,
-    ChainBreak,
-    canonical_event_text,
-    canonical_json,
-)
-from docflow.models import AuditChainHead, AuditCheckpoint, AuditEvent
+from docflow.evidence.chain import GENESIS_CHAIN, ChainBreak
+from docflow.evidence.merkle import Frontier
+from docflow.models import AuditCheckpoint
+from docflow.services.audit_batches import BatchResult, check_batch
+from docflow.services.audit_book import CheckpointBook, Claim, SignatureCheck
+from docflow.services.audit_tail import expect_checkpoint_events, stray_events
 
-__all__ = ["ChainStatus", "CheckpointStatus", "check_chain"]
+__all__ = ["BATCH", "ChainStatus", "CheckpointStatus", "check_chain"]
 
-BATCH = 20_000
-
-# Time and details come raw from the driver (no per-row type processing): see _iso, _json.
-_COLUMNS = (
-    AuditEvent.seq,
-    type_coerce(AuditEvent.occurred_at, NullType()),
-    AuditEvent.actor_user_id,
-    AuditEvent.actor_agency_id,
-    AuditEvent.action,
-    AuditEvent.subject_type,
-    AuditEvent.subject_id,
-    AuditEvent.request_id,
-    cast(AuditEvent.details, Text),  # raw JSON text: decoded in the hashing workers
-    AuditEvent.prev_hash,
-    AuditEvent.hash,
-)
+#: Rows per batch: a power of two, so a whole batch is one Merkle subtree.
+BATCH = 1 << 14
 
 
 @dataclass(frozen=True)
 class CheckpointStatus:
-    """The newest checkpoint and whether its seal signature and timestamp hold."""
+    """The newest genuine checkpoint and whether its seal signature and timestamp hold."""
 
     seq: int
-    hash: str
+    root: str | None
+    chain: str | None
     signed_at: datetime
-    timestamp_time: datetime
     #: None when the signature was not looked at.
     signature_valid: bool | None
+    source: str = "database"
     problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ChainStatus:
-    """What ``GET /api/v1/audit/verify`` answers."""
+    """What ``GET /api/v1/audit/verify`` and ``docflow audit verify`` answer."""
 
     events_checked: int
     first_broken: ChainBreak | None
     last_checkpoint: CheckpointStatus | None
+    log_size: int = 0
+    #: Checkpoint problems: missing from the database, altered, forged.
+    problems: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    checkpoints: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return self.first_broken is None and (
-            self.last_checkpoint is None or self.last_checkpoint.signature_valid is not False
+        return (
+            self.first_broken is None
+            and not self.problems
+            and (self.last_checkpoint is None or self.last_checkpoint.signature_valid is not False)
         )
 
     def to_dict(self) -> dict[str, Any]:
         checkpoint = None
         if self.last_checkpoint is not None:
             checkpoint = asdict(self.last_checkpoint)
+            checkpoint["size"] = self.last_checkpoint.seq
             checkpoint["signed_at"] = self.last_checkpoint.signed_at.isoformat()
-            checkpoint["timestamp_time"] = self.last_checkpoint.timestamp_time.isoformat()
             checkpoint["problems"] = list(self.last_checkpoint.problems)
         return {
             "status": "ok" if self.ok else "broken",
             "events_checked": self.events_checked,
+            "log_size": self.log_size,
             "last_checkpoint": checkpoint,
             "first_broken": asdict(self.first_broken) if self.first_broken else None,
+            "problems": list(self.problems),
+            "warnings": list(self.warnings),
+            "checkpoints": dict(self.checkpoints),
         }
 
 
 async def check_chain(
-    session: AsyncSession, *, checkpoint_checker: Any = None, batch: int = BATCH
+    session: AsyncSession,
+    *,
+    signature_check: SignatureCheck | None = None,
+    copies: Mapping[str, Mapping[str, bytes]] | None = None,
+    batch: int = BATCH,
 ) -> ChainStatus:
-    """Check the chain up to the head as it is now (events appended meanwhile wait).
+    """Check the log up to its size now (rows appended meanwhile wait for the next run).
 
-    ``checkpoint_checker(checkpoint) -> CheckpointStatus`` checks the newest checkpoint's
-    signature (``docflow.services.audit_checkpoints.checkpoint_status``); without it the
-    signature is not looked at.
+    ``copies`` maps a source (``store``, ``export``) to checkpoint copies by name;
+    ``signature_check`` checks a checkpoint's seal and timestamp (without it, no
+    signature is looked at and the newest checkpoint is taken as genuine).
     """
+    if batch & (batch - 1):
+        raise ValueError("the batch size must be a power of two")
     conn = await session.connection()
-    head = (await conn.execute(select(AuditChainHead.last_seq, AuditChainHead.last_hash))).first()
-    head_seq, head_hash = (head[0], head[1]) if head is not None else (0, GENESIS_HASH)
-    marks = dict((await conn.execute(select(AuditCheckpoint.seq, AuditCheckpoint.hash))).all())
-    checked, broken, previous = await _walk(conn, head_seq, marks, batch)
-    if broken is None and checked < head_seq:
-        broken = ChainBreak(
-            checked + 1, f"event {checked + 1} is missing (the chain head names {head_seq})"
-        )
-    if broken is None and previous != head_hash:
-        broken = ChainBreak(head_seq, "the chain head's hash differs from the last event's")
-    if broken is None:
-        beyond = sorted(s for s in marks if s > head_seq)
-        if beyond:
-            broken = ChainBreak(
-                head_seq + 1, f"a checkpoint names event {beyond[0]}, which is not stored"
-            )
-    newest = (
+    size = int(
         (
-            await session.exec(  # type: ignore[call-overload]
-                select(AuditCheckpoint)
-                .order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
-                .limit(1)  # type: ignore[attr-defined]
-            )
-        )
-        .scalars()
-        .first()
+            await conn.exec_driver_sql("SELECT COALESCE(MAX(position), 0) FROM audit_log")
+        ).scalar_one()
     )
+    rows = (await session.exec(select(AuditCheckpoint))).all()  # type: ignore[call-overload]
+    book = CheckpointBook.build([r[0] if isinstance(r, tuple) else r for r in rows], copies)
+    anchor, anchor_valid = await book.anchor(signature_check)
+    signed, signers = book.signed_leaves(size)
+    walk = await _walk(conn, size, book, signed, signers, batch)
+    if (
+        walk.broken is not None
+        and signed is not None
+        and "signed" in walk.broken.problem
+        and not await _copies_hold(book, signed, walk.broken.seq, signature_check)
+    ):
+        walk = await _walk(conn, size, book, None, [], batch)
+    broken = walk.broken
+    if broken is None and anchor is not None and anchor.statement.size > size:
+        broken = ChainBreak(
+            size + 1,
+            f"event {size + 1} is missing: checkpoint {anchor.statement.size} "
+            f"({anchor.source}) covers {anchor.statement.size} events, the trail holds "
+            f"{size}: it was truncated",
+        )
+    if broken is None:
+        broken = await expect_checkpoint_events(conn, book, size)
+    problems = [*book.problems, *walk.problems]
+    problems += await stray_events(conn, size)
     status = None
-    if newest is not None:
-        if checkpoint_checker is not None:
-            status = await checkpoint_checker(newest)
-        else:
-            status = CheckpointStatus(
-                newest.seq,
-                newest.hash,
-                newest.created_at,
-                newest.timestamp_time,
-                None,
-                ("signature not checked",),
-            )
-    return ChainStatus(checked, broken, status)
+    if anchor is not None:
+        status = CheckpointStatus(
+            seq=anchor.statement.size,
+            root=anchor.statement.root,
+            chain=anchor.statement.chain,
+            signed_at=anchor.statement.created_at,
+            signature_valid=anchor_valid,
+            source=anchor.source,
+            problems=() if anchor_valid is not None else ("signature not checked",),
+        )
+    counts = {"in_database": book.in_database}
+    counts.update({f"copies_in_{s}": len(c) for s, c in book.copies.items()})
+    return ChainStatus(
+        walk.checked, broken, status, size, tuple(problems), tuple(book.warnings), counts
+    )
 
 
-def _iso(raw: Any) -> str:
-    """ISO 8601 UTC with microseconds from what the driver returned for ``occurred_at``."""
-    if isinstance(raw, str):
-        if len(raw) == 26 and raw[10] == " ":  # SQLite: naive UTC, 'YYYY-MM-DD HH:MM:SS.ffffff'
-            return raw[:10] + "T" + raw[11:] + "+00:00"
-        if len(raw) == 32 and raw[10] == "T" and raw.endswith("+00:00"):  # PostgreSQL to_char
-            return raw
-        raw = datetime.fromisoformat(raw)
-    if raw.tzinfo is None:
-        raw = raw.replace(tzinfo=UTC)
-    elif raw.utcoffset():
-        raw = raw.astimezone(UTC)
-    return raw.isoformat(timespec="microseconds")  # type: ignore[no-any-return]
+async def _copies_hold(
+    book: CheckpointBook, signed: bytearray, position: int, check: SignatureCheck | None
+) -> bool:
+    """Whether the copy that disagrees with the log at ``position`` is itself genuine:
+    its digests must give its signed root and its signature must hold."""
+    for size in sorted(book.claims):
+        claim = book.claims[size]
+        if size < position or claim.statement.legacy:
+            continue
+        tree = Frontier()
+        for i in range(size):
+            tree.append(bytes(signed[32 * i : 32 * i + 32]))
+        valid = True if check is None else (await check(*claim.signed))[0]
+        if valid and tree.root().hex() == claim.statement.root:
+            return True
+        book.problems.append(
+            f"the copies up to checkpoint {size} do not give its signed root: a copy "
+            "outside the database was altered"
+        )
+        return False
+    return False
 
 
-def _json(raw: Any) -> str:
-    if isinstance(raw, (str, bytes)):
-        raw = json.loads(raw)
-    return canonical_json(raw)  # type: ignore[no-any-return]
+@dataclass
+class _Walk:
+    checked: int = 0
+    broken: ChainBreak | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def _roots_at(book: CheckpointBook, first: int, count: int) -> dict[int, Claim]:
+    return {
+        size - first + 1: claim
+        for size, claim in book.claims.items()
+        if first <= size < first + count and not claim.statement.legacy
+    }
 
 
 async def _walk(
-    conn: Any, head_seq: int, marks: dict[int, str], batch: int
-) -> tuple[int, ChainBreak | None, str]:
-    """Links and seqs are checked here; hashes in worker processes (both cores) for
-    long chains, in a thread otherwise; the next batch is read meanwhile."""
+    conn: Any,
+    size: int,
+    book: CheckpointBook,
+    signed: bytearray | None,
+    signers: list[tuple[int, str]],
+    batch: int,
+) -> _Walk:
     loop = asyncio.get_running_loop()
-    pool = _hash_pool() if head_seq >= PARALLEL_FROM else None
-    expected, previous = 1, GENESIS_HASH
-
-    fetch = await _batch_reader(conn, head_seq, batch)
-    outstanding: collections.deque[tuple[int, Any, tuple[int, ChainBreak] | None]] = (
-        collections.deque()
-    )
-    rows = await fetch(0) if head_seq else []
+    pool = _hash_pool() if size >= PARALLEL_FROM else None
+    fetch = await _batch_reader(conn, size, batch)
+    tree, walk = Frontier(), _Walk()
+    chain, first = GENESIS_CHAIN, 1
+    pending: collections.deque[tuple[int, dict[int, Claim], Any]] = collections.deque()
+    rows = await fetch(0) if size else []
     upcoming: asyncio.Future[list[Any]] | None = None
     try:
-        while rows or outstanding:
+        while rows or pending:
             if rows:
-                first_seq, last = expected, rows[-1][0]
-                link = _check_links(rows, marks, expected, previous)
-                job = loop.run_in_executor(pool, _first_bad_hash, rows)
-                outstanding.append((first_seq, job, link))
-                expected, previous = expected + len(rows), rows[-1][10]
-                upcoming = (
-                    asyncio.ensure_future(fetch(last)) if link is None and last < head_seq else None
+                marks = _roots_at(book, first, len(rows))
+                part = (
+                    None if signed is None else bytes(signed[32 * (first - 1) :][: 32 * len(rows)])
                 )
-            if outstanding and (len(outstanding) > 1 or upcoming is None):
-                first_seq, job, link = outstanding.popleft()
-                bad_hash = await job
-                found = _earliest(first_seq, link, bad_hash)
-                if found is not None:
-                    return found[0] - 1, found[1], ""
+                job = loop.run_in_executor(
+                    pool, check_batch, rows, first, chain, part, signers, sorted(marks)
+                )
+                pending.append((first, marks, job))
+                first, chain = first + len(rows), rows[-1][2]
+                upcoming = asyncio.ensure_future(fetch(first - 1)) if first <= size else None
+            if pending and (len(pending) > 1 or upcoming is None):
+                start, marks, job = pending.popleft()
+                result: BatchResult = await job
+                _fold(tree, book, start, marks, result, walk)
+                if result.bad is not None or walk.broken is not None:
+                    if walk.broken is None:
+                        walk.broken = ChainBreak(start + result.bad, result.problem)
+                    return walk
+                walk.checked = start - 1 + result.good
             rows = await upcoming if upcoming is not None else []
             upcoming = None
     finally:
@@ -204,56 +239,83 @@ async def _walk(
             upcoming.cancel()
             with contextlib.suppress(BaseException):
                 await upcoming
-        for _first, job, _link in outstanding:
+        for _start, _marks, job in pending:
             job.cancel()
-    return expected - 1, None, previous
+    return walk
+
+
+def _fold(
+    tree: Frontier,
+    book: CheckpointBook,
+    start: int,
+    marks: dict[int, Claim],
+    result: BatchResult,
+    walk: _Walk,
+) -> None:
+    """Compare the roots at the checkpoints inside this batch, then add it to the tree."""
+    for offset, claim in sorted(marks.items()):
+        if offset not in result.snapshots:
+            break
+        hashes, chain = result.snapshots[offset]
+        at = Frontier(tree.size + offset, tree.hashes + hashes)
+        if at.root().hex() != claim.statement.root or chain != claim.statement.chain:
+            walk.broken = walk.broken or ChainBreak(
+                _first_after(book, start - 1 + offset),
+                f"the events up to {start - 1 + offset} do not give the root checkpoint "
+                f"{start - 1 + offset} signed: one of them was rewritten (no copy of the "
+                "signed digests names which)",
+            )
+            return
+    good = result.good
+    if good and good & (good - 1) == 0 and tree.size % good == 0 and len(result.frontier) == 1:
+        tree.push(good.bit_length() - 1, result.frontier[0])
+        return
+    # the last, partial batch: its subtrees are all smaller than any before it
+    tree.size, tree.hashes = tree.size + good, tree.hashes + result.frontier
+
+
+def _first_after(book: CheckpointBook, size: int) -> int:
+    """The first row after the checkpoint before ``size`` (the range a root covers)."""
+    before = [s for s in book.claims if s < size and not book.claims[s].statement.legacy]
+    return max(before, default=0) + 1
 
 
 _RAW_QUERY = (
-    "SELECT seq, occurred_at, actor_user_id, actor_agency_id, action, subject_type,"
-    " subject_id, request_id, CAST(details AS TEXT), prev_hash, hash FROM audit_event"
-    " WHERE seq > {0} AND seq <= {1} ORDER BY seq LIMIT {2}"
+    "SELECT l.position, l.digest, l.chain, e.seq, e.occurred_at, e.actor_user_id,"
+    " e.actor_agency_id, e.action, e.subject_type, e.subject_id, e.request_id,"
+    " CAST(e.details AS TEXT), e.digest FROM audit_log l"
+    " LEFT JOIN audit_event e ON e.seq = l.event_seq"
+    " WHERE l.position > {0} AND l.position <= {1} ORDER BY l.position LIMIT {2}"
 )
 
 
-async def _batch_reader(conn: Any, head_seq: int, batch: int) -> Any:
-    """``fetch(after) -> [tuple, ...]``: the next events as plain tuples, straight from the
-    driver (asyncpg, aiosqlite) where possible: no result objects for a million rows."""
+async def _batch_reader(conn: Any, size: int, batch: int) -> Any:
+    """``fetch(after) -> [tuple, ...]``: the next rows as plain tuples, straight from the
+    driver (asyncpg, aiosqlite): no result objects for a million rows."""
     raw = (await conn.get_raw_connection()).driver_connection
-    dialect = conn.dialect.name
-    if dialect == "postgresql" and hasattr(raw, "fetch"):
+    if conn.dialect.name == "postgresql":
         # The time as ISO text, formatted by the server: cheaper to carry than datetimes.
         sql = _RAW_QUERY.format("$1", "$2", "$3").replace(
-            "occurred_at,", """to_char(occurred_at AT TIME ZONE 'UTC',"""
-            """ 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),""", 1
+            "e.occurred_at,",
+            """to_char(e.occurred_at AT TIME ZONE 'UTC',"""
+            """ 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),""",
+            1,
         )
 
         async def fetch_pg(after: int) -> list[Any]:
-            return [tuple(r) for r in await raw.fetch(sql, after, head_seq, batch)]
+            return [tuple(r) for r in await raw.fetch(sql, after, size, batch)]
 
         return fetch_pg
-    if dialect == "sqlite" and hasattr(raw, "execute"):
-        sql = _RAW_QUERY.format("?", "?", "?")
+    sql = _RAW_QUERY.format("?", "?", "?")
 
-        async def fetch_sqlite(after: int) -> list[Any]:
-            async with raw.execute(sql, (after, head_seq, batch)) as cursor:
-                return list(await cursor.fetchall())
+    async def fetch_sqlite(after: int) -> list[Any]:
+        async with raw.execute(sql, (after, size, batch)) as cursor:
+            return list(await cursor.fetchall())
 
-        return fetch_sqlite
-
-    async def fetch_any(after: int) -> list[Any]:
-        query = (
-            select(*_COLUMNS)
-            .where(AuditEvent.seq > after, AuditEvent.seq <= head_seq)
-            .order_by(AuditEvent.seq)
-            .limit(batch)
-        )
-        return [tuple(r) for r in (await conn.execute(query)).all()]
-
-    return fetch_any
+    return fetch_sqlite
 
 
-#: Chains at least this long are hashed in worker processes (starting them costs ~0.2 s).
+#: Logs at least this long are checked in worker processes (starting them costs ~0.2 s).
 PARALLEL_FROM = 200_000
 _pool: Any = None
 
@@ -271,80 +333,3 @@ def _hash_pool() -> Any:
         )
         atexit.register(_pool.shutdown, wait=True, cancel_futures=True)
     return _pool
-
-
-def _earliest(
-    first_seq: int, link: tuple[int, ChainBreak] | None, bad_hash: int | None
-) -> tuple[int, ChainBreak] | None:
-    """The first problem of a batch: a broken link, or a hash that does not match."""
-    hashed = (
-        None
-        if bad_hash is None
-        else (
-            first_seq + bad_hash,
-            ChainBreak(first_seq + bad_hash, "hash does not match the event's content"),
-        )
-    )
-    if link is None:
-        return hashed
-    if hashed is None:
-        return link
-    # at the same event: a missing or unlinked event first, then its hash, then a checkpoint
-    if hashed[0] < link[0] or (hashed[0] == link[0] and "checkpoint" in link[1].problem):
-        return hashed
-    return link
-
-
-def _check_links(
-    rows: list[Any], marks: dict[int, str], expected: int, previous: str
-) -> tuple[int, ChainBreak] | None:
-    """(position, break) of the first event out of sequence, unlinked, or unlike its
-    checkpoint; stored hashes are trusted here (``_first_bad_hash`` checks them)."""
-    for row in rows:
-        seq, prev, stored = row[0], row[9], row[10]
-        if seq != expected:
-            return expected, ChainBreak(
-                expected,
-                f"event {expected} is missing (next stored is {seq})"
-                if seq > expected
-                else f"event {seq} is out of order (expected {expected})",
-            )
-        if prev != previous:
-            return expected, ChainBreak(seq, "prev_hash does not link to the event before")
-        mark = marks.get(seq)
-        if mark is not None and mark != stored:
-            return expected, ChainBreak(
-                seq, "differs from what a signed checkpoint recorded for it"
-            )
-        previous = stored
-        expected += 1
-    return None
-
-
-def _first_bad_hash(rows: list[Any]) -> int | None:
-    """Index of the first row whose hash is not SHA-256(prev_hash ‖ its canonical JSON)."""
-    sha256 = hashlib.sha256
-    text = canonical_event_text
-    iso, as_json = _iso, _json
-    for index, (
-        seq,
-        when,
-        user,
-        agency,
-        action,
-        s_type,
-        s_id,
-        request,
-        details,
-        prev,
-        stored,
-    ) in enumerate(rows):
-        try:
-            body = text(
-                seq, iso(when), user, agency, action, s_type, s_id, request, as_json(details), prev
-            )
-        except (TypeError, ValueError, AttributeError):
-            return index
-        if sha256((prev + body).encode("utf-8")).hexdigest() != stored:
-            return index
-    return None

@@ -1,8 +1,11 @@
-"""Audit checkpoints: sign the chain's head with the system seal and timestamp it.
+"""Audit checkpoints: sign the log's head (size, Merkle root, chain) with the system seal,
+timestamp it, and keep a copy outside the database.
 
 The system seal is the province's seal (``SYSTEM_SEAL``): its PKCS#12 file or HSM key
 per the settings, the dev PKI's in demo mode. The time stamp comes from
-``DOCFLOW_TSA_URL``, or the in-process dev TSA in demo mode.
+``DOCFLOW_TSA_URL``, or the in-process dev TSA in demo mode. A checkpoint extends the
+previous one's tree with the digests added since (its frontier is trusted only when its
+own signature holds), so signing costs the same however long the log is.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hashlib
 import logging
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 import signing
@@ -21,21 +25,23 @@ from docflow.errors import ConflictError
 from docflow.evidence.checkpoint import (
     async_check_checkpoint,
     async_sign_checkpoint,
-    checkpoint_payload,
+    checkpoint_statement,
+    parse_statement,
     token_time,
 )
-from docflow.models import AuditChainHead, AuditCheckpoint, AuditEvent, utcnow
+from docflow.evidence.merkle import Frontier
+from docflow.models import AuditCheckpoint, AuditEvent, AuditLog, utcnow
 from docflow.permissions import Principal
 from docflow.runtime import Runtime
-from docflow.services.audit_chain import CheckpointStatus
+from docflow.services.audit_copies import copy_missing, log_digests, write_copy
 from docflow.services.signing_jobs import SigningConfig, _seal_source, _time_source, trust_config
 
 __all__ = [
     "SYSTEM_SEAL",
-    "checkpoint_status",
+    "check_signature",
     "checkpoint_trust",
     "create_checkpoint",
-    "latest_covering",
+    "log_head",
     "run_checkpoints_every",
     "system_seal",
 ]
@@ -45,6 +51,8 @@ logger = logging.getLogger("docflow.audit")
 #: Abbreviation of the agency whose seal signs checkpoints: the province's People's Committee.
 SYSTEM_SEAL = "ubnd"
 _signers: dict[SigningConfig, Any] = {}
+#: Statements this process signed or found genuine: their frontiers need no new check.
+_trusted: set[bytes] = set()
 
 
 async def system_seal(config: SigningConfig) -> Any:
@@ -65,51 +73,113 @@ def _timestamper(config: SigningConfig) -> Any:
     return HTTPTimeStamper(source["tsa_url"])
 
 
+async def log_head(session: AsyncSession) -> tuple[int, str]:
+    """(size, chain) of the log as committed now."""
+    last = (
+        await session.exec(
+            select(AuditLog.position, AuditLog.chain)
+            .order_by(col(AuditLog.position).desc())
+            .limit(1)
+        )
+    ).first()
+    return (0, "0" * 64) if last is None else (int(last[0]), str(last[1]))
+
+
+async def _start_from(runtime: Runtime, session: AsyncSession, size: int) -> Frontier:
+    """The newest earlier checkpoint's tree when it is genuine, else an empty tree."""
+    rows = await session.exec(
+        select(AuditCheckpoint)
+        .where(col(AuditCheckpoint.size) < size, AuditCheckpoint.frontier != b"")
+        .order_by(col(AuditCheckpoint.size).desc())
+        .limit(1)
+    )
+    previous = rows.first()
+    if previous is None:
+        return Frontier()
+    try:
+        tree = Frontier.from_bytes(previous.size, previous.frontier)
+        claims = parse_statement(previous.statement)
+    except ValueError:
+        return Frontier()
+    if tree.root().hex() != claims.root or claims.size != previous.size:
+        return Frontier()
+    if previous.statement not in _trusted:
+        valid, _problems = await check_signature(
+            runtime, previous.statement, previous.signature, previous.timestamp_token
+        )
+        if not valid:
+            logger.warning("checkpoint %s is not genuine: signing from the start", previous.size)
+            return Frontier()
+        _trusted.add(previous.statement)
+    return tree
+
+
 async def create_checkpoint(
     runtime: Runtime, *, actor: Principal | None = None, reason: str = "on_demand"
 ) -> AuditCheckpoint:
-    """Sign and timestamp the head as committed now; store it with an ``audit.checkpoint``
-    event (which is after the head, so the next checkpoint covers it)."""
+    """Sign and timestamp the log as committed now; store it with an ``audit.checkpoint``
+    event (after the head, so the next checkpoint covers it) and copy it to the store.
+    A head someone already signed is answered with that checkpoint."""
     async with runtime.session() as session:
-        head = await session.get(AuditChainHead, 1)
-        if head is None or head.last_seq == 0:
+        size, chain = await log_head(session)
+        if size == 0:
             raise ConflictError("The audit trail is empty: there is nothing to checkpoint.")
-        seq, head_hash = head.last_seq, head.last_hash
+        existing = await session.get(AuditCheckpoint, size)
+        if existing is not None:
+            return existing
+        tree = await _start_from(runtime, session, size)
+        previous_size = tree.size
+        leaves = bytearray()
+        async for digests in log_digests(session, previous_size, size):
+            for digest in digests:
+                tree.append(digest)
+            leaves += b"".join(digests)
     config = SigningConfig.from_settings(runtime.settings)
     created_at = utcnow()
-    payload = checkpoint_payload(seq, head_hash, created_at)
+    statement = checkpoint_statement(size, tree.root().hex(), chain, created_at)
     signature, token = await async_sign_checkpoint(
-        await system_seal(config), _timestamper(config), payload
+        await system_seal(config), _timestamper(config), statement
+    )
+    checkpoint = AuditCheckpoint(
+        size=size,
+        created_at=created_at,
+        created_by_id=actor.user_id if actor else None,
+        reason=reason,
+        statement=statement,
+        signature=signature,
+        timestamp_token=token,
+        timestamp_time=token_time(token),
+        frontier=tree.to_bytes(),
     )
     async with runtime.session() as session:
-        checkpoint = AuditCheckpoint(
-            seq=seq,
-            hash=head_hash,
-            created_at=created_at,
-            created_by_id=actor.user_id if actor else None,
-            reason=reason,
-            signature=signature,
-            timestamp_token=token,
-            timestamp_time=token_time(token),
-        )
         session.add(checkpoint)
-        await session.flush()
+        try:
+            await session.flush()
+        except IntegrityError:
+            # Another worker signed this head first: one checkpoint per size.
+            await session.rollback()
+            winner = await session.get(AuditCheckpoint, size)
+            if winner is None:
+                raise
+            return winner
         await record_event(
             session,
             "audit.checkpoint",
             actor=actor,
             subject_type="audit_checkpoint",
-            subject_id=checkpoint.id,
+            subject_id=size,
             details={
-                "seq": seq,
-                "hash": head_hash,
+                "size": size,
+                "root": tree.root().hex(),
+                "chain": chain,
                 "reason": reason,
                 "signature_sha256": hashlib.sha256(signature).hexdigest(),
                 "timestamp_sha256": hashlib.sha256(token).hexdigest(),
             },
         )
         await session.commit()
-        await session.refresh(checkpoint)
+    _trusted.add(statement)
+    await write_copy(runtime, checkpoint, previous_size, bytes(leaves))
     return checkpoint
 
 
@@ -129,64 +199,54 @@ def checkpoint_trust(runtime: Runtime) -> signing.TrustConfig:
     return trust
 
 
-async def checkpoint_status(runtime: Runtime, checkpoint: AuditCheckpoint) -> CheckpointStatus:
+async def check_signature(
+    runtime: Runtime, statement: bytes, signature: bytes, token: bytes
+) -> tuple[bool, tuple[str, ...]]:
+    """Whether the system seal signed ``statement`` and the TSA timestamped that."""
     trust = checkpoint_trust(runtime)
     result = await async_check_checkpoint(
-        checkpoint_payload(checkpoint.seq, checkpoint.hash, checkpoint.created_at),
-        checkpoint.signature,
-        checkpoint.timestamp_token,
+        statement,
+        signature,
+        token,
         roots=trust.trust_anchors,
         other_certs=trust.intermediates,
         crls=trust.crls,
     )
-    return CheckpointStatus(
-        seq=checkpoint.seq,
-        hash=checkpoint.hash,
-        signed_at=checkpoint.created_at,
-        timestamp_time=checkpoint.timestamp_time,
-        signature_valid=result.ok,
-        problems=result.problems,
-    )
-
-
-async def latest_covering(session: AsyncSession, seq: int) -> AuditCheckpoint | None:
-    """The first checkpoint whose head is at or after ``seq`` (the shortest proof)."""
-    query = (
-        select(AuditCheckpoint)
-        .where(col(AuditCheckpoint.seq) >= seq)
-        .order_by(col(AuditCheckpoint.seq), col(AuditCheckpoint.id))
-        .limit(1)
-    )
-    return (await session.exec(query)).first()
+    return result.ok, result.problems
 
 
 async def run_checkpoints_every(runtime: Runtime, seconds: float) -> None:
     """Background loop: a checkpoint every ``seconds`` when something happened since the
-    last one (its own ``audit.checkpoint`` event does not count)."""
+    last one (its own ``audit.checkpoint`` event does not count), then copies of any
+    checkpoint the store lacks."""
     while True:
         await asyncio.sleep(seconds)
         try:
             if await _has_news(runtime):
                 await create_checkpoint(runtime, reason="interval")
+            await copy_missing(runtime)
         except Exception as exc:  # noqa: BLE001 - try again next interval
             logger.warning("audit checkpoint failed: %s", exc)
 
 
 async def _has_news(runtime: Runtime) -> bool:
     async with runtime.session() as session:
-        head = await session.get(AuditChainHead, 1)
-        if head is None or head.last_seq == 0:
+        size, _chain = await log_head(session)
+        if size == 0:
             return False
         newest = (
             await session.exec(
-                select(AuditCheckpoint).order_by(col(AuditCheckpoint.seq).desc()).limit(1)
+                select(AuditCheckpoint.size).order_by(col(AuditCheckpoint.size).desc()).limit(1)
             )
         ).first()
         if newest is None:
             return True
         after = (
             await session.exec(
-                select(AuditEvent.action).where(col(AuditEvent.seq) > newest.seq).limit(2)
+                select(AuditEvent.action)
+                .join(AuditLog, col(AuditLog.event_seq) == col(AuditEvent.seq))
+                .where(col(AuditLog.position) > newest)
+                .limit(2)
             )
         ).all()
         return list(after) not in ([], ["audit.checkpoint"])

@@ -61,8 +61,7 @@ def event_view(event: AuditEvent) -> dict[str, Any]:
         "subject_id": event.subject_id,
         "request_id": event.request_id,
         "details": event.details,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
+        "digest": event.digest,
     }
 
 

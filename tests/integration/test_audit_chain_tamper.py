@@ -1,12 +1,12 @@
-"""Tampering with the stored trail (as a database administrator could) is found, naming
-the first bad event: edits, deletions, reordering, truncation, and a rewrite with every
-hash recomputed (caught by the signed checkpoint). On PostgreSQL the append-only trigger
-is disabled first, as a superuser would."""
+"""Tampering with the stored trail, as the database's owner could, is found and the first
+bad event named: edits, deletions, reordering; with checkpoints, also rewrites with
+every digest and link recomputed, wiped trails, cut tails and altered checkpoints, thanks
+to the checkpoints' copies outside the database."""
 
 from __future__ import annotations
 
-import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,74 +15,43 @@ import anyio.to_thread
 import pytest
 from sqlalchemy import text
 
-from docflow.audit import Actor, record_event
-from docflow.db import create_engine, create_session_factory
-from docflow.evidence.chain import GENESIS_HASH, canonical_event_bytes
-from docflow.migrate import upgrade
-from docflow.runtime import Runtime
 from docflow.services.audit_chain import check_chain
-from docflow.services.audit_checkpoints import checkpoint_status, create_checkpoint
-from docflow.settings import Settings
+from docflow.services.audit_checkpoints import create_checkpoint
+from docflow.services.audit_copies import export_copies
+from docflow.services.audit_verify import verify_trail
+from tests.integration.audit_support import (
+    WIPE,
+    add_events,
+    as_owner,
+    delete_from,
+    forge_event,
+    fresh_runtime,
+)
 
 EVENTS = 8
 
 CASES = {
     "edit": (["UPDATE audit_event SET action = 'forged.action' WHERE seq = 4"], 4),
     "edit_details": (["UPDATE audit_event SET request_id = 'other' WHERE seq = 2"], 2),
-    "delete": (["DELETE FROM audit_event WHERE seq = 4"], 4),
+    "delete": (
+        ["DELETE FROM audit_log WHERE position = 4", "DELETE FROM audit_event WHERE seq = 4"],
+        4,
+    ),
     "reorder": (
         [
-            "UPDATE audit_event SET seq = -5 WHERE seq = 5",
-            "UPDATE audit_event SET seq = 5 WHERE seq = 4",
-            "UPDATE audit_event SET seq = 4 WHERE seq = -5",
+            "UPDATE audit_log SET position = -5 WHERE position = 5",
+            "UPDATE audit_log SET position = 5 WHERE position = 4",
+            "UPDATE audit_log SET position = 4 WHERE position = -5",
         ],
         4,
     ),
-    "truncate_tail": (["DELETE FROM audit_event WHERE seq = 8"], 8),
 }
 
 
-async def _fresh_chain(engine, sessions) -> None:
-    await _tamper(
-        engine,
-        [
-            "DELETE FROM audit_checkpoint",
-            "DELETE FROM audit_event",
-            f"UPDATE audit_chain_head SET last_seq = 0, last_hash = '{GENESIS_HASH}'",
-        ],
-    )
-    for i in range(EVENTS):
-        async with sessions() as session:
-            await record_event(
-                session,
-                "test.event",
-                actor=Actor(user_id=i, agency_id=1),
-                subject_type="document",
-                subject_id=i,
-                details={"n": i, "tên": "Nguyễn"},
-            )
-            await session.commit()
-
-
-async def _tamper(engine, statements: list[str]) -> None:
-    postgres = engine.dialect.name == "postgresql"
-    async with engine.begin() as conn:
-        if postgres:
-            await conn.execute(
-                text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
-            )
-        for statement in statements:
-            await conn.execute(text(statement))
-        if postgres:
-            await conn.execute(
-                text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only")
-            )
-
-
-def _audit_verify_cli(url: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+def _audit_verify_cli(url: str, data_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DOCFLOW_DATABASE_URL": url, "DOCFLOW_DATA_DIR": str(data_dir)}
     return subprocess.run(
-        [sys.executable, "-m", "docflow", "audit", "verify"],
+        [sys.executable, "-m", "docflow", "audit", "verify", *extra],
         env=env,
         capture_output=True,
         text=True,
@@ -94,18 +63,17 @@ def _audit_verify_cli(url: str, data_dir: Path) -> subprocess.CompletedProcess[s
 async def test_tampering_is_found_naming_the_first_bad_event(
     database_url: str, tmp_path: Path
 ) -> None:
-    await anyio.to_thread.run_sync(upgrade, database_url)
-    engine = create_engine(database_url)
-    sessions = create_session_factory(engine)
+    runtime = await fresh_runtime(database_url, tmp_path)
     try:
-        await _fresh_chain(engine, sessions)
-        async with sessions() as session:
+        await add_events(runtime, EVENTS)
+        async with runtime.session() as session:
             status = await check_chain(session)
         assert status.ok and status.events_checked == EVENTS
         for name, (statements, first_bad) in CASES.items():
-            await _fresh_chain(engine, sessions)
-            await _tamper(engine, statements)
-            async with sessions() as session:
+            await as_owner(runtime.engine, WIPE)
+            await add_events(runtime, EVENTS)
+            await as_owner(runtime.engine, statements)
+            async with runtime.session() as session:
                 status = await check_chain(session)
             assert not status.ok, name
             assert status.first_broken is not None and status.first_broken.seq == first_bad, (
@@ -113,87 +81,141 @@ async def test_tampering_is_found_naming_the_first_bad_event(
                 status.first_broken,
             )
             assert status.to_dict()["status"] == "broken"
-        # the command line says the same (exit 1, the event named)
         cli = await anyio.to_thread.run_sync(_audit_verify_cli, database_url, tmp_path)
         assert cli.returncode == 1, cli.stdout + cli.stderr
-        assert "BROKEN at event 8" in cli.stdout
-    finally:
-        await engine.dispose()
-
-
-async def test_a_rewrite_with_recomputed_hashes_is_caught_by_the_signed_checkpoint(
-    database_url: str, tmp_path: Path
-) -> None:
-    await anyio.to_thread.run_sync(upgrade, database_url)
-    settings = Settings.from_env(
-        {"DOCFLOW_DATA_DIR": str(tmp_path), "DOCFLOW_DATABASE_URL": database_url}
-    )
-    runtime = Runtime.build(settings)
-    try:
-        await _fresh_chain(runtime.engine, runtime.sessions)
-        checkpoint = await create_checkpoint(runtime)
-        assert checkpoint.seq == EVENTS
-        assert (await checkpoint_status(runtime, checkpoint)).signature_valid
-        ok = await anyio.to_thread.run_sync(_audit_verify_cli, database_url, tmp_path)
-        assert ok.returncode == 0, ok.stdout + ok.stderr
-        assert "status: ok" in ok.stdout
-        # An administrator edits event 3 and recomputes every later hash and the head.
-        from sqlmodel import select
-
-        from docflow.models import AuditEvent
-
-        async with runtime.session() as session:
-            events = (await session.exec(select(AuditEvent).order_by(AuditEvent.seq))).all()  # type: ignore[arg-type]
-        statements, previous = [], GENESIS_HASH
-        for event in events:
-            action = "forged.action" if event.seq == 3 else event.action
-            body = canonical_event_bytes(
-                event.seq,
-                event.occurred_at,
-                event.actor_user_id,
-                event.actor_agency_id,
-                action,
-                event.subject_type,
-                event.subject_id,
-                event.request_id,
-                event.details,
-                previous,
-            )
-            digest = hashlib.sha256(previous.encode() + body).hexdigest()
-            statements.append(
-                f"UPDATE audit_event SET action = '{action}', prev_hash = '{previous}', "
-                f"hash = 'x{event.seq}' WHERE seq = {event.seq}"
-            )
-            statements.append(f"UPDATE audit_event SET hash = '{digest}' WHERE seq = {event.seq}")
-            previous = digest
-        statements.append(f"UPDATE audit_chain_head SET last_hash = '{previous}'")
-        await _tamper(runtime.engine, statements)
-        async with runtime.session() as session:
-            status = await check_chain(session)
-        assert status.first_broken is not None, "a full rewrite went unnoticed"
-        assert status.first_broken.seq <= EVENTS
-        assert "checkpoint" in status.first_broken.problem
+        assert "BROKEN at event 4" in cli.stdout
     finally:
         await runtime.dispose()
 
 
-@pytest.mark.parametrize(
-    "statement", ["UPDATE audit_event SET action = 'x'", "DELETE FROM audit_event"]
-)
-async def test_postgresql_trigger_refuses_edits(postgres_database, statement: str) -> None:
-    url = postgres_database.url
-    await anyio.to_thread.run_sync(upgrade, url)
-    engine = create_engine(url)
-    sessions = create_session_factory(engine)
+async def _checkpointed(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A trail of 8 events, a checkpoint of them (its own event is the 9th), 3 more."""
+    runtime = await fresh_runtime(database_url, tmp_path)
+    await add_events(runtime, EVENTS)
+    checkpoint = await create_checkpoint(runtime)
+    assert checkpoint.size == EVENTS
+    await add_events(runtime, 3, start=100)
+    status = await verify_trail(runtime)
+    assert status.ok, status.to_dict()
+    assert status.last_checkpoint is not None and status.last_checkpoint.signature_valid
+    return runtime
+
+
+async def test_a_wiped_trail_is_broken_because_the_checkpoint_copies_remain(
+    database_url: str, tmp_path: Path
+) -> None:
+    runtime = await _checkpointed(database_url, tmp_path)
     try:
-        async with sessions() as session:
-            await record_event(session, "test.event")
-            await session.commit()
-        async with sessions() as session:
-            with pytest.raises(Exception, match="append-only"):
-                await session.exec(text(statement))  # type: ignore[call-overload]
+        await as_owner(runtime.engine, WIPE)
+        status = await verify_trail(runtime)
+        assert not status.ok
+        assert status.first_broken is not None and status.first_broken.seq == 1
+        assert "truncated" in status.first_broken.problem
+        assert any("missing from the database" in p for p in status.problems)
+        cli = await anyio.to_thread.run_sync(_audit_verify_cli, database_url, tmp_path)
+        assert cli.returncode == 1 and "BROKEN at event 1" in cli.stdout, cli.stdout
     finally:
-        await engine.dispose()
+        await runtime.dispose()
+
+
+@pytest.mark.parametrize("delete_checkpoints", [False, True])
+async def test_a_rewrite_with_every_digest_recomputed_names_the_edited_event(
+    database_url: str, tmp_path: Path, delete_checkpoints: bool
+) -> None:
+    runtime = await _checkpointed(database_url, tmp_path)
+    try:
+        statements = await forge_event(runtime, 3, "forged.action")
+        if delete_checkpoints:
+            statements.append("DELETE FROM audit_checkpoint")
+        await as_owner(runtime.engine, statements)
+        async with runtime.session() as session:
+            alone = await check_chain(session)  # the database agrees with itself
+        assert alone.first_broken is None or delete_checkpoints is False
+        status = await verify_trail(runtime)
+        assert status.first_broken is not None, status.to_dict()
+        assert status.first_broken.seq == 3, status.first_broken
+        assert "rewritten after it was signed" in status.first_broken.problem
+        cli = await anyio.to_thread.run_sync(_audit_verify_cli, database_url, tmp_path)
+        assert cli.returncode == 1 and "BROKEN at event 3" in cli.stdout, cli.stdout
+    finally:
+        await runtime.dispose()
+
+
+async def test_a_trail_cut_below_its_checkpoint_is_shorter_than_the_checkpoint(
+    database_url: str, tmp_path: Path
+) -> None:
+    runtime = await _checkpointed(database_url, tmp_path)
+    try:
+        await as_owner(runtime.engine, [*delete_from(6), "DELETE FROM audit_checkpoint"])
+        status = await verify_trail(runtime)
+        assert status.first_broken is not None and status.first_broken.seq == 6
+        assert "checkpoint 8" in status.first_broken.problem
+        assert "truncated" in status.first_broken.problem
+    finally:
+        await runtime.dispose()
+
+
+async def test_deleting_the_events_after_the_last_checkpoint_is_found(
+    database_url: str, tmp_path: Path
+) -> None:
+    runtime = await _checkpointed(database_url, tmp_path)
+    try:
+        await as_owner(runtime.engine, delete_from(EVENTS + 1))
+        status = await verify_trail(runtime)
+        assert status.first_broken is not None and status.first_broken.seq == EVENTS + 1
+        assert "after the checkpoint were deleted" in status.first_broken.problem
+    finally:
+        await runtime.dispose()
+
+
+async def test_an_altered_or_forged_checkpoint_is_found(
+    database_url: str, tmp_path: Path
+) -> None:
+    runtime = await _checkpointed(database_url, tmp_path)
+    try:
+        await as_owner(
+            runtime.engine,
+            ["UPDATE audit_checkpoint SET created_by_id = 7, signature = timestamp_token"],
+        )
+        status = await verify_trail(runtime)
+        assert not status.ok
+        assert any("differs from its copy" in p for p in status.problems), status.problems
+        # A row inserted by someone with only the application's rights: INSERT is allowed,
+        # but it cannot be signed.
+        async with runtime.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO audit_checkpoint (size, created_at, reason, statement, "
+                    "signature, timestamp_token, timestamp_time, frontier) SELECT 500, "
+                    "created_at, reason, statement, signature, timestamp_token, "
+                    "timestamp_time, frontier FROM audit_checkpoint WHERE size = 8"
+                )
+            )
+        status = await verify_trail(runtime)
+        assert any("checkpoint 500" in p and "not genuine" in p for p in status.problems)
+        assert status.last_checkpoint is not None and status.last_checkpoint.seq == EVENTS
+    finally:
+        await runtime.dispose()
+
+
+async def test_exported_copies_catch_a_wipe_of_the_database_and_the_store(
+    database_url: str, tmp_path: Path
+) -> None:
+    runtime = await _checkpointed(database_url, tmp_path / "server")
+    try:
+        exported = tmp_path / "auditor"
+        assert await export_copies(runtime, exported) == 1
+        await as_owner(runtime.engine, WIPE)
+        shutil.rmtree(tmp_path / "server" / "objects" / "named")  # the embedded store's copies
+        assert (await verify_trail(runtime)).ok  # nothing left to compare with
+        status = await verify_trail(runtime, exported)
+        assert status.first_broken is not None and status.first_broken.seq == 1
+        cli = await anyio.to_thread.run_sync(
+            _audit_verify_cli, database_url, tmp_path / "server", "--checkpoints", str(exported)
+        )
+        assert cli.returncode == 1 and "copy in the export remains" in cli.stdout, cli.stdout
+    finally:
+        await runtime.dispose()
 
 
 async def test_interval_checkpoints_cover_new_events_only(
@@ -206,22 +228,21 @@ async def test_interval_checkpoints_cover_new_events_only(
     from docflow.models import AuditCheckpoint
     from docflow.services.audit_checkpoints import run_checkpoints_every
 
-    await anyio.to_thread.run_sync(upgrade, database_url)
-    settings = Settings.from_env(
-        {"DOCFLOW_DATA_DIR": str(tmp_path), "DOCFLOW_DATABASE_URL": database_url}
-    )
-    runtime = Runtime.build(settings)
+    runtime = await fresh_runtime(database_url, tmp_path)
     try:
-        await _fresh_chain(runtime.engine, runtime.sessions)
+        await add_events(runtime, EVENTS)
         loop = asyncio.create_task(run_checkpoints_every(runtime, 0.2))
         await asyncio.sleep(2.5)  # several intervals: one checkpoint, then nothing new
         loop.cancel()
         async with runtime.session() as session:
             count = (await session.exec(select(func.count()).select_from(AuditCheckpoint))).one()
-            status = await check_chain(session)
+        status = await verify_trail(runtime)
         assert count == 1
         assert status.ok and status.last_checkpoint is not None
         assert status.last_checkpoint.seq == EVENTS
+        assert runtime.store.list_named("audit/checkpoints/") == [
+            "audit/checkpoints/000000000008.json"
+        ]
     finally:
         await runtime.dispose()
 
@@ -229,25 +250,23 @@ async def test_interval_checkpoints_cover_new_events_only(
 async def test_the_parallel_path_for_long_chains_finds_the_same_first_bad_event(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Long chains are hashed in worker processes, several batches in flight: force that
-    path on a short chain with tiny batches."""
+    """Long logs are checked in worker processes, several batches in flight: force that
+    path on a short log with tiny batches."""
     import docflow.services.audit_chain as audit_chain
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'p.db'}"
-    await anyio.to_thread.run_sync(upgrade, url)
-    engine = create_engine(url)
-    sessions = create_session_factory(engine)
+    runtime = await fresh_runtime(f"sqlite+aiosqlite:///{tmp_path / 'p.db'}", tmp_path)
     monkeypatch.setattr(audit_chain, "PARALLEL_FROM", 1)
     try:
-        await _fresh_chain(engine, sessions)
-        async with sessions() as session:
-            assert (await check_chain(session, batch=3)).ok
+        await add_events(runtime, EVENTS)
+        async with runtime.session() as session:
+            assert (await check_chain(session, batch=2)).ok
         for name, (statements, first_bad) in CASES.items():
-            await _fresh_chain(engine, sessions)
-            await _tamper(engine, statements)
-            async with sessions() as session:
-                status = await check_chain(session, batch=3)
+            await as_owner(runtime.engine, WIPE)
+            await add_events(runtime, EVENTS)
+            await as_owner(runtime.engine, statements)
+            async with runtime.session() as session:
+                status = await check_chain(session, batch=2)
             assert status.first_broken is not None, name
             assert status.first_broken.seq == first_bad, (name, status.first_broken)
     finally:
-        await engine.dispose()
+        await runtime.dispose()

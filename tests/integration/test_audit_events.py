@@ -13,7 +13,7 @@ from sqlmodel import func, select
 import docflow.audit
 import docflow.services.documents
 from docflow.app import create_app
-from docflow.models import Agency, AuditChainHead, AuditEvent, Department, Document
+from docflow.models import Agency, AuditEvent, AuditLog, Department, Document
 from docflow.runtime import Runtime
 from docflow.services.routing import dispatch_document
 from tests.integration.documents_support import login, seeded_settings, upload
@@ -98,7 +98,7 @@ async def test_the_document_flow_leaves_exactly_the_expected_events(
             ]
             assert got == EXPECTED_FLOW, got
             seqs = [e["seq"] for e in trail]
-            assert seqs == sorted(seqs) and all(len(e["hash"]) == 64 for e in trail)
+            assert seqs == sorted(seqs) and all(len(e["digest"]) == 64 for e in trail)
             # people's actions carry their HTTP request; background delivery has no actor
             assert all(e["request_id"] for e in trail if e["actor_user_id"] is not None)
 
@@ -134,8 +134,8 @@ async def _counts(runtime: Runtime) -> tuple[int, int, int]:
         events = (await session.exec(select(func.count()).select_from(AuditEvent))).one()
         departments = (await session.exec(select(func.count()).select_from(Department))).one()
         docs = (await session.exec(select(func.count()).select_from(Document))).one()
-        head = await session.get(AuditChainHead, 1)
-        assert head is not None and head.last_seq == events
+        log = (await session.exec(select(func.count()).select_from(AuditLog))).one()
+        assert log == events
         return int(events), int(departments), int(docs)
 
 
@@ -155,10 +155,10 @@ async def test_a_failure_between_change_and_event_leaves_neither(
             before = await _counts(runtime)
 
             # 1. The change is made, then appending its event fails: nothing is stored.
-            def broken_link(prev_hash: str, canonical: bytes) -> str:
+            def broken_link(previous: str, digest: str) -> str:
                 raise RuntimeError("injected failure while appending the event")
 
-            monkeypatch.setattr(docflow.audit, "link_hash", broken_link)
+            monkeypatch.setattr(docflow.audit, "chain_next", broken_link)
             response = await client.post(
                 f"/api/v1/agencies/{agency_id}/departments",
                 json={"name": "Phòng Thử lỗi"},

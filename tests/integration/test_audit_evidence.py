@@ -3,6 +3,7 @@ and no network; one changed byte in any member fails, naming the member."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -113,6 +114,7 @@ async def test_evidence_bundle_verifies_offline_and_names_any_changed_member(
         layout.MANIFEST,
         layout.MANIFEST_SIGNATURE,
         layout.EVENTS,
+        layout.PROOFS,
         layout.CHECKPOINT,
         layout.CHECKPOINT_SIGNATURE,
         layout.CHECKPOINT_TIMESTAMP,
@@ -148,3 +150,91 @@ async def test_evidence_bundle_verifies_offline_and_names_any_changed_member(
         await async_check_bundle(garbage)
     unreadable = run_verify_bundle(garbage, offline)
     assert unreadable.returncode == 2, unreadable.stdout + unreadable.stderr
+
+
+def _rewritten(bundle: bytes, name: str, change) -> bytes:  # type: ignore[no-untyped-def]
+    """The zip with ``name`` changed by ``change`` and manifest.json made to agree (so
+    only the seal and the proofs can tell)."""
+    source = zipfile.ZipFile(io.BytesIO(bundle))
+    new = change(source.read(name))
+    manifest = json.loads(source.read(layout.MANIFEST))
+    for member in manifest["members"]:
+        if member["name"] == name:
+            member["sha256"] = hashlib.sha256(new).hexdigest()
+            member["size"] = len(new)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == name:
+                data = new
+            elif info.filename == layout.MANIFEST:
+                data = json.dumps(manifest, indent=2).encode()
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+async def test_a_clerks_bundle_holds_only_the_documents_events_with_proofs(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Other agencies' sign-ins and refusals stay out; each event of the document comes
+    with a proof that verifies offline; a changed event or proof is named."""
+    settings = await seeded_settings(database_url, tmp_path / "server")
+    async with AsyncTestClient(app=create_app(settings), timeout=300) as client:
+        doc_id = await _issue_with_attachment(client)
+        stranger = await login(client, "ubndvt.clerk")  # another agency signs in...
+        refused = await client.get(f"/api/v1/documents/{doc_id}/file", headers=stranger)
+        assert refused.status_code == 404  # ...and is refused this document
+        await login(client, "stc.specialist")
+        clerk = await login(client, "stttt.clerk")
+        response = await client.get(f"/api/v1/documents/{doc_id}/evidence", headers=clerk)
+        assert response.status_code == 200, response.text
+        data = response.content
+    members = zipfile.ZipFile(io.BytesIO(data))
+    events = [json.loads(line) for line in members.read(layout.EVENTS).splitlines()]
+    actions = [e["action"] for e in events]
+    assert actions[0] == "document.created" and "document.issued" in actions
+    assert all(a.startswith(("document.", "transfer.")) for a in actions), actions
+    assert all(e["subject_type"] in ("document", "transfer") for e in events)
+    assert not any(e["actor_agency_id"] and e["action"] == "access.denied" for e in events)
+    proofs = json.loads(members.read(layout.PROOFS))
+    assert sorted(p["seq"] for p in proofs["proofs"]) == sorted(e["seq"] for e in events)
+    assert proofs["size"] > max(e["position"] for e in events) - 1
+    # only digests of the other events travel, inside the paths
+    assert all(set(p) == {"seq", "position", "digest", "path"} for p in proofs["proofs"])
+
+    bundle = tmp_path / "clerk.zip"
+    bundle.write_bytes(data)
+    offline = tmp_path / "offline"
+    offline.mkdir()
+    passed = run_verify_bundle(bundle, offline)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "events of the document proven" in passed.stdout
+
+    if "postgresql" in database_url:
+        return
+    target = events[1]["seq"]
+
+    def edit_event(raw: bytes) -> bytes:
+        lines = raw.splitlines(keepends=True)
+        line = json.loads(lines[1])
+        line["action"] = "document.forged"
+        lines[1] = json.dumps(line, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+        return b"".join(lines)
+
+    def bend_proof(raw: bytes) -> bytes:
+        body = json.loads(raw)
+        body["proofs"][1]["path"][0] = "00" * 32
+        return json.dumps(body).encode()
+
+    for name, change, expected in (
+        (layout.EVENTS, edit_event, f"{layout.EVENTS}: event {target}: its content"),
+        (layout.PROOFS, bend_proof, f"{layout.PROOFS}: the proof for event {target}"),
+    ):
+        tampered = tmp_path / "tampered.zip"
+        tampered.write_bytes(_rewritten(data, name, change))
+        result = await async_check_bundle(tampered)
+        assert any(p.startswith(expected) for p in result.problems), result.problems
+        assert any(layout.MANIFEST in p for p in result.problems)  # the seal breaks too
+        cli = run_verify_bundle(tampered, offline)
+        assert cli.returncode == 1 and expected in cli.stdout, cli.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import anyio.to_thread
@@ -26,7 +27,8 @@ TABLES = {
     "login_failure",
     "personal_certificate",
     "audit_event",
-    "audit_chain_head",
+    "audit_log",
+    "audit_checkpoint",
 }
 
 
@@ -121,6 +123,9 @@ def test_migrations_have_one_head_and_do_not_import_the_app() -> None:
 
     script = ScriptDirectory.from_config(alembic_config(""))
     assert len(script.get_heads()) == 1
+    application_import = re.compile(r"^\s*(from|import)\s+docflow\b", re.MULTILINE)
     for path in (migrations_directory() / "versions").glob("*.py"):
         # A revision must keep working when the models change later.
-        assert "docflow" not in path.read_text(), f"{path.name} imports application code"
+        assert not application_import.search(path.read_text()), (
+            f"{path.name} imports application code"
+        )

@@ -10,15 +10,19 @@ import time
 import tracemalloc
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from minio import Minio
+from minio.error import S3Error
 
 from storage import (
     DigestMismatch,
     InvalidObjectAddress,
+    InvalidObjectName,
     LocalObjectStore,
+    NameTaken,
     ObjectCorrupted,
     ObjectNotFound,
     ObjectStore,
@@ -267,7 +271,60 @@ class TestObjectStorageContract:
         assert get_peak < 64 * MiB, f"get held {get_peak / MiB:.1f} MiB"
 
 
+    def test_named_objects_are_written_once_and_listed(self, backend: Backend) -> None:
+        store = backend.store
+        until = datetime.now(UTC) + timedelta(minutes=5)
+        store.put_named("audit/checkpoints/000000000007.json", b"seven", retain_until=until)
+        store.put_named("audit/checkpoints/000000000012.json", b"twelve")
+        store.put_named("audit/checkpoints/000000000007.json", b"seven")  # same bytes: no-op
+        with pytest.raises(NameTaken):
+            store.put_named("audit/checkpoints/000000000007.json", b"changed")
+        assert store.get_named("audit/checkpoints/000000000007.json") == b"seven"
+        assert store.list_named("audit/checkpoints/") == [
+            "audit/checkpoints/000000000007.json",
+            "audit/checkpoints/000000000012.json",
+        ]
+        assert store.list_named("audit/checkpoints/0000000000070") == []
+        assert store.list_named("elsewhere/") == []
+        with pytest.raises(ObjectNotFound):
+            store.get_named("audit/checkpoints/000000000099.json")
+        # named objects stay apart from the content-addressed ones
+        assert not store.exists(sha(b"seven"))
+        for bad in ("", "../x", "a//b", "A/b", "a/.hidden", "/abs", "x" * 201):
+            with pytest.raises(InvalidObjectName):
+                store.put_named(bad, b"x")
+
+
 # --------------------------------------------------------------------------- S3 only
+
+
+@pytest.mark.s3
+def test_s3_named_objects_survive_deletes_and_overwrites_around_the_store(
+    s3_server: S3Server,
+) -> None:
+    """Someone with the bucket's keys deletes or overwrites a named object: the first
+    bytes are still what the store reads and lists; under object lock the first version
+    cannot even be deleted."""
+    backend = S3Backend(s3_server, f"t-{uuid.uuid4().hex[:20]}")
+    store = backend.store
+    store.ensure_ready()
+    until = datetime.now(UTC) + timedelta(minutes=5)
+    store.put_named("audit/checkpoints/000000000001.json", b"signed", retain_until=until)
+    key = "named/audit/checkpoints/000000000001.json"
+    backend.client.put_object(backend.bucket, key, io.BytesIO(b"forged"), 6)
+    backend.client.remove_object(backend.bucket, key)  # a delete marker hides it
+    assert store.get_named("audit/checkpoints/000000000001.json") == b"signed"
+    assert store.list_named("audit/") == ["audit/checkpoints/000000000001.json"]
+    assert isinstance(store, S3ObjectStore)
+    if store.object_lock:
+        first = [
+            o.version_id
+            for o in backend.client.list_objects(backend.bucket, prefix=key, include_version=True)
+            if not o.is_delete_marker
+        ][-1]
+        with pytest.raises(S3Error):
+            backend.client.remove_object(backend.bucket, key, version_id=first)
+        assert store.get_named("audit/checkpoints/000000000001.json") == b"signed"
 
 
 @pytest.mark.s3

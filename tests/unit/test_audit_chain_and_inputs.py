@@ -1,4 +1,4 @@
-"""The audit hash chain's bytes, and the shapes of agency codes, names and usernames."""
+"""The audit event digest's bytes, and the shapes of agency codes, names and usernames."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from docflow.audit import canonical_bytes, event_hash, verify_events
+from docflow.audit import canonical_bytes, event_digest
 from docflow.errors import InvalidInput
-from docflow.models import GENESIS_HASH, AuditEvent
+from docflow.evidence.chain import GENESIS_CHAIN, chain_next
+from docflow.models import AuditEvent
 from docflow.services.inputs import (
     clean_agency_code,
     clean_name,
@@ -18,7 +19,7 @@ from docflow.services.inputs import (
 )
 
 
-def event(seq: int, prev: str, **kw: object) -> AuditEvent:
+def event(seq: int, **kw: object) -> AuditEvent:
     e = AuditEvent(
         seq=seq,
         occurred_at=datetime(2026, 11, 26, 9, 0, seq, 123456, tzinfo=UTC),
@@ -29,37 +30,31 @@ def event(seq: int, prev: str, **kw: object) -> AuditEvent:
         subject_id="42",
         request_id="req-1",
         details={"username": "stttt.clerk", "tên": "Văn thư"},
-        prev_hash=prev,
-        hash="",
+        digest="",
         **kw,
     )
-    e.hash = event_hash(e)
+    e.digest = event_digest(e)
     return e
 
 
-def test_canonical_bytes_are_sorted_compact_utf8_json() -> None:
-    data = canonical_bytes(event(1, GENESIS_HASH))
+def test_canonical_bytes_are_sorted_compact_utf8_json_of_the_content_only() -> None:
+    data = canonical_bytes(event(1))
     assert data.startswith(b'{"action":"user.created","actor_agency_id":3,')
     assert b" " not in data.replace("Văn thư".encode(), b"")
     assert "Văn thư".encode() in data  # UTF-8, not \\u escapes
     assert b'"occurred_at":"2026-11-26T09:00:01.123456+00:00"' in data
-    assert b'"hash"' not in data
+    # neither its number nor any link: a sequencer may place it later
+    assert b'"seq"' not in data and b'"digest"' not in data and b"prev" not in data
 
 
-def test_hash_is_sha256_of_prev_hash_then_event() -> None:
-    e = event(1, GENESIS_HASH)
-    assert e.hash == hashlib.sha256(GENESIS_HASH.encode() + canonical_bytes(e)).hexdigest()
-
-
-def test_a_changed_or_missing_event_breaks_the_chain() -> None:
-    first = event(1, GENESIS_HASH)
-    second = event(2, first.hash)
-    third = event(3, second.hash)
-    assert verify_events([first, second, third]).intact
-    second.details = {"username": "someone.else"}
-    report = verify_events([first, second, third])
-    assert not report.intact and report.first_bad_seq == 2
-    assert verify_events([first, third]).first_bad_seq == 3
+def test_digest_is_sha256_of_the_content_and_the_chain_links_digests() -> None:
+    e = event(1)
+    assert e.digest == hashlib.sha256(canonical_bytes(e)).hexdigest()
+    first = chain_next(GENESIS_CHAIN, e.digest)
+    assert first == hashlib.sha256(bytes(32) + bytes.fromhex(e.digest)).hexdigest()
+    changed = event(1)
+    changed.details = {"username": "someone.else"}
+    assert event_digest(changed) != e.digest
 
 
 @pytest.mark.parametrize("code", ["000.00.00.H30", "000.02.00.h30", " 123.45.67.A99 "])

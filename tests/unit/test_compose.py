@@ -84,3 +84,17 @@ def test_data_lives_in_named_volumes() -> None:
     for stateful in ("postgres", "minio"):
         sources = [v.split(":", 1)[0] for v in compose["services"][stateful]["volumes"]]
         assert any(s in declared for s in sources), f"{stateful} keeps its data in a named volume"
+
+
+def test_the_owner_migrates_and_the_service_runs_as_another_role() -> None:
+    services = load()["services"]
+    migrate, app = environment(services["migrate"]), environment(services["docflow"])
+    owner = migrate["DOCFLOW_MIGRATIONS_DATABASE_URL"].split("://", 1)[1].split(":", 1)[0]
+    service = app["DOCFLOW_DATABASE_URL"].split("://", 1)[1].split(":", 1)[0]
+    assert owner != service
+    assert migrate["DOCFLOW_DATABASE_URL"].startswith(f"postgresql+asyncpg://{service}:")
+    # the serving container never holds the owner's password, and does not migrate
+    assert "DOCFLOW_MIGRATIONS_DATABASE_URL" not in app
+    assert "upgrade" not in " ".join(services["docflow"]["command"])
+    depends = services["docflow"]["depends_on"]
+    assert depends["migrate"]["condition"] == "service_completed_successfully"
