@@ -1,11 +1,11 @@
 """Revocation status of the dev PKI: CRLs and OCSP responses, signed here.
 
-Certomancer issues CRLs on a simulated schedule (a CRL "of the week", seconds to build),
-so docflow signs its own: a CRL's ``thisUpdate`` is the moment it is made and it is reused
-until shortly before its ``nextUpdate``; an OCSP response is made per request, with
-``thisUpdate`` = now. Revocation data issued *after* an archive timestamp is what lets a
-B-LTA document be validated offline years later (see ``signing.validation``), so fresh
-status matters more than the schedule realism certomancer offers.
+Certomancer takes seconds to build a CRL, so docflow signs its own, on a CA's schedule:
+one CRL per period (root 30 days, agency CAs 7 days, aligned to the Unix epoch), valid one
+day past the next one's issue, the same bytes all period long (cached in memory and under
+the dev PKI's cache directory). An OCSP response is made per request with ``thisUpdate`` =
+now: revocation data issued *after* an archive timestamp is what lets a B-LTA document be
+validated offline years later (see ``signing.validation._freshness``).
 
 Times are whole seconds: strict DER parsers (pyca/cryptography, NSS) refuse fractions.
 """
@@ -27,22 +27,25 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from docflow.devpki.pki import AGENCIES, DevPki, atomic_write
 
 __all__ = [
+    "CRL_OVERLAP",
     "CRL_PERIODS",
     "OCSP_VALIDITY",
     "UnknownService",
     "crl_labels",
     "dev_crl",
+    "issue_time",
     "ocsp_labels",
     "ocsp_response",
     "whole_seconds",
 ]
 
-#: Validity of a CRL of the root and of an agency CA.
+#: How often the root and an agency CA issue a CRL.
 CRL_PERIODS = {"root": timedelta(days=30), "agency": timedelta(days=7)}
+#: A CRL stays valid this long after the next one is issued (as real CAs overlap them).
+CRL_OVERLAP = timedelta(days=1)
 #: nextUpdate of an OCSP response after its thisUpdate.
 OCSP_VALIDITY = timedelta(days=1)
-#: A cached CRL is replaced this long before its nextUpdate.
-_REFRESH_MARGIN = timedelta(hours=12)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class UnknownService(LookupError):
@@ -92,16 +95,25 @@ _REASONS = {
     "certificate_hold": x509.ReasonFlags.certificate_hold,
 }
 
-_crl_cache: dict[tuple[int, str], tuple[datetime, bytes]] = {}
+_crl_cache: dict[tuple[int, str, datetime], bytes] = {}
 _crl_lock = threading.Lock()
 
 
-def _build_crl(pki: DevPki, repo: str, this_update: datetime) -> tuple[datetime, bytes]:
+def _period(repo: str) -> timedelta:
+    return CRL_PERIODS["root" if repo == "root" else "agency"]
+
+
+def issue_time(repo: str, moment: datetime) -> datetime:
+    """When the CRL of ``repo`` in force at ``moment`` was issued (its period's start)."""
+    period = _period(repo)
+    return _EPOCH + ((moment.astimezone(UTC) - _EPOCH) // period) * period
+
+
+def _build_crl(pki: DevPki, repo: str, this_update: datetime) -> bytes:
     ca = _ca_label(repo)
     issuer = pki.cert(ca)
     key = pki.private_key(ca)
-    period = CRL_PERIODS["root" if repo == "root" else "agency"]
-    next_update = this_update + period
+    next_update = this_update + _period(repo) + CRL_OVERLAP
     builder = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(issuer.subject)
@@ -125,38 +137,33 @@ def _build_crl(pki: DevPki, repo: str, this_update: datetime) -> tuple[datetime,
         )
         builder = builder.add_revoked_certificate(revoked)
     crl = builder.sign(key, hashes.SHA256())  # type: ignore[arg-type]
-    return next_update, crl.public_bytes(Encoding.DER)
+    return crl.public_bytes(Encoding.DER)
 
 
 def dev_crl(pki: DevPki, repo: str, at: datetime | None = None) -> bytes:
-    """The CRL of ``repo`` (``root`` or an agency abbreviation), DER.
-
-    ``at`` (tests, demonstrations "as of") makes a CRL for that moment, uncached;
-    otherwise the current one is reused until shortly before its ``nextUpdate``.
-    """
+    """The CRL of ``repo`` (``root`` or an agency abbreviation) in force at ``at`` (default
+    now), DER: the one of that period, the same bytes every time it is asked for."""
     _ca_label(repo)
-    if at is not None:
-        return _build_crl(pki, repo, whole_seconds(at))[1]
-    now = whole_seconds()
-    key = (id(pki), repo)
+    issued = issue_time(repo, at or datetime.now(UTC))
+    key = (id(pki), repo, issued)
     with _crl_lock:
         cached = _crl_cache.get(key)
-        if cached is not None and now < cached[0] - _REFRESH_MARGIN:
-            return cached[1]
-    path = None if pki.cache_dir is None else pki.cache_dir / f"crl-{repo}.der"
-    if cached is None and path is not None and path.is_file():
-        data = path.read_bytes()
-        next_update = x509.load_der_x509_crl(data).next_update_utc
-        if next_update is not None and now < next_update - _REFRESH_MARGIN:
-            with _crl_lock:
-                _crl_cache[key] = (next_update, data)
-            return data
-    next_update, data = _build_crl(pki, repo, now)
-    with _crl_lock:
-        _crl_cache[key] = (next_update, data)
+    if cached is not None:
+        return cached
+    path = None
+    if pki.cache_dir is not None:
+        path = pki.cache_dir / f"crl-{repo}-{int(issued.timestamp())}.der"
+    data = None
     if path is not None:
-        with contextlib.suppress(OSError):  # a read-only data dir: memory only
-            atomic_write(path, data)
+        with contextlib.suppress(OSError):
+            data = path.read_bytes()
+    if data is None:
+        data = _build_crl(pki, repo, issued)
+        if path is not None:
+            with contextlib.suppress(OSError):  # a read-only data dir: memory only
+                atomic_write(path, data)
+    with _crl_lock:
+        _crl_cache[key] = data
     return data
 
 
