@@ -14,14 +14,16 @@ from litestar.openapi import OpenAPIConfig
 from docflow import __version__
 from docflow.api import ROUTE_HANDLERS
 from docflow.api.auth import require_sign_in
+from docflow.api.client_address import ClientAddressMiddleware
 from docflow.api.dependencies import DEPENDENCIES, ReleaseRequestSession
 from docflow.api.errors import EXCEPTION_HANDLERS
 from docflow.api.request_id import RequestIdMiddleware
+from docflow.api.security_headers import SecurityHeadersMiddleware
 from docflow.devpki import devpki_router
 from docflow.log import install_request_id_factory
 from docflow.objects import describe_store_error
 from docflow.runtime import Runtime
-from docflow.settings import Settings
+from docflow.settings import Settings, proxy_networks
 from docflow.web import TEMPLATE_CONFIG, WEB_HANDLERS
 
 __all__ = ["create_app", "freeze_startup_heap"]
@@ -101,5 +103,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
-    app.asgi_handler = RequestIdMiddleware(ReleaseRequestSession(app.asgi_handler))
+    # Outermost first: the client's address is settled before anything reads it, and
+    # every response (errors, static files) leaves with the browser protections.
+    app.asgi_handler = ClientAddressMiddleware(
+        SecurityHeadersMiddleware(
+            RequestIdMiddleware(ReleaseRequestSession(app.asgi_handler)), https=settings.is_https
+        ),
+        proxy_networks(settings.trusted_proxies),
+    )
     return app

@@ -23,7 +23,7 @@ TABLES = {
     "user_account",
     "user_role",
     "auth_session",
-    "login_failure",
+    "login_throttle",
     "personal_certificate",
     "audit_event",
     "audit_chain_head",
