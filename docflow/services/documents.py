@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from docflow.audit import record_event
 from docflow.db import AsyncSession
 from docflow.doctypes import DOCUMENT_TYPES
-from docflow.errors import ConflictError, InvalidInput, NotFoundError
+from docflow.errors import ConflictError, InvalidInput
 from docflow.models import (
     AgencyCode,
     Confidentiality,
@@ -29,12 +29,7 @@ from docflow.models import (
     UserRole,
     VersionSource,
 )
-from docflow.permissions import (
-    Principal,
-    can_change,
-    can_read_agency_document,
-    can_read_confidential,
-)
+from docflow.permissions import Principal, can_change, can_read_as_issuer
 from docflow.runtime import Runtime
 from docflow.services.access import deny
 from docflow.services.document_files import (
@@ -48,6 +43,7 @@ from docflow.services.document_files import (
     working_dir,
 )
 from docflow.services.inputs import clean_agency_code
+from docflow.services.reading import document_facts, load_for_issuer_side
 from docflow.services.signing_jobs import job_add_fields, job_check_pdf
 
 __all__ = [
@@ -211,15 +207,27 @@ async def _check_recipients(session: AsyncSession, codes: tuple[str, ...]) -> No
         raise InvalidInput("Unknown recipient agency codes: " + ", ".join(unknown) + ".")
 
 
-async def _reader_ids(session: AsyncSession, usernames: tuple[str, ...]) -> list[int]:
+async def _reader_ids(
+    session: AsyncSession, principal: Principal, usernames: tuple[str, ...]
+) -> list[int]:
+    """Named readers: people of the drafting agency only (a confidential document reaches
+    another agency through its clerks, never through a name on the draft)."""
     if not usernames:
         return []
     users = (await session.exec(select(User).where(col(User.username).in_(usernames)))).all()
-    found = {u.username: u.id for u in users}
+    found = {u.username: u for u in users}
     missing = [u for u in usernames if u not in found]
     if missing:
         raise InvalidInput("Unknown readers: " + ", ".join(missing) + ".")
-    return [found[u] for u in usernames]  # type: ignore[misc]
+    foreign = [u for u in usernames if found[u].agency_id != principal.agency_id]
+    if foreign:
+        raise InvalidInput(
+            "readers must be people of your agency; "
+            + ", ".join(foreign)
+            + " belong to another agency (send the document to that agency instead: its "
+            "clerks register it and assign it to the right people)."
+        )
+    return [found[u].id for u in usernames]  # type: ignore[misc]
 
 
 async def _approver_ids(
@@ -263,7 +271,7 @@ async def create_draft(
     await check_can_draft(session, principal)
     signer = await _signer(session, principal, request.signer)
     await _check_recipients(session, request.recipients)
-    readers = await _reader_ids(session, request.readers)
+    readers = await _reader_ids(session, principal, request.readers)
     approvers = await _approver_ids(session, principal, request.approvers, signer)
     fields_path = upload.with_name("fields.pdf")
     fields = await run_job(runtime, job_add_fields, str(upload), str(fields_path), request.layout)
@@ -328,42 +336,15 @@ async def create_draft(
 
 
 def readable(principal: Principal, document: Document) -> bool:
-    if document.confidentiality != Confidentiality.NONE.value:
-        named = [
-            document.created_by_id,
-            document.signer_id,
-            *document.named_reader_ids,
-            *document.approver_ids,
-        ]
-        return can_read_confidential(principal, named)
-    return can_read_agency_document(principal, document.agency_id)
+    """Whether ``principal`` reads ``document`` on the issuing agency's side (the one read
+    rule, ``docflow.services.reading``)."""
+    return can_read_as_issuer(principal, document_facts(document))
 
 
 async def load_readable(session: AsyncSession, principal: Principal, document_id: int) -> Document:
-    """The document if ``principal`` may read it; 404 otherwise (existence does not leak)."""
-    document = await session.get(Document, document_id)
-    if document is None:
-        raise NotFoundError(f"There is no document {document_id}.")
-    if not readable(principal, document):
-        await deny(
-            session,
-            principal,
-            action="document.read",
-            subject_type="document",
-            subject_id=document_id,
-            message=f"There is no document {document_id}.",
-            hide=True,
-        )
-    if document.confidentiality != Confidentiality.NONE.value:
-        await record_event(
-            session,
-            "document.read",
-            actor=principal,
-            subject_type="document",
-            subject_id=document_id,
-        )
-        await session.commit()
-    return document
+    """The document if ``principal`` may read it; 404 otherwise (existence does not leak).
+    A confidential document's read is recorded (once per person and window)."""
+    return await load_for_issuer_side(session, principal, document_id)
 
 
 async def versions_of(session: AsyncSession, document_id: int) -> list[DocumentVersion]:
