@@ -78,6 +78,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             seconds = settings.audit_checkpoint_minutes * 60
             background.append(asyncio.create_task(run_checkpoints_every(runtime, seconds)))
 
+    async def start_job_runner() -> None:
+        # Retries work that failed after its transaction (stamps, deliveries). Cancelled
+        # at shutdown; a job it held is claimed again once its lease expires.
+        from docflow.jobs.runner import JobRunner
+
+        background.append(asyncio.create_task(JobRunner(runtime).run_forever()))
+
     async def dispose() -> None:
         for task in background:
             task.cancel()
@@ -96,7 +103,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TEMPLATE_CONFIG,
         state=State({"runtime": runtime, "settings": settings}),
-        on_startup=[prepare_local_store, start_audit_checkpoints, freeze_startup_heap],
+        on_startup=[
+            prepare_local_store,
+            start_audit_checkpoints,
+            start_job_runner,
+            freeze_startup_heap,
+        ],
         on_shutdown=[dispose],
         openapi_config=OpenAPIConfig(title="docflow", version=__version__, path="/schema"),
         request_max_body_size=settings.max_upload_bytes,

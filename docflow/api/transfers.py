@@ -11,6 +11,8 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
 
 from docflow.db import AsyncSession
+from docflow.jobs.types import DeliverDocument
+from docflow.jobs.views import job_view
 from docflow.permissions import Principal
 from docflow.runtime import Runtime
 from docflow.services import corrections, recall, routing, transfer_views, transfers
@@ -42,16 +44,17 @@ class CorrectionBody:
 
 async def _view(runtime: Runtime, principal: Principal, transfer_id: int) -> dict[str, Any]:
     async with runtime.session() as session:
-        return await transfer_views.recipient_view(session, principal, transfer_id)
+        return await transfer_views.recipient_view(session, principal, transfer_id, runtime.jobs)
 
 
 @get("/api/v1/transfers/{transfer_id:int}", tags=["transfers"], summary="A transfer")
 async def get_transfer(
     transfer_id: FromPath[int],
     principal: NamedDependency[Principal],
+    runtime: NamedDependency[Runtime],
     db_session: NamedDependency[AsyncSession],
 ) -> dict[str, Any]:
-    return await transfer_views.recipient_view(db_session, principal, transfer_id)
+    return await transfer_views.recipient_view(db_session, principal, transfer_id, runtime.jobs)
 
 
 @get(
@@ -164,14 +167,18 @@ async def recall_refuse(
 
 
 @get("/api/v1/documents/{document_id:int}/transfers", tags=["transfers"],
-     summary="Per recipient: current status code and timeline (sending agency)")
+     summary="Per recipient: current status code and timeline; the delivery's progress")
 async def document_transfers(
     document_id: FromPath[int],
     principal: NamedDependency[Principal],
+    runtime: NamedDependency[Runtime],
     db_session: NamedDependency[AsyncSession],
 ) -> dict[str, Any]:
     items = await transfer_views.sender_timelines(db_session, principal, document_id)
-    return {"document_id": document_id, "items": items}
+    # ``delivery``: the background work that sends the issued document (pending with its
+    # next try while a recipient still lacks it; None before issuance).
+    delivery = await job_view(runtime.jobs, db_session, DeliverDocument(document_id))
+    return {"document_id": document_id, "items": items, "delivery": delivery}
 
 
 @post("/api/v1/documents/{document_id:int}/recall", tags=["transfers"], status_code=200,

@@ -22,6 +22,7 @@ from docflow.services.signing_jobs import JobFailed, JobRefused
 from storage import StorageError
 
 __all__ = [
+    "UPLOAD_JOB_SECONDS",
     "ServiceUnavailable",
     "is_duplicate",
     "materialize",
@@ -58,11 +59,24 @@ class ServiceUnavailable(DomainError):
     status_code = 503
 
 
-async def run_job(runtime: Runtime, job: Any, *args: Any, locked: bool = False) -> Any:
+#: Seconds an upload's checks may take in a worker (well under the pool's own limit: a
+#: file that takes longer is refused before it can reach a step that holds a lock).
+UPLOAD_JOB_SECONDS = 60.0
+
+
+async def run_job(
+    runtime: Runtime,
+    job: Any,
+    *args: Any,
+    locked: bool = False,
+    timeout: float | None = None,
+) -> Any:
     """A signing job in the worker pool; a refusal becomes ``InvalidInput`` (422), a
     failure of the signing machinery ``ServiceUnavailable`` (503)."""
     try:
-        return await runtime.signing_pool.run(job, *args, locked=locked)
+        if timeout is None:
+            return await runtime.signing_pool.run(job, *args, locked=locked)
+        return await runtime.signing_pool.run(job, *args, locked=locked, timeout=timeout)
     except TimeoutError:
         raise ServiceUnavailable(
             "Processing the PDF took too long and was stopped; nothing was changed. If the "

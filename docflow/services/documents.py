@@ -33,6 +33,7 @@ from docflow.permissions import Principal, can_change, can_read_as_issuer
 from docflow.runtime import Runtime
 from docflow.services.access import deny
 from docflow.services.document_files import (
+    UPLOAD_JOB_SECONDS,
     ServiceUnavailable,
     is_duplicate,
     materialize,
@@ -43,8 +44,9 @@ from docflow.services.document_files import (
     working_dir,
 )
 from docflow.services.inputs import clean_agency_code
+from docflow.services.pdf_bounds import job_check_attachment, job_check_page_tree
 from docflow.services.reading import document_facts, load_for_issuer_side
-from docflow.services.signing_jobs import job_add_fields, job_check_pdf
+from docflow.services.signing_jobs import job_add_fields
 
 __all__ = [
     "DraftRequest",
@@ -274,10 +276,18 @@ async def create_draft(
     readers = await _reader_ids(session, principal, request.readers)
     approvers = await _approver_ids(session, principal, request.approvers, signer)
     fields_path = upload.with_name("fields.pdf")
-    fields = await run_job(runtime, job_add_fields, str(upload), str(fields_path), request.layout)
+    # Bounded here, before any lock exists: pages, page tree, time (see pdf_bounds).
+    await run_job(runtime, job_check_page_tree, str(upload), timeout=UPLOAD_JOB_SECONDS)
+    fields = await run_job(
+        runtime, job_add_fields, str(upload), str(fields_path), request.layout,
+        timeout=UPLOAD_JOB_SECONDS,
+    )
     for name, path, _sha in attachments:
         try:
-            await run_job(runtime, job_check_pdf, str(path))
+            # As strict as the main file: issuance signs it inside the register's lock.
+            await run_job(runtime, job_check_attachment, str(path),
+                          str(path.with_name(f"{path.stem}-trial.pdf")),
+                          timeout=UPLOAD_JOB_SECONDS)
         except InvalidInput as exc:
             raise InvalidInput(f"Attachment {name!r}: {exc}") from None
     document = Document(

@@ -16,6 +16,9 @@ from sqlmodel import col, select
 from docflow.db import AsyncSession
 from docflow.errors import NotFoundError
 from docflow.exchange import STATUS_LABELS
+from docflow.jobs.port import JobQueue
+from docflow.jobs.types import StampIncoming
+from docflow.jobs.views import job_view
 from docflow.models import (
     Agency,
     Department,
@@ -115,10 +118,14 @@ async def load_visible(session: AsyncSession, principal: Principal, transfer_id:
 
 
 async def recipient_view(
-    session: AsyncSession, principal: Principal, transfer_id: int
+    session: AsyncSession,
+    principal: Principal,
+    transfer_id: int,
+    jobs: JobQueue | None = None,
 ) -> dict[str, Any]:
     """The transfer as its reader may see it: in full for the recipient agency, status
-    and reasons only for the sender."""
+    and reasons only for the sender. With ``jobs``, the recipient also sees its incoming
+    stamp's background work (``stamp``: pending with the next try, done, failed)."""
     transfer = await load_visible(session, principal, transfer_id)
     document = await session.get(Document, transfer.document_id)
     sender = await session.get(Agency, transfer.sender_agency_id)
@@ -167,6 +174,8 @@ async def recipient_view(
             notes=transfer.notes,
             handling=[{"seq": e.seq, **e.private} for e in events if e.private],
         )
+        if jobs is not None and transfer.incoming_number is not None:
+            view["stamp"] = await job_view(jobs, session, StampIncoming(transfer_id))
     return view
 
 

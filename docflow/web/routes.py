@@ -199,7 +199,10 @@ async def transfer_page(
     viewer: NamedDependency[Viewer],
     db_session: NamedDependency[AsyncSession],
 ) -> Template:
-    view = await transfer_views.recipient_view(db_session, viewer.principal, transfer_id)
+    runtime = request.app.state.runtime
+    view = await transfer_views.recipient_view(
+        db_session, viewer.principal, transfer_id, runtime.jobs
+    )
     people = await people_of_agency(db_session, viewer.principal.agency_id)
     transfer = await db_session.get(Transfer, transfer_id)
     assert transfer is not None  # recipient_view answered 404 otherwise
