@@ -14,9 +14,11 @@ from litestar.openapi import OpenAPIConfig
 from docflow import __version__
 from docflow.api import ROUTE_HANDLERS
 from docflow.api.auth import require_sign_in
+from docflow.api.bounds import bound_path_ids
 from docflow.api.client_address import ClientAddressMiddleware
 from docflow.api.dependencies import DEPENDENCIES, ReleaseRequestSession
 from docflow.api.errors import EXCEPTION_HANDLERS
+from docflow.api.json_limits import JsonBodyLimits
 from docflow.api.request_id import RequestIdMiddleware
 from docflow.api.security_headers import SecurityHeadersMiddleware
 from docflow.devpki import devpki_router
@@ -99,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies=DEPENDENCIES,
         # Every /api/ route needs a live session (login is marked public).
-        guards=[require_sign_in],
+        guards=[require_sign_in, bound_path_ids],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TEMPLATE_CONFIG,
         state=State({"runtime": runtime, "settings": settings}),
@@ -119,7 +121,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # every response (errors, static files) leaves with the browser protections.
     app.asgi_handler = ClientAddressMiddleware(
         SecurityHeadersMiddleware(
-            RequestIdMiddleware(ReleaseRequestSession(app.asgi_handler)), https=settings.is_https
+            RequestIdMiddleware(JsonBodyLimits(ReleaseRequestSession(app.asgi_handler))),
+            https=settings.is_https,
         ),
         proxy_networks(settings.trusted_proxies),
     )

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
 
+from docflow.api.bounds import BodyId
 from docflow.db import AsyncSession
 from docflow.jobs.types import DeliverDocument
 from docflow.jobs.views import job_view
@@ -28,8 +29,8 @@ class ReasonRequest:
 
 @dataclass(frozen=True)
 class AssignBody:
-    department_id: int | None = None
-    user_id: int | None = None
+    department_id: BodyId | None = None
+    user_id: BodyId | None = None
     instructions: str | None = None
     #: A date (``YYYY-MM-DD``, end of that day in Vietnam) or an ISO 8601 time.
     deadline: str | None = None
@@ -37,7 +38,7 @@ class AssignBody:
 
 @dataclass(frozen=True)
 class CorrectionBody:
-    corrects_document_id: int
+    corrects_document_id: BodyId
     #: ``update`` (2: a correcting letter) or ``replace`` (3: a replacement document).
     business_type: str | int
 
@@ -83,7 +84,7 @@ async def get_transfer_file(
 ) -> Stream:
     sha256, size, kind = await transfer_views.transfer_file(db_session, principal, transfer_id)
     return Stream(
-        stream_object(runtime, sha256),
+        await stream_object(runtime, sha256),
         media_type="application/pdf",
         headers={
             "X-Content-SHA256": sha256,

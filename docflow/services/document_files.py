@@ -157,9 +157,22 @@ async def store_version(
 
 
 async def stream_object(runtime: Runtime, sha256: str) -> AsyncIterator[bytes]:
-    """The stored bytes in chunks, read in a worker thread, verified at the end."""
+    """The stored bytes in chunks, read in a worker thread, verified at the end.
+
+    The object is opened here, before the answer starts: a store that fails answers
+    503 with a reason (``ServiceUnavailable``) instead of a response cut short."""
     opened = runtime.store.open(sha256)
-    handle = await anyio.to_thread.run_sync(opened.__enter__)
+    try:
+        handle = await anyio.to_thread.run_sync(opened.__enter__)
+    except StorageError as exc:
+        raise ServiceUnavailable(
+            f"The document store cannot give the file now ({describe_store_error(exc)}); "
+            "try again shortly."
+        ) from None
+    return _chunks(opened, handle)
+
+
+async def _chunks(opened: Any, handle: Any) -> AsyncIterator[bytes]:
     try:
         while chunk := await anyio.to_thread.run_sync(handle.read, 1 << 20):
             yield chunk

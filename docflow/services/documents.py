@@ -91,7 +91,9 @@ class DraftRequest:
         if not isinstance(raw, dict):
             raise InvalidInput("metadata must be a JSON object.")
         problems: list[str] = []
-        kind = raw.get("document_type")
+        # A list or an object where a word belongs is refused like an unknown word (and
+        # never reaches a set or dict lookup, where it would not even hash).
+        kind = _word(raw.get("document_type"))
         if kind not in DOCUMENT_TYPES:
             problems.append(
                 f"document_type {kind!r} is not a Decree 30 type; use one of "
@@ -105,10 +107,10 @@ class DraftRequest:
         signer = raw.get("signer")
         if not isinstance(signer, str) or not signer.strip():
             problems.append("signer (username of a leader of your agency) is required")
-        urgency = raw.get("urgency", Urgency.NORMAL.value)
+        urgency = _word(raw.get("urgency", Urgency.NORMAL.value))
         if urgency not in {u.value for u in Urgency}:
             problems.append(f"urgency {urgency!r}: use normal, khan, thuong_khan or hoa_toc")
-        secrecy = raw.get("confidentiality", Confidentiality.NONE.value)
+        secrecy = _word(raw.get("confidentiality", Confidentiality.NONE.value))
         if secrecy not in {c.value for c in Confidentiality}:
             problems.append(f"confidentiality {secrecy!r}: use none, mat, toi_mat or tuyet_mat")
         recipients = raw.get("recipients", [])
@@ -152,6 +154,11 @@ class DraftRequest:
         )
 
 
+def _word(value: Any) -> Any:
+    """``value`` if it is text, else its JSON type's name (so the message can say what came)."""
+    return value if isinstance(value, str) else f"<{type(value).__name__}>"
+
+
 def _parse_layout(raw: Any, problems: list[str]) -> dict[str, Any]:
     """Optional field positions: ``{leader_box|number_box|date_box: [x1,y1,x2,y2], page}``."""
     if raw is None:
@@ -164,7 +171,7 @@ def _parse_layout(raw: Any, problems: list[str]) -> dict[str, Any]:
         if key not in _LAYOUT_KEYS:
             problems.append(f"fields.{key} is unknown; use {', '.join(_LAYOUT_KEYS)}")
         elif key == "page":
-            if not isinstance(value, int) or value < -1:
+            if not isinstance(value, int) or isinstance(value, bool) or not -1 <= value < 10_000:
                 problems.append("fields.page must be a page index (0 = first, -1 = last)")
             else:
                 layout[key] = value

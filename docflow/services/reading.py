@@ -34,7 +34,7 @@ from docflow.permissions import (
     can_read_as_issuer,
     can_read_as_recipient,
 )
-from docflow.services.access import deny
+from docflow.services.access import deny, missing_document, missing_transfer
 
 __all__ = [
     "READ_EVENT_WINDOW",
@@ -50,15 +50,6 @@ __all__ = [
 
 READ_EVENT_WINDOW = timedelta(minutes=10)
 _MARK: Any = DocumentReadMark.__table__  # type: ignore[attr-defined]
-
-
-def missing_document(document_id: int) -> str:
-    """The one answer for a document that does not exist or is not the caller's to read."""
-    return f"There is no document {document_id}."
-
-
-def missing_transfer(transfer_id: int) -> str:
-    return f"There is no transfer {transfer_id}."
 
 
 def document_facts(document: Document) -> DocumentFacts:
