@@ -19,6 +19,7 @@ from docflow.api.client_address import ClientAddressMiddleware
 from docflow.api.dependencies import DEPENDENCIES, ReleaseRequestSession
 from docflow.api.errors import EXCEPTION_HANDLERS
 from docflow.api.json_limits import JsonBodyLimits
+from docflow.api.openapi_errors import document_error_responses
 from docflow.api.request_id import RequestIdMiddleware
 from docflow.api.security_headers import SecurityHeadersMiddleware
 from docflow.devpki import devpki_router
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    document_error_responses(app)
     # Outermost first: the client's address is settled before anything reads it, and
     # every response (errors, static files) leaves with the browser protections.
     app.asgi_handler = ClientAddressMiddleware(

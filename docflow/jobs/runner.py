@@ -108,7 +108,9 @@ class JobRunner:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - e.g. the database is away: wait, retry
-                logger.warning("job runner could not poll: %s", exc)
+                from docflow.db import describe_error
+
+                logger.warning("job runner could not poll: %s", describe_error(exc))
                 ran = False
             if not ran:
                 await asyncio.sleep(self.poll_seconds)
