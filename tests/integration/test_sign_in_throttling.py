@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
-from docflow.models import AuthSession, LoginThrottle, utcnow
+from docflow.models import AuthSession, utcnow
 from docflow.settings import Settings
 from tests.integration.authz_world import PASSWORD, World, world  # noqa: F401
 from tests.integration.guard_support import app_with_peers, count_events, peer, trail
@@ -25,6 +25,8 @@ def creds(username: str, password: str) -> dict[str, str]:
 
 async def _expire_backoff(world: World) -> None:  # noqa: F811
     """What waiting out every back-off does, without a test that sleeps."""
+    from docflow.models import LoginThrottle
+
     runtime = world.runtime()
     try:
         async with runtime.session() as session:
