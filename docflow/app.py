@@ -10,6 +10,7 @@ import anyio.to_thread
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from docflow import __version__
 from docflow.api import ROUTE_HANDLERS
@@ -22,6 +23,7 @@ from docflow.api.json_limits import JsonBodyLimits
 from docflow.api.openapi_errors import document_error_responses
 from docflow.api.request_id import RequestIdMiddleware
 from docflow.api.security_headers import SecurityHeadersMiddleware
+from docflow.db import create_engine, create_session_factory
 from docflow.devpki import devpki_router
 from docflow.log import install_request_id_factory
 from docflow.objects import describe_store_error
@@ -48,6 +50,10 @@ def freeze_startup_heap() -> None:
         _heap_frozen = True
         gc.collect()
         gc.freeze()
+
+
+def _small_pool(database_url: str) -> dict[str, int]:
+    return {"pool_size": 1, "max_overflow": 1} if database_url.startswith("postgresql") else {}
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -81,16 +87,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
             seconds = settings.audit_checkpoint_minutes * 60
             background.append(asyncio.create_task(run_checkpoints_every(runtime, seconds)))
 
+    runner_engine: list[AsyncEngine] = []
+
     async def start_job_runner() -> None:
         # Retries work that failed after its transaction (stamps, deliveries). Cancelled
-        # at shutdown; a job it held is claimed again once its lease expires.
+        # at shutdown; a job it held is claimed again once its lease expires. Its polling
+        # has a connection of its own: it never waits for, or holds, a request's.
         from docflow.jobs.runner import JobRunner
 
-        background.append(asyncio.create_task(JobRunner(runtime).run_forever()))
+        engine = create_engine(settings.database_url, **_small_pool(settings.database_url))
+        runner_engine.append(engine)
+        runner = JobRunner(runtime, sessions=create_session_factory(engine))
+        background.append(asyncio.create_task(runner.run_forever()))
 
     async def dispose() -> None:
         for task in background:
             task.cancel()
+        for engine in runner_engine:
+            await engine.dispose()
         await runtime.dispose()
 
     app = Litestar(

@@ -25,15 +25,21 @@ _hasher = PasswordHasher(
 )
 
 
+def _bytes(password: str) -> bytes:
+    # "surrogatepass": a lone surrogate (valid in JSON, not in UTF-8) is hashed, not a crash;
+    # every other string encodes exactly as argon2-cffi would encode it itself.
+    return password.encode("utf-8", "surrogatepass")
+
+
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password`` with a fresh salt."""
-    return _hasher.hash(password)
+    return _hasher.hash(_bytes(password))
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     """True when ``password`` matches ``password_hash``; False for a mismatch or a bad hash."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash, _bytes(password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

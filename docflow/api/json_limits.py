@@ -4,6 +4,10 @@ Python's and msgspec's decoders recurse once per nesting level: 5,000 nested arr
 end in ``RecursionError`` (a 500). ``JsonBodyLimits`` refuses a JSON body over
 ``MAX_JSON_BYTES`` (413) or nested deeper than ``MAX_JSON_DEPTH`` (400) before the
 app reads it; ``loads_bounded`` does the same for JSON inside a form field.
+
+Text no field can hold is refused there too (422): a NUL character (PostgreSQL's
+text types cannot store it) or half of a UTF-16 surrogate pair (not encodable as UTF-8),
+in a JSON body, a form's JSON or the query string.
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from docflow.errors import InvalidInput
 
-__all__ = ["MAX_JSON_BYTES", "MAX_JSON_DEPTH", "JsonBodyLimits", "json_depth", "loads_bounded"]
+__all__ = [
+    "MAX_JSON_BYTES",
+    "MAX_JSON_DEPTH",
+    "JsonBodyLimits",
+    "json_depth",
+    "loads_bounded",
+    "unstorable_text",
+]
 
 #: Every JSON body docflow takes is a few kilobytes (a CSR is the largest).
 MAX_JSON_BYTES = 1 << 20
@@ -34,6 +45,28 @@ def json_depth(data: bytes) -> int:
     return max(accumulate(_STEP[b[0]] for b in brackets), default=0)
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_REASON = (
+    "contains a NUL control character or half of a surrogate pair, which no text can hold"
+)
+
+
+def unstorable_text(value: Any) -> bool:
+    """Whether any string in ``value`` (keys included) holds text no database field can."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def loads_bounded(text: str, what: str) -> Any:
     """``json.loads`` of a form field, refused (422) when too large or too deep."""
     data = text.encode()
@@ -42,9 +75,31 @@ def loads_bounded(text: str, what: str) -> Any:
     if json_depth(data) > MAX_JSON_DEPTH:
         raise InvalidInput(f"The '{what}' part nests deeper than {MAX_JSON_DEPTH} levels.")
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except ValueError as exc:
         raise InvalidInput(f"The '{what}' part is not JSON: {exc}.") from None
+    if unstorable_text(value):
+        raise InvalidInput(f"The '{what}' part {UNSTORABLE_REASON}.")
+    return value
+
+
+def _unstorable_body(body: bytes) -> bool:
+    if b"\\u" not in body:  # both can only come as \u escapes in valid JSON
+        return False
+    try:
+        return unstorable_text(json.loads(body))
+    except ValueError:
+        return False  # not JSON: the app answers that
+
+
+def _bad_query(query: bytes) -> bool:
+    from urllib.parse import unquote_to_bytes
+
+    try:
+        unquote_to_bytes(query).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def _is_json(scope: Scope) -> bool:
@@ -71,7 +126,14 @@ class JsonBodyLimits:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_json(scope):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"")
+        if query and (b"%00" in query or _bad_query(query)):
+            await _refuse(send, 422, f"The address's query {UNSTORABLE_REASON}.")
+            return
+        if not _is_json(scope):
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -91,6 +153,9 @@ class JsonBodyLimits:
         body = b"".join(chunks)
         if json_depth(body) > MAX_JSON_DEPTH:
             await _refuse(send, 400, f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
+            return
+        if _unstorable_body(body):
+            await _refuse(send, 422, f"The JSON body {UNSTORABLE_REASON}.")
             return
         replayed = False
 

@@ -70,7 +70,11 @@ class JobRunner:
         poll_seconds: float = 2.0,
         backoff: Backoff = Backoff(),
         worker: str | None = None,
+        sessions: Callable[[], Any] | None = None,
     ) -> None:
+        """``sessions``: where the runner's own bookkeeping (claims, outcomes, leases)
+        runs; default the runtime's. The web app gives it a pool of its own, so polling
+        never takes a connection from the requests."""
         if handlers is None:
             from docflow.jobs.handlers import HANDLERS
 
@@ -82,10 +86,11 @@ class JobRunner:
         self.poll_seconds = poll_seconds
         self.backoff = backoff
         self.worker = worker or _worker_name()
+        self.sessions = sessions or runtime.sessions
 
     async def run_one(self, *, key: str | None = None) -> bool:
         """Claim one due job (the one named ``key``, if given) and run it; False if none."""
-        async with self.runtime.session() as session:
+        async with self.sessions() as session:
             claim = await self.queue.claim(session, self.worker, self.lease_seconds, key=key)
             await session.commit()
         if claim is None:
@@ -131,7 +136,7 @@ class JobRunner:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
-        async with self.runtime.session() as session:
+        async with self.sessions() as session:
             if error is None:
                 await self.queue.complete(session, claim)
             else:
@@ -153,7 +158,7 @@ class JobRunner:
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
             try:
-                async with self.runtime.session() as session:
+                async with self.sessions() as session:
                     await self.queue.extend(session, claim, self.lease_seconds)
                     await session.commit()
             except Exception as exc:  # noqa: BLE001 - the lease may lapse; the job is idempotent

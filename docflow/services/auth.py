@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -54,6 +55,8 @@ __all__ = [
 SESSION_KINDS = ("bearer", "cookie")
 WRONG_CREDENTIALS = "The username or password is wrong."
 DEFAULT_POLICY = LoginPolicy()
+#: What no username (nor any text column) can hold: NUL, half a surrogate pair.
+_UNSTORABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,8 @@ async def login(
     before its password is checked (``docflow.services.throttle``).
     """
     name = username.strip().lower()[:255]
+    if _UNSTORABLE.search(name):
+        name = "<unusable username>"  # no account has one; counted like any unknown name
     attempt = await reserve(
         session, [pair_key(name, source_ip), address_key(source_ip)], policy, utcnow()
     )
