@@ -11,17 +11,24 @@ import anyio.to_thread
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from docflow import __version__
 from docflow.api import ROUTE_HANDLERS
 from docflow.api.auth import require_sign_in
+from docflow.api.bounds import bound_path_ids
+from docflow.api.client_address import ClientAddressMiddleware
 from docflow.api.dependencies import DEPENDENCIES, ReleaseRequestSession
 from docflow.api.errors import EXCEPTION_HANDLERS
+from docflow.api.json_limits import JsonBodyLimits
+from docflow.api.openapi_errors import document_error_responses
 from docflow.api.request_id import RequestIdMiddleware
+from docflow.api.security_headers import SecurityHeadersMiddleware
+from docflow.db import create_engine, create_session_factory
 from docflow.log import install_request_id_factory
 from docflow.objects import describe_store_error
 from docflow.runtime import Runtime
-from docflow.settings import Settings
+from docflow.settings import Settings, proxy_networks
 from docflow.web import TEMPLATE_CONFIG, WEB_HANDLERS
 
 __all__ = ["create_app", "freeze_startup_heap"]
@@ -43,6 +50,10 @@ def freeze_startup_heap() -> None:
         _heap_frozen = True
         gc.collect()
         gc.freeze()
+
+
+def _small_pool(database_url: str) -> dict[str, int]:
+    return {"pool_size": 1, "max_overflow": 1} if database_url.startswith("postgresql") else {}
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -83,9 +94,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
             seconds = settings.archive_renewal_hours * 3600
             background.append(asyncio.create_task(run_renewals_every(runtime, seconds)))
 
+    runner_engine: list[AsyncEngine] = []
+
+    async def start_job_runner() -> None:
+        # Retries work that failed after its transaction (stamps, deliveries). Cancelled
+        # at shutdown; a job it held is claimed again once its lease expires. Its polling
+        # has a connection of its own: it never waits for, or holds, a request's.
+        from docflow.jobs.runner import JobRunner
+
+        engine = create_engine(settings.database_url, **_small_pool(settings.database_url))
+        runner_engine.append(engine)
+        runner = JobRunner(runtime, sessions=create_session_factory(engine))
+        background.append(asyncio.create_task(runner.run_forever()))
+
     async def dispose() -> None:
         for task in background:
             task.cancel()
+        for engine in runner_engine:
+            await engine.dispose()
         await runtime.dispose()
 
     extra: list[Any] = []
@@ -102,7 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*ROUTE_HANDLERS, *WEB_HANDLERS, *extra],
         dependencies=DEPENDENCIES,
         # Every /api/ route needs a live session (login is marked public).
-        guards=[require_sign_in],
+        guards=[require_sign_in, bound_path_ids],
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TEMPLATE_CONFIG,
         state=State({"runtime": runtime, "settings": settings}),
@@ -110,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             prepare_local_store,
             start_audit_checkpoints,
             start_archive_renewals,
+            start_job_runner,
             freeze_startup_heap,
         ],
         on_shutdown=[dispose],
@@ -118,5 +145,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
-    app.asgi_handler = RequestIdMiddleware(ReleaseRequestSession(app.asgi_handler))
+    document_error_responses(app)
+    # Outermost first: the client's address is settled before anything reads it, and
+    # every response (errors, static files) leaves with the browser protections.
+    app.asgi_handler = ClientAddressMiddleware(
+        SecurityHeadersMiddleware(
+            RequestIdMiddleware(JsonBodyLimits(ReleaseRequestSession(app.asgi_handler))),
+            https=settings.is_https,
+        ),
+        proxy_networks(settings.trusted_proxies),
+    )
     return app

@@ -96,7 +96,10 @@ def serve(host: str | None, port: int | None) -> None:
         host=host or settings.host,
         port=port or settings.port,
         log_config=None,
-        proxy_headers=True,
+        # Never uvicorn's X-Forwarded-For handling (it trusts 127.0.0.1 by default): the
+        # app believes the header only from DOCFLOW_TRUSTED_PROXIES and validates it.
+        proxy_headers=False,
+        forwarded_allow_ips="",
         access_log=False,  # docflow.access logs each request with its request id
         server_header=False,
     )

@@ -3,6 +3,10 @@
 Every log record carries ``request_id`` (``-`` outside a request): the request-id
 middleware sets a context variable and a log-record factory copies it onto each
 record, so any handler (including pytest's caplog) sees it.
+
+The same factory folds the tracebacks that pyHanko and its certificate validator attach
+to ordinary refusals (a file that does not validate, a path that cannot be built) into
+the record's one line: a hostile file is an answer to give, not a crash to debug.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ __all__ = [
     "RequestIdFilter",
     "configure_logging",
     "current_request_id",
+    "configure_worker_logging",
     "install_request_id_factory",
+    "one_line",
 ]
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"
@@ -35,6 +41,21 @@ class RequestIdFilter(logging.Filter):
 
 
 _factory_installed = False
+#: Libraries whose logged exceptions are refusals of the input, not faults of docflow.
+QUIET_LIBRARIES = ("pyhanko", "pyhanko_certvalidator", "asn1crypto")
+
+
+def one_line(record: logging.LogRecord) -> logging.LogRecord:
+    """Fold a quiet library's traceback into the message: ``... (ErrorType: reason)``."""
+    if record.exc_info and record.name.split(".", 1)[0] in QUIET_LIBRARIES:
+        exc = record.exc_info[1]
+        if exc is not None:
+            reason = " ".join(str(exc).split())[:300]
+            record.msg = f"{record.getMessage()} ({type(exc).__name__}: {reason})"
+            record.args = None
+        record.exc_info = None
+        record.exc_text = None
+    return record
 
 
 def install_request_id_factory() -> None:
@@ -47,7 +68,7 @@ def install_request_id_factory() -> None:
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = previous(*args, **kwargs)  # type: ignore[arg-type]
         record.request_id = current_request_id.get() or "-"
-        return record
+        return one_line(record)
 
     logging.setLogRecordFactory(factory)
     _factory_installed = True
@@ -71,3 +92,17 @@ def configure_logging(level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+
+
+def configure_worker_logging() -> None:
+    """In a signing worker process: warnings to stderr in the docflow format, library
+    refusals in one line (a worker otherwise prints Python's bare tracebacks)."""
+    install_request_id_factory()
+    root = logging.getLogger()
+    if not any(getattr(h, "_docflow", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.addFilter(RequestIdFilter())
+        handler._docflow = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(logging.WARNING)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-__all__ = ["hash_password", "needs_rehash", "verify_password"]
+__all__ = ["hash_password", "is_common_password", "needs_rehash", "verify_password"]
 
 #: argon2id: 3 passes over 64 MiB (RFC 9106's second recommended profile) with 2 lanes.
 #: 64 MiB per guess is what makes offline guessing on GPUs expensive; 3 passes keep one
@@ -23,15 +25,21 @@ _hasher = PasswordHasher(
 )
 
 
+def _bytes(password: str) -> bytes:
+    # "surrogatepass": a lone surrogate (valid in JSON, not in UTF-8) is hashed, not a crash;
+    # every other string encodes exactly as argon2-cffi would encode it itself.
+    return password.encode("utf-8", "surrogatepass")
+
+
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password`` with a fresh salt."""
-    return _hasher.hash(password)
+    return _hasher.hash(_bytes(password))
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     """True when ``password`` matches ``password_hash``; False for a mismatch or a bad hash."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash, _bytes(password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -39,3 +47,24 @@ def verify_password(password_hash: str, password: str) -> bool:
 def needs_rehash(password_hash: str) -> bool:
     """True when the hash was made with weaker parameters than today's."""
     return _hasher.check_needs_rehash(password_hash)
+
+
+#: Common in Vietnam and missing from zxcvbn's (English-leaning) list.
+_VIETNAMESE_COMMON = frozenset(
+    {"matkhau", "matkhau123", "matkhau@123", "123456a@", "anhyeuem", "emyeuanh", "vietnam123",
+     "iloveyou123", "hanoi123", "saigon123", "abc@12345", "admin@123"}
+)
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    # zxcvbn's ranked list of the 30,000 most used passwords (from real leaks), loaded
+    # once on first use: the module holds several other word lists too.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"]) | _VIETNAMESE_COMMON
+
+
+def is_common_password(password: str) -> bool:
+    """Whether ``password`` (case-insensitively) is among the most used passwords."""
+    return password.strip().lower() in _common_passwords()

@@ -6,7 +6,10 @@ would leak something of another agency), recording ``access.denied``.
 
 The rules:
 - a person reads the documents of their own agency, and transfers addressed to it;
-- a confidential document is read only by the people named on it;
+- a confidential document is read only by its readers (``can_read_as_issuer``,
+  ``can_read_as_recipient``): in the issuing agency the drafter, approvers, signer,
+  clerks and named readers; in a receiving agency its clerks, leaders and assignees;
+  auditors of either agency and province auditors;
 - an auditor reads but never changes anything;
 - nobody acts for another agency;
 - an admin manages only their own agency, unless province-level;
@@ -21,12 +24,16 @@ from dataclasses import dataclass
 from docflow.models.user import Role
 
 __all__ = [
+    "DocumentFacts",
     "Principal",
+    "Receipt",
     "acts_for",
     "can_audit_agency",
     "can_change",
     "can_manage_agency",
     "can_manage_province",
+    "can_read_as_issuer",
+    "can_read_as_recipient",
     "can_read_agency_document",
     "can_read_confidential",
     "can_read_transfer",
@@ -84,6 +91,61 @@ def can_read_transfer(p: Principal, sender_agency_id: int, recipient_agency_id: 
     return p.agency_id in (sender_agency_id, recipient_agency_id) or can_audit_agency(
         p, recipient_agency_id
     )
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What the read rule needs to know of a document."""
+
+    agency_id: int
+    confidential: bool
+    drafter_id: int
+    signer_id: int
+    approver_ids: tuple[int, ...] = ()
+    reader_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the read rule needs to know of one recipient's transfer of a document."""
+
+    recipient_agency_id: int
+    assigned_user_id: int | None = None
+    assigned_department_id: int | None = None
+
+
+def can_read_as_issuer(p: Principal, d: DocumentFacts) -> bool:
+    """The issuing agency's side: every version, attachment, report and the evidence.
+
+    Its auditors and province auditors always; otherwise people of that agency — for a
+    confidential document only the drafter, approvers, signer, named readers (who are of
+    that agency) and its clerks, who number and seal it."""
+    if can_audit_agency(p, d.agency_id):
+        return True
+    if p.agency_id != d.agency_id:
+        return False
+    if not d.confidential:
+        return True
+    named = {d.drafter_id, d.signer_id, *d.approver_ids, *d.reader_ids}
+    return p.user_id in named or p.has(Role.CLERK)
+
+
+def can_read_as_recipient(p: Principal, d: DocumentFacts, r: Receipt) -> bool:
+    """A receiving agency's side: the file it received (stamped once accepted) and the
+    verification made on arrival.
+
+    Its auditors and province auditors always; otherwise people of that agency — for a
+    confidential document only its clerks, its leaders and the person (or members of the
+    department) it is assigned to."""
+    if can_audit_agency(p, r.recipient_agency_id):
+        return True
+    if p.agency_id != r.recipient_agency_id:
+        return False
+    if not d.confidential or p.has(Role.CLERK) or p.has(Role.LEADER):
+        return True
+    if r.assigned_user_id is not None and r.assigned_user_id == p.user_id:
+        return True
+    return r.assigned_department_id is not None and p.department_id == r.assigned_department_id
 
 
 def can_read_confidential(p: Principal, named_user_ids: Iterable[int]) -> bool:

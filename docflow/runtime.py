@@ -1,4 +1,5 @@
-"""The wired resources of one process: settings, database engine, sessions, object store.
+"""The wired resources of one process: settings, database engine, sessions, object store,
+signing workers and the job queue.
 
 ``create_app`` builds one and keeps it in ``app.state.runtime``; the CLI and
 background jobs build their own with ``Runtime.build(settings)``.
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from docflow.db import AsyncSession, create_engine, create_session_factory
+from docflow.jobs.port import JobQueue
+from docflow.jobs.table import TableJobQueue
 from docflow.objects import open_object_store
 from docflow.settings import Settings
 from docflow.signing_pool import SigningPool
@@ -30,6 +33,8 @@ class Runtime:
     store: ObjectStore
     #: Worker processes for signing and validation (started on first use).
     signing_pool: SigningPool = field(default_factory=SigningPool)
+    #: Durable background work (the ``job`` table on this database).
+    jobs: JobQueue = field(default_factory=TableJobQueue)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:

@@ -7,6 +7,7 @@ password, a weak secret and development keys.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import threading
 from collections.abc import Mapping
@@ -91,6 +92,14 @@ class Settings:
         default="127.0.0.1", metadata=_meta("DOCFLOW_HOST", "Address `docflow serve` binds.")
     )
     port: int = field(default=8000, metadata=_meta("DOCFLOW_PORT", "Port `docflow serve` binds."))
+    trusted_proxies: str = field(
+        default="",
+        metadata=_meta(
+            "DOCFLOW_TRUSTED_PROXIES",
+            "Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For "
+            "is believed; empty: the header is ignored.",
+        ),
+    )
     public_url: str = field(
         default="http://127.0.0.1:8000",
         metadata=_meta("DOCFLOW_PUBLIC_URL", "Address users reach docflow at (links, QR codes)."),
@@ -264,6 +273,16 @@ class Settings:
             )
             log_level = "INFO"
 
+        trusted_proxies = get("trusted_proxies") or ""
+        try:
+            proxy_networks(trusted_proxies)
+        except ValueError as exc:
+            problems.append(
+                f"DOCFLOW_TRUSTED_PROXIES is {trusted_proxies!r} ({exc}); list IP addresses or "
+                "networks separated by commas, e.g. 10.0.0.5,192.168.10.0/24."
+            )
+            trusted_proxies = ""
+
         data_dir = Path(get("data_dir") or "var").expanduser()
         abs_data_dir = data_dir.resolve()
         database_url = get("database_url") or f"sqlite+aiosqlite:///{abs_data_dir / 'docflow.db'}"
@@ -290,6 +309,7 @@ class Settings:
             or (DEMO_PASSWORD if env == "development" else ""),
             host=get("host") or "127.0.0.1",
             port=port,
+            trusted_proxies=trusted_proxies,
             public_url=(get("public_url") or "http://127.0.0.1:8000").rstrip("/"),
             tsa_url=get("tsa_url"),
             trust_anchors=trust_anchors,
@@ -320,6 +340,11 @@ class Settings:
         development key; production refuses to start without a real one.
         """
         return self.secret_key or DEVELOPMENT_SECRET_KEY
+
+    @property
+    def is_https(self) -> bool:
+        """Users reach docflow over https: cookies are ``Secure`` and HSTS is sent."""
+        return self.public_url.lower().startswith("https://")
 
     @property
     def max_upload_bytes(self) -> int:
@@ -372,6 +397,12 @@ class Settings:
         problems = self.production_problems()
         if problems:
             raise ConfigurationError(problems)
+
+
+def proxy_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``"10.0.0.1, 192.168.0.0/16"`` as networks; ``ValueError`` naming a bad entry."""
+    items = (p.strip() for p in raw.replace(";", ",").split(","))
+    return tuple(ipaddress.ip_network(p, strict=False) for p in items if p)
 
 
 def is_dev_key_path(path: Path) -> bool:

@@ -32,9 +32,12 @@ WORKER_NICENESS = 5
 JOB_TIMEOUT = 120.0
 
 
-def _lower_priority(niceness: int) -> None:
+def _start_worker(niceness: int) -> None:
     with contextlib.suppress(OSError):
         os.nice(niceness)
+    from docflow.log import configure_worker_logging
+
+    configure_worker_logging()
 
 
 class SigningPool:
@@ -63,7 +66,7 @@ class SigningPool:
                     executor = ProcessPoolExecutor(
                         size,
                         mp_context=context,
-                        initializer=_lower_priority,
+                        initializer=_start_worker,
                         initargs=(0 if lane == "locked" else WORKER_NICENESS,),
                     )
                 else:

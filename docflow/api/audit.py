@@ -9,6 +9,7 @@ from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
+from docflow.api.bounds import QueryId
 from docflow.db import AsyncSession
 from docflow.errors import InvalidInput
 from docflow.evidence.checkpoint import parse_statement
@@ -91,13 +92,13 @@ async def make_checkpoint(
 async def audit_events(
     principal: NamedDependency[Principal],
     db_session: NamedDependency[AsyncSession],
-    document_id: FromQuery[int | None] = None,
-    user_id: FromQuery[int | None] = None,
-    agency_id: FromQuery[int | None] = None,
+    document_id: QueryId = None,
+    user_id: QueryId = None,
+    agency_id: QueryId = None,
     action: FromQuery[str | None] = None,
     since: Annotated[str | None, QueryParameter(name="from")] = None,
     until: Annotated[str | None, QueryParameter(name="to")] = None,
-    cursor: FromQuery[int | None] = None,
+    cursor: Annotated[int | None, QueryParameter(ge=0, le=2**31 - 1)] = None,
     limit: FromQuery[int] = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     flt = EventFilter(

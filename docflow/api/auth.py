@@ -19,6 +19,7 @@ from litestar import Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
 
 from docflow.db import AsyncSession
@@ -132,6 +133,18 @@ async def provide_principal(
     return await _sign_in_check(request, db_session, settings)
 
 
+def require_json(connection: ASGIConnection[Any, Any, Any, Any], _handler: Any) -> None:
+    """Sign-in takes ``application/json`` only: a browser sends that cross-origin only
+    after a CORS preflight this service never answers, so a foreign page cannot sign a
+    visitor in to an account of its choosing with a plain form post (login CSRF)."""
+    media = connection.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise HTTPException(
+            status_code=415,
+            detail="Send the sign-in as JSON (Content-Type: application/json).",
+        )
+
+
 @dataclass(frozen=True)
 class LoginRequest:
     username: str
@@ -155,6 +168,7 @@ class LoginAnswer:
     summary="Sign in with username and password",
     request_max_body_size=16 * 1024,  # a sign-in is a few hundred bytes
     opt={"public": True},
+    guards=[require_json],
 )
 async def login(
     request: Request[Any, Any, Any],
@@ -170,13 +184,14 @@ async def login(
         secret_key=settings.effective_secret_key,
         lifetime=timedelta(hours=settings.session_hours),
         kind=data.session,
+        policy=request.app.state.get("login_policy") or auth_service.DEFAULT_POLICY,
     )
     if data.session == "bearer":
         return Response(
             LoginAnswer(token=issued.token, expires_at=issued.expires_at, user=issued.user),
             status_code=200,
         )
-    secure = settings.public_url.startswith("https://")
+    secure = settings.is_https
     max_age = settings.session_hours * 3600
     cookies = [
         Cookie(
@@ -230,4 +245,37 @@ async def me(
     return await whoami(db_session, principal)
 
 
-AUTH_HANDLERS = [login, logout, me]
+@dataclass(frozen=True)
+class PasswordChange:
+    current_password: str
+    new_password: str
+
+
+@post(
+    "/api/v1/me/password",
+    tags=["auth"],
+    summary="Change your password (ends your other sessions)",
+    status_code=200,
+    request_max_body_size=16 * 1024,
+)
+async def change_password(
+    request: Request[Any, Any, Any],
+    data: JSONBody[PasswordChange],
+    principal: NamedDependency[Principal],
+    db_session: NamedDependency[AsyncSession],
+    settings: NamedDependency[Settings],
+) -> dict[str, Any]:
+    ended = await auth_service.change_own_password(
+        db_session,
+        principal,
+        current=data.current_password,
+        new=data.new_password,
+        token=request.state.auth_token,
+        secret_key=settings.effective_secret_key,
+        source_ip=request.client.host if request.client else "unknown",
+        policy=request.app.state.get("login_policy") or auth_service.DEFAULT_POLICY,
+    )
+    return {"status": "changed", "other_sessions_ended": ended}
+
+
+AUTH_HANDLERS = [login, logout, me, change_password]

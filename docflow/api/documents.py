@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +12,11 @@ import anyio.to_thread
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
 
+from docflow.api.bounds import BodyId, QueryId
+from docflow.api.json_limits import loads_bounded
 from docflow.db import AsyncSession
 from docflow.doctypes import DOCUMENT_TYPES
 from docflow.errors import InvalidInput, NotFoundError
@@ -32,7 +33,7 @@ MAX_ATTACHMENTS = 20
 
 @dataclass(frozen=True)
 class PrepareRequest:
-    certificate_id: int
+    certificate_id: BodyId
 
 
 @dataclass(frozen=True)
@@ -118,10 +119,7 @@ async def create_document(
             )
         if not isinstance(raw_metadata, str):
             raise InvalidInput("The 'metadata' part (JSON text) is missing.")
-        try:
-            metadata = json.loads(raw_metadata)
-        except ValueError as exc:
-            raise InvalidInput(f"The 'metadata' part is not JSON: {exc}.") from None
+        metadata = loads_bounded(raw_metadata, "metadata")
         draft = documents.DraftRequest.parse(metadata)
         extra = [v for v in form.getall("attachments", []) if isinstance(v, UploadFile)]
         if len(extra) > MAX_ATTACHMENTS:
@@ -164,7 +162,7 @@ async def get_document_file(
     principal: NamedDependency[Principal],
     runtime: NamedDependency[Runtime],
     db_session: NamedDependency[AsyncSession],
-    version: FromQuery[int | None] = None,
+    version: QueryId = None,
 ) -> Stream:
     await documents.load_readable(db_session, principal, document_id)
     versions = await documents.versions_of(db_session, document_id)
@@ -176,7 +174,7 @@ async def get_document_file(
     if chosen is None:
         raise NotFoundError(f"Document {document_id} has no version {version}.")
     return Stream(
-        document_files.stream_object(runtime, chosen.sha256),
+        await document_files.stream_object(runtime, chosen.sha256),
         media_type="application/pdf",
         headers={
             "X-Content-SHA256": chosen.sha256,
@@ -209,7 +207,7 @@ async def get_attachment_file(
     sha256 = attachment.signed_sha256 or attachment.sha256
     size = attachment.signed_size or attachment.size
     return Stream(
-        document_files.stream_object(runtime, sha256),
+        await document_files.stream_object(runtime, sha256),
         media_type="application/pdf",
         headers={
             "X-Content-SHA256": sha256,

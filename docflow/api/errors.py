@@ -14,8 +14,11 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from docflow.api.bounds import is_range_problem
 from docflow.errors import DomainError
 from docflow.log import current_request_id
+from docflow.objects import describe_store_error
+from storage import StorageError
 
 __all__ = ["EXCEPTION_HANDLERS"]
 
@@ -69,10 +72,19 @@ def _validation_detail(exc: ValidationException) -> str:
     return _DEFAULT_DETAILS[400]
 
 
+def _only_range_problems(exc: ValidationException) -> bool:
+    items = exc.extra if isinstance(exc.extra, list) else []
+    messages = [str(i.get("message", "")) for i in items if isinstance(i, dict)]
+    return bool(messages) and all(is_range_problem(m) for m in messages)
+
+
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status_code = exc.status_code
     if isinstance(exc, ValidationException):
         detail = _validation_detail(exc)
+        if _only_range_problems(exc):
+            # Well-formed, but a number no record can carry (e.g. an id past 2^31-1).
+            status_code = 422
     elif _is_placeholder(exc.detail, status_code):
         detail = _DEFAULT_DETAILS.get(status_code)
         if detail is None:
@@ -107,8 +119,22 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
+def handle_storage_error(request: Request[Any, Any, Any], exc: StorageError) -> Response[Any]:
+    """The object store failed where no service turned it into a sentence: 503, since
+    retrying later may work; nothing was changed (rows are written after objects)."""
+    reason = describe_store_error(exc)
+    logger.warning("%s %s: object store failed: %s", request.method, request.url.path, reason)
+    return _error_response(
+        503,
+        f"The document store is not available right now ({reason}); nothing was changed: "
+        "try again shortly.",
+        headers={"Retry-After": "30"},
+    )
+
+
 EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
     HTTPException: handle_http_exception,
     DomainError: handle_domain_error,
+    StorageError: handle_storage_error,
     Exception: handle_unexpected,
 }

@@ -8,6 +8,7 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
+from docflow.api.bounds import QueryId, QueryYear
 from docflow.db import AsyncSession
 from docflow.errors import InvalidInput
 from docflow.models import Agency
@@ -27,14 +28,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def outgoing_register(
     principal: NamedDependency[Principal],
     db_session: NamedDependency[AsyncSession],
-    year: FromQuery[int],
+    year: QueryYear,
     format: FromQuery[str] = "json",
     document_type: FromQuery[str | None] = None,
     urgency: FromQuery[str | None] = None,
     signer: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
     series: FromQuery[str | None] = None,
-    agency_id: FromQuery[int | None] = None,
+    agency_id: QueryId = None,
 ) -> Response[Any]:
     if format not in ("json", "csv", "xlsx"):
         raise InvalidInput("format must be json, csv or xlsx.")

@@ -10,7 +10,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
 
+from docflow.api.bounds import BodyId
 from docflow.db import AsyncSession
+from docflow.jobs.types import DeliverDocument
+from docflow.jobs.views import job_view
 from docflow.permissions import Principal
 from docflow.runtime import Runtime
 from docflow.services import corrections, recall, routing, transfer_views, transfers
@@ -26,8 +29,8 @@ class ReasonRequest:
 
 @dataclass(frozen=True)
 class AssignBody:
-    department_id: int | None = None
-    user_id: int | None = None
+    department_id: BodyId | None = None
+    user_id: BodyId | None = None
     instructions: str | None = None
     #: A date (``YYYY-MM-DD``, end of that day in Vietnam) or an ISO 8601 time.
     deadline: str | None = None
@@ -35,23 +38,24 @@ class AssignBody:
 
 @dataclass(frozen=True)
 class CorrectionBody:
-    corrects_document_id: int
+    corrects_document_id: BodyId
     #: ``update`` (2: a correcting letter) or ``replace`` (3: a replacement document).
     business_type: str | int
 
 
 async def _view(runtime: Runtime, principal: Principal, transfer_id: int) -> dict[str, Any]:
     async with runtime.session() as session:
-        return await transfer_views.recipient_view(session, principal, transfer_id)
+        return await transfer_views.recipient_view(session, principal, transfer_id, runtime.jobs)
 
 
 @get("/api/v1/transfers/{transfer_id:int}", tags=["transfers"], summary="A transfer")
 async def get_transfer(
     transfer_id: FromPath[int],
     principal: NamedDependency[Principal],
+    runtime: NamedDependency[Runtime],
     db_session: NamedDependency[AsyncSession],
 ) -> dict[str, Any]:
-    return await transfer_views.recipient_view(db_session, principal, transfer_id)
+    return await transfer_views.recipient_view(db_session, principal, transfer_id, runtime.jobs)
 
 
 @get(
@@ -80,7 +84,7 @@ async def get_transfer_file(
 ) -> Stream:
     sha256, size, kind = await transfer_views.transfer_file(db_session, principal, transfer_id)
     return Stream(
-        stream_object(runtime, sha256),
+        await stream_object(runtime, sha256),
         media_type="application/pdf",
         headers={
             "X-Content-SHA256": sha256,
@@ -164,14 +168,18 @@ async def recall_refuse(
 
 
 @get("/api/v1/documents/{document_id:int}/transfers", tags=["transfers"],
-     summary="Per recipient: current status code and timeline (sending agency)")
+     summary="Per recipient: current status code and timeline; the delivery's progress")
 async def document_transfers(
     document_id: FromPath[int],
     principal: NamedDependency[Principal],
+    runtime: NamedDependency[Runtime],
     db_session: NamedDependency[AsyncSession],
 ) -> dict[str, Any]:
     items = await transfer_views.sender_timelines(db_session, principal, document_id)
-    return {"document_id": document_id, "items": items}
+    # ``delivery``: the background work that sends the issued document (pending with its
+    # next try while a recipient still lacks it; None before issuance).
+    delivery = await job_view(runtime.jobs, db_session, DeliverDocument(document_id))
+    return {"document_id": document_id, "items": items, "delivery": delivery}
 
 
 @post("/api/v1/documents/{document_id:int}/recall", tags=["transfers"], status_code=200,

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from litestar import get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
+from docflow.api.bounds import BodyId, QueryId
 from docflow.db import AsyncSession
 from docflow.permissions import Principal
 from docflow.services import users
@@ -19,7 +20,7 @@ __all__ = ["USER_HANDLERS"]
 async def list_users(
     principal: NamedDependency[Principal],
     db_session: NamedDependency[AsyncSession],
-    agency_id: FromQuery[int | None] = None,
+    agency_id: QueryId = None,
 ) -> list[users.UserInfo]:
     return await users.list_users(db_session, principal, agency_id)
 
@@ -31,8 +32,8 @@ class NewUser:
     password: str
     roles: list[str]
     #: Default: the administrator's own agency.
-    agency_id: int | None = None
-    department_id: int | None = None
+    agency_id: BodyId | None = None
+    department_id: BodyId | None = None
     province_scope: bool = False
 
 

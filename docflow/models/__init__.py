@@ -3,7 +3,7 @@
 from docflow.models.base import NAMING_CONVENTION, UTCDateTime, utcnow  # noqa: I001 - first
 from docflow.models.agency import Agency, AgencyCode, Department
 from docflow.models.user import Role, User, UserRole
-from docflow.models.auth import AuthSession, LoginFailure
+from docflow.models.auth import AuthSession, LoginThrottle
 from docflow.models.certificate import PersonalCertificate
 from docflow.models.audit import (
     AUDIT_TABLES,
@@ -24,12 +24,14 @@ from docflow.models.document import (
     Urgency,
     VersionSource,
 )
+from docflow.models.reading import DocumentReadMark
 from docflow.models.transfer import (
     DocumentCorrection,
     Transfer,
     TransferEvent,
     VerificationRecord,
 )
+from docflow.jobs.models import JobRow, JobState  # noqa: E402 - the job queue's table
 
 __all__ = [
     "DocumentCorrection",
@@ -56,7 +58,10 @@ __all__ = [
     "AuditLog",
     "AuthSession",
     "Department",
-    "LoginFailure",
+    "LoginThrottle",
+    "DocumentReadMark",
+    "JobRow",
+    "JobState",
     "PersonalCertificate",
     "Role",
     "User",

@@ -1,4 +1,4 @@
-"""Sign-in sessions and failed sign-in attempts (server-side, so logout and expiry are real)."""
+"""Sign-in sessions and the sign-in throttle (server-side, so logout and expiry are real)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from docflow.models.base import UTCDateTime, utcnow
 
-__all__ = ["AuthSession", "LoginFailure"]
+__all__ = ["AuthSession", "LoginThrottle"]
 
 
 class AuthSession(SQLModel, table=True):
@@ -32,15 +32,22 @@ class AuthSession(SQLModel, table=True):
     source_ip: str | None = Field(default=None, max_length=64)
 
 
-class LoginFailure(SQLModel, table=True):
-    """One failed sign-in; counted per account and per source address to throttle guessing."""
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins counted under one key: an (account, address) pair or an address.
 
-    __tablename__ = "login_failure"
+    Counted atomically in the database (one conditional ``UPDATE`` per attempt), so the
+    limits hold across processes and instances. ``failures`` counts attempts that have
+    not (yet) proved to be the owner's: an attempt is counted before its password is
+    checked and given back when it succeeds.
+    """
 
-    id: int | None = Field(default=None, primary_key=True)
-    #: The username as typed (lower-cased), known or not.
-    username: str = Field(max_length=255, index=True)
-    source_ip: str = Field(max_length=64, index=True)
-    occurred_at: datetime = Field(
-        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
-    )
+    __tablename__ = "login_throttle"
+
+    #: ``pair:<username>|<address>`` or ``address:<address>``.
+    key: str = Field(primary_key=True, max_length=320)
+    failures: int = Field(default=0, nullable=False)
+    last_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    #: No password is checked under this key before then (back-off).
+    blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: Attempts refused while blocked since the trail last heard of this key.
+    refused: int = Field(default=0, nullable=False)

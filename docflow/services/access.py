@@ -9,7 +9,19 @@ from docflow.db import AsyncSession
 from docflow.errors import NotFoundError, PermissionDenied
 from docflow.permissions import Principal
 
-__all__ = ["deny"]
+__all__ = ["deny", "missing_document", "missing_transfer"]
+
+
+def missing_document(document_id: object) -> str:
+    """The one answer for a document that does not exist or is not the caller's to know."""
+    return f"There is no document {document_id}."
+
+
+def missing_transfer(transfer_id: object) -> str:
+    return f"There is no transfer {transfer_id}."
+
+
+_MISSING = {"document": missing_document, "transfer": missing_transfer}
 
 
 async def deny(
@@ -24,8 +36,10 @@ async def deny(
 ) -> NoReturn:
     """Record that ``principal`` was refused ``action`` on the subject, then raise.
 
-    ``hide=True`` answers 404 with ``message`` (for things of another agency whose
-    existence must not leak); otherwise 403. The record names what was really refused.
+    ``hide=True`` answers 404 (for things of another agency whose existence must not
+    leak) with, for a document or a transfer, exactly the sentence a missing one gets
+    (whatever ``message`` says); otherwise 403 with ``message``. The record names what
+    was really refused.
     """
     await record_refusal(
         session,
@@ -36,5 +50,6 @@ async def deny(
         details={"attempted": action, "answered": 404 if hide else 403},
     )
     if hide:
-        raise NotFoundError(message)
+        missing = _MISSING.get(subject_type or "")
+        raise NotFoundError(missing(subject_id) if missing else message)
     raise PermissionDenied(message)

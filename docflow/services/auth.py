@@ -6,32 +6,40 @@ one in and rotating the secret key ends every session. Logout and expiry are che
 on the server on every request. Browser sessions also get a CSRF token, derived from
 the session token with the secret key (nothing more to store).
 
-Failed sign-ins are stored (``login_failure``), so the limits hold across workers:
-after ``max_per_account`` failures for one username, or ``max_per_source`` from one
-address, within ``window``, further tries are refused with ``TooManyAttempts`` (429,
-``Retry-After``), even with the right password, until the oldest failure leaves the
-window.
+Sign-in attempts are throttled per (account, address) and per address with back-off
+(``docflow.services.throttle``): guessing is slowed, the owner signing in from
+another address is not.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import anyio.to_thread
-from sqlalchemy import delete, func
 from sqlmodel import col, select
 
 from docflow.audit import Actor, record_event
 from docflow.db import AsyncSession
-from docflow.errors import NotAuthenticated, TooManyAttempts
-from docflow.models import AuthSession, LoginFailure, Role, User, UserRole, utcnow
+from docflow.errors import NotAuthenticated, PermissionDenied
+from docflow.models import AuthSession, Role, User, UserRole, utcnow
 from docflow.passwords import hash_password, needs_rehash, verify_password
 from docflow.permissions import Principal
-from docflow.services.users import UserInfo, principal_for, user_info
+from docflow.services.inputs import clean_password
+from docflow.services.throttle import (
+    Attempt,
+    LoginPolicy,
+    address_key,
+    pair_key,
+    reserve,
+    succeeded,
+    take_refused,
+)
+from docflow.services.users import UserInfo, end_sessions, principal_for, user_info
 
 __all__ = [
     "IssuedSession",
@@ -40,21 +48,15 @@ __all__ = [
     "csrf_token_for",
     "login",
     "logout",
+    "change_own_password",
     "open_session",
 ]
 
 SESSION_KINDS = ("bearer", "cookie")
 WRONG_CREDENTIALS = "The username or password is wrong."
-
-
-@dataclass(frozen=True)
-class LoginPolicy:
-    """How many failed sign-ins are tolerated, per account and per source address."""
-
-    max_per_account: int = 5
-    #: Higher than per account: a whole agency's office may share one NAT address.
-    max_per_source: int = 20
-    window: timedelta = timedelta(minutes=15)
+DEFAULT_POLICY = LoginPolicy()
+#: What no username (nor any text column) can hold: NUL, half a surrogate pair.
+_UNSTORABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -126,47 +128,46 @@ async def open_session(
     )
 
 
-async def _failures_since(
-    session: AsyncSession, since: datetime, *, username: str | None = None, ip: str | None = None
-) -> tuple[int, datetime | None]:
-    query = select(func.count(), func.min(LoginFailure.occurred_at)).where(
-        LoginFailure.occurred_at > since
-    )
-    if username is not None:
-        query = query.where(LoginFailure.username == username)
-    if ip is not None:
-        query = query.where(LoginFailure.source_ip == ip)
-    count, oldest = (await session.exec(query)).one()
-    if isinstance(oldest, str):  # SQLite's MIN() of a datetime column comes back as text
-        oldest = datetime.fromisoformat(oldest)
-    if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=UTC)
-    return int(count), oldest
-
-
-async def _throttle(session: AsyncSession, username: str, ip: str, policy: LoginPolicy) -> None:
-    now = utcnow()
-    since = now - policy.window
-    by_account = await _failures_since(session, since, username=username)
-    by_source = await _failures_since(session, since, ip=ip)
-    for scope, (count, oldest), limit in (
-        ("account", by_account, policy.max_per_account),
-        ("source", by_source, policy.max_per_source),
+async def _record_failure(
+    session: AsyncSession,
+    attempt: Attempt,
+    *,
+    name: str,
+    user: User | None,
+    source_ip: str,
+    policy: LoginPolicy,
+) -> None:
+    """Trail events for a failed check, on transitions only (see ``docflow.services.throttle``)."""
+    pair, address = pair_key(name, source_ip), address_key(source_ip)
+    if attempt.first_failure(pair) and user is not None or (
+        user is None and attempt.first_failure(address)
     ):
-        if count >= limit:
-            retry = (oldest + policy.window - now).total_seconds() if oldest else 60
+        await record_event(
+            session,
+            "auth.login_failed",
+            actor=Actor(user.id, user.agency_id) if user is not None else None,
+            subject_type="user",
+            subject_id=name,
+            details={
+                "source_ip": source_ip,
+                "reason": "unknown user" if user is None else "wrong password or inactive",
+            },
+        )
+    for key, scope in ((pair, "account"), (address, "address")):
+        if attempt.entered_backoff(key, policy):
             await record_event(
                 session,
                 "auth.throttled",
+                actor=Actor(user.id, user.agency_id) if user is not None else None,
                 subject_type="user",
-                subject_id=username,
-                details={"scope": scope, "failures": count, "source_ip": ip},
-            )
-            await session.commit()
-            raise TooManyAttempts(
-                "Too many failed sign-ins; wait before trying again "
-                f"(about {max(1, int(retry) // 60 + 1)} minutes).",
-                retry_after=int(retry) + 1,
+                subject_id=name,
+                details={
+                    "scope": scope,
+                    "source_ip": source_ip,
+                    "failures": attempt.counts[key],
+                    "refused_since_last_report": await take_refused(session, key),
+                    "backoff_seconds": int(policy.delay(key, attempt.counts[key]).total_seconds()),
+                },
             )
 
 
@@ -179,30 +180,26 @@ async def login(
     secret_key: str,
     lifetime: timedelta,
     kind: str = "bearer",
-    policy: LoginPolicy = LoginPolicy(),
+    policy: LoginPolicy = DEFAULT_POLICY,
 ) -> IssuedSession:
     """Check the password and open a session; commit.
 
     Raises ``NotAuthenticated`` (401, one sentence for unknown user and wrong password
-    alike) and ``TooManyAttempts`` (429). Failures and throttling are recorded.
+    alike) and ``TooManyAttempts`` (429, nothing checked). Every attempt is counted
+    before its password is checked (``docflow.services.throttle``).
     """
     name = username.strip().lower()[:255]
-    await _throttle(session, name, source_ip, policy)
+    if _UNSTORABLE.search(name):
+        name = "<unusable username>"  # no account has one; counted like any unknown name
+    attempt = await reserve(
+        session, [pair_key(name, source_ip), address_key(source_ip)], policy, utcnow()
+    )
     user = (await session.exec(select(User).where(User.username == name))).first()
     stored = user.password_hash if user is not None and user.is_active else None
     ok = await anyio.to_thread.run_sync(verify_password, stored or _dummy(), password)
     if user is None or stored is None or not ok:
-        session.add(LoginFailure(username=name, source_ip=source_ip))
-        await record_event(
-            session,
-            "auth.login_failed",
-            actor=Actor(user.id, user.agency_id) if user is not None else None,
-            subject_type="user",
-            subject_id=name,
-            details={
-                "source_ip": source_ip,
-                "reason": "unknown user" if user is None else "wrong password or inactive",
-            },
+        await _record_failure(
+            session, attempt, name=name, user=user, source_ip=source_ip, policy=policy
         )
         await session.commit()
         raise NotAuthenticated(WRONG_CREDENTIALS)
@@ -212,7 +209,7 @@ async def login(
     issued = await open_session(
         session, user, secret_key=secret_key, lifetime=lifetime, kind=kind, source_ip=source_ip
     )
-    await session.exec(delete(LoginFailure).where(col(LoginFailure.username) == name))
+    await succeeded(session, attempt, policy)
     await record_event(
         session,
         "auth.login",
@@ -295,3 +292,48 @@ async def logout(session: AsyncSession, principal: Principal, token: str, secret
             subject_id=principal.user_id,
         )
     await session.commit()
+
+
+
+async def change_own_password(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    current: str,
+    new: str,
+    token: str,
+    secret_key: str,
+    source_ip: str,
+    policy: LoginPolicy = DEFAULT_POLICY,
+) -> int:
+    """Replace the signed-in person's password after checking the current one (counted
+    like a sign-in, so a stolen session cannot guess it); end every other session of
+    theirs, keep this one; commit. How many sessions were ended."""
+    user = await session.get(User, principal.user_id)
+    if user is None:
+        raise NotAuthenticated("Your account no longer exists.")
+    secret = clean_password(new, username=user.username)
+    attempt = await reserve(
+        session, [pair_key(user.username, source_ip), address_key(source_ip)], policy, utcnow()
+    )
+    ok = await anyio.to_thread.run_sync(verify_password, user.password_hash, current)
+    if not ok:
+        await _record_failure(
+            session, attempt, name=user.username, user=user, source_ip=source_ip, policy=policy
+        )
+        await session.commit()
+        raise PermissionDenied("The current password is wrong; the password was not changed.")
+    await succeeded(session, attempt, policy)
+    user.password_hash = await anyio.to_thread.run_sync(hash_password, secret)
+    session.add(user)
+    ended = await end_sessions(session, user.id, keep_token_hash=token_hash(token, secret_key))  # type: ignore[arg-type]
+    await record_event(
+        session,
+        "user.password_changed",
+        actor=principal,
+        subject_type="user",
+        subject_id=user.id,
+        details={"sessions_ended": ended, "kept": "this session"},
+    )
+    await session.commit()
+    return ended

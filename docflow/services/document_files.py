@@ -22,6 +22,7 @@ from docflow.services.signing_jobs import JobFailed, JobRefused
 from storage import StorageError
 
 __all__ = [
+    "UPLOAD_JOB_SECONDS",
     "ServiceUnavailable",
     "is_duplicate",
     "materialize",
@@ -58,11 +59,24 @@ class ServiceUnavailable(DomainError):
     status_code = 503
 
 
-async def run_job(runtime: Runtime, job: Any, *args: Any, locked: bool = False) -> Any:
+#: Seconds an upload's checks may take in a worker (well under the pool's own limit: a
+#: file that takes longer is refused before it can reach a step that holds a lock).
+UPLOAD_JOB_SECONDS = 60.0
+
+
+async def run_job(
+    runtime: Runtime,
+    job: Any,
+    *args: Any,
+    locked: bool = False,
+    timeout: float | None = None,
+) -> Any:
     """A signing job in the worker pool; a refusal becomes ``InvalidInput`` (422), a
     failure of the signing machinery ``ServiceUnavailable`` (503)."""
     try:
-        return await runtime.signing_pool.run(job, *args, locked=locked)
+        if timeout is None:
+            return await runtime.signing_pool.run(job, *args, locked=locked)
+        return await runtime.signing_pool.run(job, *args, locked=locked, timeout=timeout)
     except TimeoutError:
         raise ServiceUnavailable(
             "Processing the PDF took too long and was stopped; nothing was changed. If the "
@@ -143,9 +157,22 @@ async def store_version(
 
 
 async def stream_object(runtime: Runtime, sha256: str) -> AsyncIterator[bytes]:
-    """The stored bytes in chunks, read in a worker thread, verified at the end."""
+    """The stored bytes in chunks, read in a worker thread, verified at the end.
+
+    The object is opened here, before the answer starts: a store that fails answers
+    503 with a reason (``ServiceUnavailable``) instead of a response cut short."""
     opened = runtime.store.open(sha256)
-    handle = await anyio.to_thread.run_sync(opened.__enter__)
+    try:
+        handle = await anyio.to_thread.run_sync(opened.__enter__)
+    except StorageError as exc:
+        raise ServiceUnavailable(
+            f"The document store cannot give the file now ({describe_store_error(exc)}); "
+            "try again shortly."
+        ) from None
+    return _chunks(opened, handle)
+
+
+async def _chunks(opened: Any, handle: Any) -> AsyncIterator[bytes]:
     try:
         while chunk := await anyio.to_thread.run_sync(handle.read, 1 << 20):
             yield chunk

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from docflow.audit import record_event
 from docflow.db import AsyncSession
 from docflow.doctypes import DOCUMENT_TYPES
-from docflow.errors import ConflictError, InvalidInput, NotFoundError
+from docflow.errors import ConflictError, InvalidInput
 from docflow.models import (
     AgencyCode,
     Confidentiality,
@@ -29,15 +29,11 @@ from docflow.models import (
     UserRole,
     VersionSource,
 )
-from docflow.permissions import (
-    Principal,
-    can_change,
-    can_read_agency_document,
-    can_read_confidential,
-)
+from docflow.permissions import Principal, can_change, can_read_as_issuer
 from docflow.runtime import Runtime
 from docflow.services.access import deny
 from docflow.services.document_files import (
+    UPLOAD_JOB_SECONDS,
     ServiceUnavailable,
     is_duplicate,
     materialize,
@@ -48,7 +44,9 @@ from docflow.services.document_files import (
     working_dir,
 )
 from docflow.services.inputs import clean_agency_code
-from docflow.services.signing_jobs import job_add_fields, job_check_pdf
+from docflow.services.pdf_bounds import job_check_attachment, job_check_page_tree
+from docflow.services.reading import document_facts, load_for_issuer_side
+from docflow.services.signing_jobs import job_add_fields
 
 __all__ = [
     "DraftRequest",
@@ -93,7 +91,9 @@ class DraftRequest:
         if not isinstance(raw, dict):
             raise InvalidInput("metadata must be a JSON object.")
         problems: list[str] = []
-        kind = raw.get("document_type")
+        # A list or an object where a word belongs is refused like an unknown word (and
+        # never reaches a set or dict lookup, where it would not even hash).
+        kind = _word(raw.get("document_type"))
         if kind not in DOCUMENT_TYPES:
             problems.append(
                 f"document_type {kind!r} is not a Decree 30 type; use one of "
@@ -107,10 +107,10 @@ class DraftRequest:
         signer = raw.get("signer")
         if not isinstance(signer, str) or not signer.strip():
             problems.append("signer (username of a leader of your agency) is required")
-        urgency = raw.get("urgency", Urgency.NORMAL.value)
+        urgency = _word(raw.get("urgency", Urgency.NORMAL.value))
         if urgency not in {u.value for u in Urgency}:
             problems.append(f"urgency {urgency!r}: use normal, khan, thuong_khan or hoa_toc")
-        secrecy = raw.get("confidentiality", Confidentiality.NONE.value)
+        secrecy = _word(raw.get("confidentiality", Confidentiality.NONE.value))
         if secrecy not in {c.value for c in Confidentiality}:
             problems.append(f"confidentiality {secrecy!r}: use none, mat, toi_mat or tuyet_mat")
         recipients = raw.get("recipients", [])
@@ -154,6 +154,11 @@ class DraftRequest:
         )
 
 
+def _word(value: Any) -> Any:
+    """``value`` if it is text, else its JSON type's name (so the message can say what came)."""
+    return value if isinstance(value, str) else f"<{type(value).__name__}>"
+
+
 def _parse_layout(raw: Any, problems: list[str]) -> dict[str, Any]:
     """Optional field positions: ``{leader_box|number_box|date_box: [x1,y1,x2,y2], page}``."""
     if raw is None:
@@ -166,7 +171,7 @@ def _parse_layout(raw: Any, problems: list[str]) -> dict[str, Any]:
         if key not in _LAYOUT_KEYS:
             problems.append(f"fields.{key} is unknown; use {', '.join(_LAYOUT_KEYS)}")
         elif key == "page":
-            if not isinstance(value, int) or value < -1:
+            if not isinstance(value, int) or isinstance(value, bool) or not -1 <= value < 10_000:
                 problems.append("fields.page must be a page index (0 = first, -1 = last)")
             else:
                 layout[key] = value
@@ -211,15 +216,27 @@ async def _check_recipients(session: AsyncSession, codes: tuple[str, ...]) -> No
         raise InvalidInput("Unknown recipient agency codes: " + ", ".join(unknown) + ".")
 
 
-async def _reader_ids(session: AsyncSession, usernames: tuple[str, ...]) -> list[int]:
+async def _reader_ids(
+    session: AsyncSession, principal: Principal, usernames: tuple[str, ...]
+) -> list[int]:
+    """Named readers: people of the drafting agency only (a confidential document reaches
+    another agency through its clerks, never through a name on the draft)."""
     if not usernames:
         return []
     users = (await session.exec(select(User).where(col(User.username).in_(usernames)))).all()
-    found = {u.username: u.id for u in users}
+    found = {u.username: u for u in users}
     missing = [u for u in usernames if u not in found]
     if missing:
         raise InvalidInput("Unknown readers: " + ", ".join(missing) + ".")
-    return [found[u] for u in usernames]  # type: ignore[misc]
+    foreign = [u for u in usernames if found[u].agency_id != principal.agency_id]
+    if foreign:
+        raise InvalidInput(
+            "readers must be people of your agency; "
+            + ", ".join(foreign)
+            + " belong to another agency (send the document to that agency instead: its "
+            "clerks register it and assign it to the right people)."
+        )
+    return [found[u].id for u in usernames]  # type: ignore[misc]
 
 
 async def _approver_ids(
@@ -268,17 +285,25 @@ async def create_draft(
     await check_can_draft(session, principal)
     signer = await _signer(session, principal, request.signer)
     await _check_recipients(session, request.recipients)
-    readers = await _reader_ids(session, request.readers)
+    readers = await _reader_ids(session, principal, request.readers)
     approvers = await _approver_ids(session, principal, request.approvers, signer)
     fields_path = upload.with_name("fields.pdf")
     # every sender-side field, approvers' included, exists before anyone signs: each
     # signature's lock then names exactly what it freezes
     approver_fields = [approval_field(i + 1) for i in range(len(approvers))]
     layout = {**request.layout, "approver_fields": approver_fields}
-    fields = await run_job(runtime, job_add_fields, str(upload), str(fields_path), layout)
+    # Bounded here, before any lock exists: pages, page tree, time (see pdf_bounds).
+    await run_job(runtime, job_check_page_tree, str(upload), timeout=UPLOAD_JOB_SECONDS)
+    fields = await run_job(
+        runtime, job_add_fields, str(upload), str(fields_path), layout,
+        timeout=UPLOAD_JOB_SECONDS,
+    )
     for name, path, _sha in attachments:
         try:
-            await run_job(runtime, job_check_pdf, str(path))
+            # As strict as the main file: issuance signs it inside the register's lock.
+            await run_job(runtime, job_check_attachment, str(path),
+                          str(path.with_name(f"{path.stem}-trial.pdf")),
+                          timeout=UPLOAD_JOB_SECONDS)
         except InvalidInput as exc:
             raise InvalidInput(f"Attachment {name!r}: {exc}") from None
     document = Document(
@@ -337,42 +362,15 @@ async def create_draft(
 
 
 def readable(principal: Principal, document: Document) -> bool:
-    if document.confidentiality != Confidentiality.NONE.value:
-        named = [
-            document.created_by_id,
-            document.signer_id,
-            *document.named_reader_ids,
-            *document.approver_ids,
-        ]
-        return can_read_confidential(principal, named)
-    return can_read_agency_document(principal, document.agency_id)
+    """Whether ``principal`` reads ``document`` on the issuing agency's side (the one read
+    rule, ``docflow.services.reading``)."""
+    return can_read_as_issuer(principal, document_facts(document))
 
 
 async def load_readable(session: AsyncSession, principal: Principal, document_id: int) -> Document:
-    """The document if ``principal`` may read it; 404 otherwise (existence does not leak)."""
-    document = await session.get(Document, document_id)
-    if document is None:
-        raise NotFoundError(f"There is no document {document_id}.")
-    if not readable(principal, document):
-        await deny(
-            session,
-            principal,
-            action="document.read",
-            subject_type="document",
-            subject_id=document_id,
-            message=f"There is no document {document_id}.",
-            hide=True,
-        )
-    if document.confidentiality != Confidentiality.NONE.value:
-        await record_event(
-            session,
-            "document.read",
-            actor=principal,
-            subject_type="document",
-            subject_id=document_id,
-        )
-        await session.commit()
-    return document
+    """The document if ``principal`` may read it; 404 otherwise (existence does not leak).
+    A confidential document's read is recorded (once per person and window)."""
+    return await load_for_issuer_side(session, principal, document_id)
 
 
 async def versions_of(session: AsyncSession, document_id: int) -> list[DocumentVersion]:

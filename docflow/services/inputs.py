@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from docflow.errors import InvalidInput
 from docflow.models import Role
+from docflow.passwords import is_common_password
 
 __all__ = [
     "MAX_NAME_LENGTH",
@@ -26,7 +27,7 @@ __all__ = [
 ]
 
 MAX_NAME_LENGTH = 255
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 
 _AGENCY_CODE = re.compile(r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")
@@ -85,12 +86,23 @@ def clean_name(raw: str, what: str = "Name") -> str:
     return value
 
 
-def clean_password(raw: str) -> str:
-    """At least 8 characters, at most 1024; returned unchanged (never logged)."""
+def clean_password(raw: str, *, username: str | None = None) -> str:
+    """At least 10 characters, at most 1024, not a commonly used password and not the
+    username; returned unchanged (never logged)."""
     if len(raw) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise InvalidInput(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters "
+            f"(mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự)."
+        )
     if len(raw) > MAX_PASSWORD_LENGTH:
         raise InvalidInput(f"The password must have at most {MAX_PASSWORD_LENGTH} characters.")
+    if is_common_password(raw):
+        raise InvalidInput(
+            "This password is on the list of commonly used passwords that are guessed "
+            "first; choose another (mật khẩu này quá phổ biến, hãy chọn mật khẩu khác)."
+        )
+    if username and raw.strip().lower() == username.strip().lower():
+        raise InvalidInput("The password must not be the username.")
     return raw
 
 

@@ -22,6 +22,7 @@ from sqlmodel import col, select
 from docflow.audit import record_event
 from docflow.db import AsyncSession
 from docflow.errors import ConflictError, InvalidInput, NotFoundError
+from docflow.jobs.types import DeliverDocument
 from docflow.models import (
     Agency,
     Document,
@@ -256,10 +257,10 @@ async def issue_document(runtime: Runtime, principal: Principal, document_id: in
                 subject_id=document_id,
                 details={"number": number, "symbol": symbol, "sha256": sealed["sha256"]},
             )
+            # Delivery is work after this transaction: enqueued with it, run right after
+            # the commit, retried by the job runner until done (idempotent).
+            await runtime.jobs.enqueue(session, DeliverDocument(document_id))
             await session.commit()
-    # Routing (issue #6): deliver to every recipient agency right after the commit;
-    # idempotent (a retry creates nothing twice), failures are logged and retried by
-    # POST /api/v1/documents/{id}/dispatch.
     from docflow.services.routing import deliver_after_issue
 
     await deliver_after_issue(runtime, principal, document_id)

@@ -24,6 +24,8 @@ from docflow.audit import record_event
 from docflow.db import AsyncSession
 from docflow.errors import ConflictError, NotFoundError
 from docflow.exchange import BusinessType, TransferStatus, check_transition, priority_for_urgency
+from docflow.jobs.runner import run_now
+from docflow.jobs.types import DeliverDocument
 from docflow.models import (
     Agency,
     AgencyCode,
@@ -132,24 +134,12 @@ async def _verification(runtime: Runtime, version: DocumentVersion) -> Verificat
     return record
 
 
-async def deliver_after_issue(
-    runtime: Runtime, principal: Principal, document_id: int
-) -> DispatchResult | None:
-    """Called by issuance right after its commit: deliver, or log why not.
-
-    The issuance stands either way; ``POST /api/v1/documents/{id}/dispatch`` (or any
-    later call of ``dispatch_document``) delivers what is still missing.
-    """
-    try:
-        # The delivery is the system's, not the issuing clerk's (the audit trail keeps
-        # people's actions apart from what docflow does on its own).
-        return await dispatch_document(runtime, document_id)
-    except Exception:  # noqa: BLE001 - the document is issued; delivery is retried later
-        logger.exception(
-            "dispatch of document %s (issued by %s) failed; retry with POST "
-            "/api/v1/documents/%s/dispatch", document_id, principal.username, document_id,
-        )
-        return None
+async def deliver_after_issue(runtime: Runtime, principal: Principal, document_id: int) -> None:
+    """Called by issuance right after its commit: run the ``DeliverDocument`` job the
+    issuing transaction enqueued. The issuance stands either way; a failed delivery
+    stays pending and the job runner retries it (the delivery is the system's, not the
+    issuing clerk's: the trail keeps people's actions apart from docflow's own)."""
+    await run_now(runtime, DeliverDocument(document_id))
 
 
 async def dispatch_on_request(

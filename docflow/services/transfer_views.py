@@ -16,6 +16,9 @@ from sqlmodel import col, select
 from docflow.db import AsyncSession
 from docflow.errors import NotFoundError
 from docflow.exchange import STATUS_LABELS
+from docflow.jobs.port import JobQueue
+from docflow.jobs.types import StampIncoming
+from docflow.jobs.views import job_view
 from docflow.models import (
     Agency,
     Department,
@@ -29,6 +32,7 @@ from docflow.models import (
 from docflow.permissions import Principal, can_audit_agency
 from docflow.services.access import deny
 from docflow.services.documents import load_readable
+from docflow.services.reading import load_via_transfer, missing_transfer
 from docflow.services.registers import HIDDEN_SUBJECT
 from docflow.services.status_signing import verify_status_event
 
@@ -104,21 +108,24 @@ async def load_visible(session: AsyncSession, principal: Principal, transfer_id:
     """The transfer if ``principal``'s agency sent or received it (or audits the recipient)."""
     transfer = await session.get(Transfer, transfer_id)
     if transfer is None:
-        raise NotFoundError(f"There is no transfer {transfer_id}.")
+        raise NotFoundError(missing_transfer(transfer_id))
     if principal.agency_id not in (
         transfer.sender_agency_id, transfer.recipient_agency_id
     ) and not can_audit_agency(principal, transfer.recipient_agency_id):
         await deny(session, principal, action="transfer.read", subject_type="transfer",
-                   subject_id=transfer_id, message=f"There is no transfer {transfer_id}.",
-                   hide=True)
+                   subject_id=transfer_id, message=missing_transfer(transfer_id), hide=True)
     return transfer
 
 
 async def recipient_view(
-    session: AsyncSession, principal: Principal, transfer_id: int
+    session: AsyncSession,
+    principal: Principal,
+    transfer_id: int,
+    jobs: JobQueue | None = None,
 ) -> dict[str, Any]:
     """The transfer as its reader may see it: in full for the recipient agency, status
-    and reasons only for the sender."""
+    and reasons only for the sender. With ``jobs``, the recipient also sees its incoming
+    stamp's background work (``stamp``: pending with the next try, done, failed)."""
     transfer = await load_visible(session, principal, transfer_id)
     document = await session.get(Document, transfer.document_id)
     sender = await session.get(Agency, transfer.sender_agency_id)
@@ -167,6 +174,8 @@ async def recipient_view(
             notes=transfer.notes,
             handling=[{"seq": e.seq, **e.private} for e in events if e.private],
         )
+        if jobs is not None and transfer.incoming_number is not None:
+            view["stamp"] = await job_view(jobs, session, StampIncoming(transfer_id))
     return view
 
 
@@ -193,8 +202,10 @@ async def _corrected(session: AsyncSession, transfer: Transfer) -> dict[str, Any
 async def verification_report(
     session: AsyncSession, principal: Principal, transfer_id: int
 ) -> dict[str, Any]:
-    """The verdict and full validation report made when the file arrived."""
-    transfer = await load_visible(session, principal, transfer_id)
+    """The verdict and full validation report made when the file arrived (the document's
+    read rule: ``docflow.services.reading``)."""
+    transfer = (await load_via_transfer(session, principal, transfer_id, what="arrival report")
+                ).transfer
     record = (
         await session.get(VerificationRecord, transfer.verification_id)
         if transfer.verification_id else None
@@ -212,9 +223,15 @@ async def transfer_file(
     session: AsyncSession, principal: Principal, transfer_id: int
 ) -> tuple[str, int, str]:
     """(sha256, size, kind) of the file this reader gets: the recipient's stamped copy
-    once it exists (for the recipient), else the issued file as sent."""
-    transfer = await load_visible(session, principal, transfer_id)
-    if transfer.stamped_sha256 and principal.agency_id == transfer.recipient_agency_id:
+    once it exists (for the recipient), else the issued file as sent. Only the document's
+    readers on either side get it (``docflow.services.reading``)."""
+    read = await load_via_transfer(session, principal, transfer_id, what="transfer file")
+    transfer = read.transfer
+    if (
+        transfer.stamped_sha256
+        and read.as_recipient
+        and principal.agency_id == transfer.recipient_agency_id
+    ):
         return transfer.stamped_sha256, transfer.stamped_size or 0, "stamped"
     version = await session.get(DocumentVersion, transfer.version_id)
     assert version is not None

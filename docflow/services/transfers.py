@@ -5,9 +5,10 @@ reason, assign (05, leader), complete (06, the assignee or a clerk).
 Incoming numbers are a separate series (``incoming``) of the outgoing register's
 counters (``docflow.services.numbering``): consecutive through the year, no gaps, no
 duplicates. The number is taken and the status recorded in one short transaction
-holding the counter lock; the stamp (a PAdES signature with the recipient's seal, on a
-copy stored as a new object) is applied right after and is idempotent
-(``stamp_incoming``), so a slow or failed stamp never blocks the series.
+holding the counter lock, which also enqueues the stamp (``StampIncoming``: a PAdES
+signature with the recipient's seal, on a copy stored as a new object). The stamp is
+run right after the commit and, if it fails, retried by the job runner until made; it
+is idempotent (``stamp_incoming``), so a slow or failed stamp never blocks the series.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from docflow.audit import record_event
 from docflow.db import AsyncSession
 from docflow.errors import ConflictError, InvalidInput, NotFoundError
 from docflow.exchange import TransferStatus, check_transition
+from docflow.jobs.runner import run_now
+from docflow.jobs.types import StampIncoming
 from docflow.models import (
     Agency,
     Department,
@@ -153,12 +156,14 @@ async def accept_transfer(
         await emit_status(runtime, session, transfer, S.AWAITING_ASSIGNMENT, actor=principal,
                           actor_name=name)
         await commit_number(session, agency_id, year, INCOMING_SERIES, number)
+        # The stamp is work after this transaction: it exists exactly when the number does,
+        # and the job runner retries it until it is made (a read-only store, a TSA away).
+        await runtime.jobs.enqueue(session, StampIncoming(transfer_id))
         await session.commit()
     if stamp:
-        try:
-            transfer = await stamp_incoming(runtime, transfer_id)
-        except Exception:  # the registration stands; the stamp can be made again later
-            logger.exception("incoming stamp of transfer %s failed", transfer_id)
+        await run_now(runtime, StampIncoming(transfer_id))
+        async with runtime.session() as session:
+            transfer = await session.get(Transfer, transfer_id) or transfer
     return AcceptResult(transfer, number, year)
 
 

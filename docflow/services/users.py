@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import anyio.to_thread
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from docflow.audit import record_event
 from docflow.db import AsyncSession
 from docflow.errors import InvalidInput, NotFoundError
-from docflow.models import Agency, Department, Role, User, UserRole
+from docflow.models import Agency, AuthSession, Department, Role, User, UserRole, utcnow
 from docflow.passwords import hash_password
 from docflow.permissions import (
     Principal,
@@ -34,6 +35,7 @@ __all__ = [
     "Me",
     "UserInfo",
     "create_user",
+    "end_sessions",
     "fetch_users",
     "get_user",
     "list_users",
@@ -148,7 +150,7 @@ async def create_user(
     clean_user = clean_username(username)
     clean_full = clean_name(full_name, "Full name")
     clean_role_set = clean_roles(roles)
-    secret = clean_password(password)
+    secret = clean_password(password, username=clean_user)
     if province_scope and not clean_role_set & {Role.ADMIN, Role.AUDITOR}:
         raise InvalidInput("Only an admin or an auditor can be province-level.")
     if await session.get(Agency, agency_id) is None:
@@ -267,13 +269,36 @@ async def set_password(
             subject_id=user.id,
             message="You may not change this person's password.",
         )
-    secret = clean_password(password)
+    secret = clean_password(password, username=user.username)
     user.password_hash = await anyio.to_thread.run_sync(hash_password, secret)
     session.add(user)
+    # Whoever knew the old password may hold a session: every one of them ends.
+    ended = await end_sessions(session, user.id)  # type: ignore[arg-type]
     await record_event(
-        session, "user.password_changed", actor=actor, subject_type="user", subject_id=user.id
+        session,
+        "user.password_changed",
+        actor=actor,
+        subject_type="user",
+        subject_id=user.id,
+        details={"sessions_ended": ended},
     )
     await session.commit()
+
+
+async def end_sessions(
+    session: AsyncSession, user_id: int, *, keep_token_hash: str | None = None
+) -> int:
+    """Revoke every live session of ``user_id`` but the one whose token hashes to
+    ``keep_token_hash``; the caller commits. How many were ended."""
+    query = (
+        update(AuthSession)
+        .where(col(AuthSession.user_id) == user_id, col(AuthSession.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+    if keep_token_hash is not None:
+        query = query.where(col(AuthSession.token_hash) != keep_token_hash)
+    result = await session.exec(query)  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "transfer.timeline": "Diễn biến",
         "transfer.file": "Tải tệp PDF",
         "transfer.report": "Kết quả kiểm tra khi đến",
+        "transfer.restricted": "Văn bản mật: chỉ văn thư, lãnh đạo và người được giao xử lý "
+        "được xem nội dung.",
         "done": "Đã thực hiện.",
         "registers.title": "Sổ đăng ký văn bản",
         "registers.outgoing": "Sổ văn bản đi",
@@ -305,6 +307,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "transfer.timeline": "Timeline",
         "transfer.file": "Download PDF",
         "transfer.report": "Check on arrival",
+        "transfer.restricted": "Confidential document: only clerks, leaders and the people "
+        "it is assigned to may see its content.",
         "done": "Done.",
         "registers.title": "Document registers",
         "registers.outgoing": "Outgoing register",

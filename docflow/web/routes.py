@@ -22,11 +22,12 @@ from docflow.api.documents import document_view
 from docflow.db import AsyncSession
 from docflow.doctypes import DOCUMENT_TYPES
 from docflow.errors import DomainError, PermissionDenied
-from docflow.models import Confidentiality, DocumentState, Role, Urgency
+from docflow.models import Confidentiality, DocumentState, Role, Transfer, Urgency
 from docflow.services import documents, registers, registers_incoming, transfer_views
 from docflow.services.agencies import list_directory
 from docflow.services.document_lists import list_documents, people_of_agency, person
 from docflow.services.inbox import InboxFilter, list_inbox
+from docflow.services.reading import may_read_via_transfer
 from docflow.web.i18n import LANGS, VIETNAM
 from docflow.web.pages import (
     LANG_COOKIE,
@@ -198,9 +199,17 @@ async def transfer_page(
     viewer: NamedDependency[Viewer],
     db_session: NamedDependency[AsyncSession],
 ) -> Template:
-    view = await transfer_views.recipient_view(db_session, viewer.principal, transfer_id)
+    runtime = request.app.state.runtime
+    view = await transfer_views.recipient_view(
+        db_session, viewer.principal, transfer_id, runtime.jobs
+    )
     people = await people_of_agency(db_session, viewer.principal.agency_id)
-    return page(request, "transfer.html", viewer, tr=view, people=people)
+    transfer = await db_session.get(Transfer, transfer_id)
+    assert transfer is not None  # recipient_view answered 404 otherwise
+    readable = await may_read_via_transfer(db_session, viewer.principal, transfer)
+    return page(
+        request, "transfer.html", viewer, tr=view, people=people, content_readable=readable
+    )
 
 
 @get("/registers", include_in_schema=False)

@@ -1,7 +1,7 @@
 """Archive renewal: when the newest archive timestamp of a document version expires.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30 03:00:00
 
 ``document_version.archive_expires_at`` lets the renewal job find the versions whose
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0008'
-down_revision: str | None = '0006'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

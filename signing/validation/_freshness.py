@@ -7,7 +7,8 @@ accepts it as not revoked when the file carries revocation data about that certi
 (and any CA between it and the anchor) that was added to the DSS in a revision after the
 timestamp, was issued at or after the timestamp's time and says "good": the TSA's key was
 sound after the timestamp was made, so the timestamp stands. The certificate must still
-be within its validity at the validation time (the engine checks that). A renewal adds a newer timestamp long before that validity ends.
+be within its validity at the validation time (the engine checks that). A renewal adds a
+newer timestamp long before that validity ends.
 Online (``TrustConfig.allow_fetching``) current revocation data is fetched instead.
 """
 

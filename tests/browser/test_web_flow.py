@@ -4,9 +4,10 @@ the page; the clerk issues it; the recipient's clerk sees it in the inbox with a
 check and accepts it; the auditor sees every signature card green.
 
 Along the way: the private key is non-extractable and never sent; no page logs a
-console error or loads anything from elsewhere; bad input gives a readable message;
-a double click on Sign/Issue acts once; a 375 px wide screen works. Screenshots of each
-step go to ``test-artifacts/browser/``.
+console error (a Content-Security-Policy violation included: every page is served
+under the strict policy and pdf.js must work with it) or loads anything from
+elsewhere; bad input gives a readable message; a double click on Sign/Issue acts once;
+a 375 px wide screen works. Screenshots of each step go to ``test-artifacts/browser/``.
 """
 
 from __future__ import annotations
@@ -110,13 +111,12 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
     assert "Hãy chọn tệp PDF" in page.inner_text("#upload-error")
     page.set_input_files("#file", str(not_pdf))
     page.click("#upload-submit")
-    page.wait_for_function("document.querySelector('#upload-error').textContent.includes('PDF.')")
+    # Locators, not wait_for_function: a string predicate is eval'd, which the CSP forbids.
+    page.locator("#upload-error", has_text="PDF.").wait_for()
     assert "không phải PDF" in page.inner_text("#upload-error")
     page.set_input_files("#file", str(draft))
     page.click("#upload-submit")
-    page.wait_for_function(
-        "document.querySelector('#upload-error').textContent.includes('trích yếu')"
-    )
+    page.locator("#upload-error", has_text="trích yếu").wait_for()
     page.select_option("#document_type", "cong_van")
     page.fill("#subject", SUBJECT)
     page.select_option("#urgency", "khan")
@@ -244,6 +244,7 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
     shot(page, "12-refused-english")
     page.context.close()
 
-    assert not watch.console_errors, "\n".join(watch.console_errors)
+    assert not watch.console_errors, "\n".join(watch.console_errors)  # CSP violations too
+    assert not watch.pages_without_csp, watch.pages_without_csp
     assert not watch.outside(), watch.outside()
     assert not watch.key_material(), watch.key_material()

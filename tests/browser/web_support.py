@@ -29,6 +29,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 KEY_MARKERS = ("BEGIN PRIVATE", "pkcs8", "PRIVATE KEY", '"d":')
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
+});
+"""
 
 
 def _docflow(*args: str, env: dict[str, str]) -> None:
@@ -100,8 +105,14 @@ class Watch:
     #: Refusals the test provokes on purpose: (status, URL) that Chromium reports as
     #: "Failed to load resource".
     provoked: set[tuple[int, str]] = field(default_factory=set)
+    #: Pages served without the Content-Security-Policy the service promises.
+    pages_without_csp: list[str] = field(default_factory=list)
 
     def attach(self, page: Any) -> Any:
+        # A blocked load or script shows as a console error anyway; this names the
+        # directive, so a CSP that the pages (or pdf.js) do not work with fails loudly.
+        page.add_init_script(CSP_LISTENER)
+        page.on("response", self._response)
         page.on("console", self._console)
         page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror: {exc}"))
         page.on("request", self._request)
@@ -115,6 +126,14 @@ class Watch:
             if url == provoked_url and f"status of {status} " in message.text:
                 return
         self.console_errors.append(f"{message.text} @ {url}")
+
+    def _response(self, response: Any) -> None:
+        if response.request.resource_type == "document" and response.url.startswith(
+            self.origin
+        ):
+            policy = response.headers.get("content-security-policy", "")
+            if "frame-ancestors 'none'" not in policy or "script-src 'self'" not in policy:
+                self.pages_without_csp.append(response.url)
 
     def _request(self, request: Any) -> None:
         body = request.post_data_buffer or b""

@@ -125,6 +125,15 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/v1/auth/logout"): Entry(
         lambda w, a, t: Call("POST", "/api/v1/auth/logout"), all_ok(200), consumes_token=True
     ),
+    # Everyone may change their own password, with the current one (wrong here: 403).
+    ("POST", "/api/v1/me/password"): Entry(
+        lambda w, a, t: Call(
+            "POST",
+            "/api/v1/me/password",
+            {"current_password": "not-the-password", "new_password": "a-valid-new-secret"},
+        ),
+        all_ok(403),
+    ),
     ("GET", "/api/v1/agencies"): Entry(
         lambda w, a, t: Call("GET", "/api/v1/agencies"), all_ok(200)
     ),

@@ -9,17 +9,23 @@ seeded database per module and sessions opened directly through the auth service
 
 from __future__ import annotations
 
+import asyncio
+import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
+from sqlalchemy import delete, update
 from sqlmodel import func, select
 
 from docflow.app import create_app
-from docflow.models import AuditEvent
+from docflow.models import AuditEvent, DocumentReadMark, utcnow
+from tests.integration.authz_content import CASES, CONTENT_ROUTES, Built, build_content, expected
 from tests.integration.authz_table import (
     ANONYMOUS,
     MATRIX,
+    MISSING_DOCUMENT,
     OTHER,
     OWN,
     PAGES,
@@ -165,8 +171,6 @@ async def _count_denied(w: World) -> int:
 
 def _fill(path: str) -> str:
     """``/api/v1/users/{user_id:int}`` -> ``/api/v1/users/1``."""
-    import re
-
     return re.sub(r"\{[^}:]+:int\}", "1", re.sub(r"\{[^}:]+:str\}", "x", path))
 
 
@@ -190,3 +194,121 @@ async def test_every_protected_route_refuses_missing_forged_and_ended_sessions(
                 if response.status_code != 401:
                     wrong.append(f"{method} {path} with {token!r}: {response.status_code}")
     assert not wrong, "\n".join(wrong)
+
+
+# --------------------------------------------------------------------------- the read rule
+
+
+@pytest.fixture(scope="module")
+def content(world: World) -> dict[str, Built]:  # noqa: F811
+    return asyncio.run(build_content(world))
+
+
+def _as(actor: str, page: bool) -> dict[str, str]:
+    token = world_tokens[actor]
+    return {"Cookie": f"docflow_session={token}"} if page else {"Authorization": f"Bearer {token}"}
+
+
+world_tokens: dict[str, str] = {}
+
+
+def test_every_content_route_is_in_the_read_matrix() -> None:
+    covered = {r.split(" ", 1)[1].split("?")[0] for r in CONTENT_ROUTES}
+    normal = {re.sub(r"\{[^}]+\}|(?<=/)\d+(?=/)", "{}", p) for p in covered}
+    content_routes = {
+        re.sub(r"\{[^}]+\}", "{}", path)
+        for method, path in registered_routes()
+        if method == "GET" and path.endswith(("/file", "/verification", "/evidence"))
+    }
+    assert content_routes <= normal, sorted(content_routes - normal)
+
+
+@pytest.mark.parametrize("route", sorted(CONTENT_ROUTES))
+async def test_document_content_is_served_only_to_its_readers(
+    world: World,  # noqa: F811
+    content: dict[str, Built],
+    route: str,
+) -> None:
+    world_tokens.update(world.tokens)
+    path_of, side = CONTENT_ROUTES[route]
+    page = route.startswith("page")
+    missing = Built(MISSING_DOCUMENT, MISSING_DOCUMENT)
+    mismatches: list[str] = []
+    async with AsyncTestClient(app=create_app(world.settings)) as client:
+        for name, case in CASES.items():
+            built = content[name]
+            for actor in ACTORS:
+                want = expected(case, side, actor)
+                answer = await client.get(path_of(built), headers=_as(actor, page))
+                if answer.status_code != want:
+                    mismatches.append(f"{name} as {actor}: {answer.status_code} (want {want})")
+                elif want == 404 and not page:
+                    # The same answer as for a document that does not exist at all.
+                    gone = await client.get(path_of(missing), headers=_as(actor, page))
+                    own_id = built.transfer_id if side == "transfer" else built.document_id
+                    assert answer.json()["detail"].replace(str(own_id), "N") == (
+                        gone.json()["detail"].replace(str(MISSING_DOCUMENT), "N")
+                    ), (name, actor, answer.text, gone.text)
+    assert not mismatches, "\n".join(mismatches)
+
+
+async def test_a_confidential_read_is_recorded_once_per_person_and_window(
+    world: World,  # noqa: F811
+    content: dict[str, Built],
+) -> None:
+    world_tokens.update(world.tokens)
+    secret = content["own-secret"]
+    await _set_read_marks(world, secret.document_id, None)
+    before = await _reads(world, secret.document_id)
+    async with AsyncTestClient(app=create_app(world.settings)) as client:
+        for path in (
+            f"/api/v1/documents/{secret.document_id}/file",
+            f"/api/v1/documents/{secret.document_id}/file",  # pdf.js asks again
+            f"/api/v1/transfers/{secret.transfer_id}/file",
+            f"/api/v1/documents/{secret.document_id}/attachments/1/file",
+        ):
+            assert (await client.get(path, headers=_as("stttt.clerk", False))).status_code == 200
+        refused = await client.get(
+            f"/api/v1/documents/{secret.document_id}/file", headers=_as("stttt.admin", False)
+        )
+        assert refused.status_code == 404
+        first = await _reads(world, secret.document_id)
+        assert [e.actor_user_id for e in first[len(before):]] == [world.user_ids["stttt.clerk"]]
+        await _set_read_marks(world, secret.document_id, timedelta(minutes=11))
+        again = await client.get(
+            f"/api/v1/documents/{secret.document_id}/file", headers=_as("stttt.clerk", False)
+        )
+        assert again.status_code == 200
+    assert len(await _reads(world, secret.document_id)) == len(first) + 1
+
+
+async def _reads(world: World, document_id: int) -> list[AuditEvent]:  # noqa: F811
+    runtime = world.runtime()
+    try:
+        async with runtime.session() as session:
+            query = (
+                select(AuditEvent)
+                .where(AuditEvent.action == "document.read")
+                .where(AuditEvent.subject_id == str(document_id))
+                .order_by(AuditEvent.seq)  # type: ignore[arg-type]
+            )
+            return list((await session.exec(query)).all())
+    finally:
+        await runtime.dispose()
+
+
+async def _set_read_marks(world: World, document_id: int, age: timedelta | None) -> None:  # noqa: F811
+    """Forget the document's read marks, or make them ``age`` old (what time would do)."""
+    runtime = world.runtime()
+    try:
+        async with runtime.session() as session:
+            where = DocumentReadMark.document_id == document_id
+            if age is None:
+                await session.exec(delete(DocumentReadMark).where(where))  # type: ignore[call-overload]
+            else:
+                await session.exec(
+                    update(DocumentReadMark).where(where).values(recorded_at=utcnow() - age)  # type: ignore[call-overload]
+                )
+            await session.commit()
+    finally:
+        await runtime.dispose()

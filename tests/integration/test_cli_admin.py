@@ -165,7 +165,7 @@ def test_agency_and_user_administration(database_url: str, tmp_path: Path) -> No
     short = docflow_stdin(
         "user", "passwd", "syt.clerk", "--password-stdin", data_dir=data, stdin="x\n", **env
     )
-    assert_one_line_error(short, "at least 8")
+    assert_one_line_error(short, "at least 10")
     nobody = docflow_stdin(
         "user", "passwd", "nobody", "--password-stdin", data_dir=data, stdin="long-enough\n", **env
     )

@@ -24,7 +24,7 @@ TABLES = {
     "user_account",
     "user_role",
     "auth_session",
-    "login_failure",
+    "login_throttle",
     "personal_certificate",
     "audit_event",
     "audit_log",

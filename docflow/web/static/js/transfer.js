@@ -8,9 +8,12 @@ const id = article.dataset.id;
 const errorBox = document.getElementById('action-error');
 const viewer = document.getElementById('pdf-view');
 
-showPdf(viewer, viewer.dataset.src).catch((e) => {
-  viewer.replaceChildren(el('p', { class: 'error' }, String(e.message || e)));
-});
+// Absent when the reader may see the transfer but not a confidential document's content.
+if (viewer) {
+  showPdf(viewer, viewer.dataset.src).catch((e) => {
+    viewer.replaceChildren(el('p', { class: 'error' }, String(e.message || e)));
+  });
+}
 
 async function act(path, body) {
   errorBox.hidden = true;
@@ -66,6 +69,8 @@ formOnce(document.getElementById('assign-form'), async () => {
 });
 
 const cards = document.getElementById('signature-cards');
-api('GET', cards.dataset.report)
-  .then((answer) => renderReport(cards, answer.report))
-  .catch((e) => { cards.textContent = e.message; });
+if (cards) {
+  api('GET', cards.dataset.report)
+    .then((answer) => renderReport(cards, answer.report))
+    .catch((e) => { cards.textContent = e.message; });
+}
