@@ -17,6 +17,7 @@ __all__ = ["TRUST_HANDLERS"]
     tags=["verification"],
     summary="The trusted root certificates (PEM), to import into PDF readers",
     opt={"public": True},
+    media_type="application/x-pem-file",
     sync_to_thread=False,
 )
 def trust_anchors(runtime: NamedDependency[Runtime]) -> Response[bytes]:

@@ -46,14 +46,14 @@ from signing.validation.trust import TrustConfig, load_certificates
 
 async def async_etsi_xml_report(source: bytes | str, trust: TrustConfig) -> bytes:
     """ETSI TS 119 102-2 XML report (see ``signing.validation.ades``; loaded on use)."""
-    from signing.validation.ades import async_etsi_xml_report as report
+    from signing.validation.etsi import async_etsi_xml_report as report
 
     return await report(source, trust)
 
 
 def etsi_xml_report(source: bytes | str, trust: TrustConfig) -> bytes:
     """Synchronous :func:`async_etsi_xml_report`."""
-    from signing.validation.ades import etsi_xml_report as report
+    from signing.validation.etsi import etsi_xml_report as report
 
     return report(source, trust)
 

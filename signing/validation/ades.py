@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import EmbeddedPdfSignature
 from pyhanko.sign.validation.ades import (
     AdESBasicValidationResult,
@@ -41,10 +38,9 @@ from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from signing.validation._freshness import newest_timestamp_assertions
 from signing.validation._policy import DOCFLOW_DIFF_POLICY
-from signing.validation.errors import UnreadablePdf
 from signing.validation.trust import TrustConfig
 
-__all__ = ["ades_validate_embedded", "async_etsi_xml_report", "etsi_xml_report"]
+__all__ = ["ades_validate_embedded", "process_for_level", "run_ades"]
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +118,7 @@ def _with_file_knowledge(
     )
 
 
-async def _run_ades(
+async def run_ades(
     emb: EmbeddedPdfSignature, trust: TrustConfig, moment: datetime, process: str = "LTA"
 ) -> AdESBasicValidationResult[Any]:
     """Run the AdES process named ``Basic``, ``LTVM`` (with time) or ``LTA``."""
@@ -185,98 +181,4 @@ async def ades_validate_embedded(
     emb: EmbeddedPdfSignature, trust: TrustConfig, moment: datetime, process: str = "LTA"
 ) -> dict[str, Any]:
     """The AdES verdict for one signature, as a plain dict (report field ``ades``)."""
-    return _summary(await _run_ades(emb, trust, moment, process), process)
-
-
-async def async_etsi_xml_report(source: bytes | str, trust: TrustConfig) -> bytes:
-    """ETSI TS 119 102-2 validation report (XML, UTF-8) for every ``/Sig`` signature in the
-    file, produced by pyHanko's AdES engine (``ades_lta_validation`` + ``generate_report``).
-    Signatures that cannot be processed are left out (the JSON report names them)."""
-    import io
-
-    from pyhanko.sign.validation.report import tools as report_tools
-    from xsdata.formats.dataclass.serializers import XmlSerializer
-    from xsdata.formats.dataclass.serializers.config import SerializerConfig
-
-    data = source if isinstance(source, bytes) else open(source, "rb").read()  # noqa: SIM115
-    try:
-        reader = PdfFileReader(io.BytesIO(data), strict=True)
-        fields = list(enumerate_sig_fields(reader, filled_status=True))
-    except Exception as exc:  # noqa: BLE001
-        raise UnreadablePdf(f"The file is not a readable PDF: {exc}") from exc
-    moment = trust.validation_time or datetime.now(UTC)
-    from signing.validation.engine import async_validate_pdf
-
-    # docflow's own verdict (the document's rules on top of the AdES engine) wins
-    ours = await async_validate_pdf(data, trust.replace(validation_time=moment))
-    verdicts = {s.field_name: s for s in ours.signatures}
-    reports = []
-    objects: dict[str, Any] = {}
-    for fq_name, _obj, sig_field in fields:
-        try:
-            emb = EmbeddedPdfSignature(reader, sig_field, fq_name)
-            if emb.sig_object_type != "/Sig":
-                continue
-            mine = verdicts.get(str(fq_name))
-            process = process_for_level(mine.level if mine is not None else None)
-            result = await _run_ades(emb, trust, moment, process)
-            if result.api_status is None:
-                continue
-            generated = report_tools._generate_report(emb, result)
-            reports.append(_with_docflow_verdict(generated, verdicts.get(str(fq_name)), ours))
-            for vo in result.validation_objects:
-                pkg = report_tools._package_validation_object(vo)
-                objects[str(pkg.id)] = pkg
-        except Exception:  # noqa: BLE001
-            log.info("AdES report: signature %s skipped", fq_name, exc_info=True)
-    from pyhanko.generated.etsi import ts_11910202 as ts
-
-    report = ts.ValidationReport(
-        signature_validation_report=tuple(reports),
-        signature_validation_objects=ts.ValidationObjectListType(tuple(objects.values())),
-    )
-    xml = XmlSerializer(config=SerializerConfig(indent="  ")).render(
-        report, ns_map=report_tools.NAMESPACES
-    )
-    return xml.encode("utf-8")
-
-
-_MAIN = "urn:etsi:019102:mainindication:"
-_SUB = "urn:etsi:019102:subindication:"
-
-
-def _with_docflow_verdict(report: Any, ours: Any, document: Any) -> Any:
-    """The AdES engine's report for one signature, failed (FORMAT_FAILURE) where docflow's
-    document rules fail it, with each named change as ``AdditionalValidationReportData``
-    (``Type`` = ``urn:docflow:finding:<code>``, ``Value`` = Vietnamese / English)."""
-    from pyhanko.generated.etsi import ts_11910202 as ts
-
-    findings = list(document.findings)
-    if ours is not None:
-        findings = list(ours.modifications.changes) + findings
-    failed = findings and (ours is None or ours.indication.value == "TOTAL_FAILED")
-    if not failed:
-        return report
-    data = ts.ValidationReportDataType(
-        additional_validation_report_data=ts.AdditionalValidationReportDataType(
-            report_data=tuple(
-                ts.TypedDataType(
-                    type_value=f"urn:docflow:finding:{f.code}", value=f"{f.vi} / {f.en}"
-                )
-                for f in findings
-            )
-        )
-    )
-    status = report.signature_validation_status or ts.ValidationStatusType()
-    status = dataclasses.replace(
-        status,
-        main_indication=_MAIN + "total-failed",
-        sub_indication=(_SUB + "FORMAT_FAILURE",),
-        associated_validation_report_data=(*status.associated_validation_report_data, data),
-    )
-    return dataclasses.replace(report, signature_validation_status=status)
-
-
-def etsi_xml_report(source: bytes | str, trust: TrustConfig) -> bytes:
-    """Synchronous wrapper of :func:`async_etsi_xml_report`."""
-    return asyncio.run(async_etsi_xml_report(source, trust))
+    return _summary(await run_ades(emb, trust, moment, process), process)
