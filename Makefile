@@ -28,11 +28,12 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check docflow signing storage tests bench
-	$(BIN)/mypy signing storage
+	$(BIN)/mypy docflow signing storage
 
 bench: $(STAMP)
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/signing.py
+	$(BIN)/python bench/edxml.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

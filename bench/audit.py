@@ -4,7 +4,7 @@
                                     [--database-url URL] [--sqlite-only]
 
 1. Appends at load: ``--clients`` concurrent writers append ``--appends`` events, each in
-   its own transaction through ``docflow.audit.record_event`` (chain head lock, hash),
+   its own transaction through ``docflow.core.audit_append.record_event`` (chain head lock, hash),
    against the same rows inserted into a copy of the event table with no log (same
    concurrency, one transaction each). Ratio = chained / plain throughput (goal >= 0.8).
 2. Verifying ``--events`` events with ``verify_trail`` (every digest, link and Merkle
@@ -36,10 +36,10 @@ PASSWORD = "bench-password"
 
 
 def _runtime(url: str, data_dir: Path) -> Any:
-    from docflow.runtime import Runtime
-    from docflow.settings import Settings
+    from docflow.bootstrap import build_runtime
+    from docflow.core.settings import Settings
 
-    return Runtime.build(
+    return build_runtime(
         Settings.from_env({"DOCFLOW_DATA_DIR": str(data_dir), "DOCFLOW_DATABASE_URL": url})
     )
 
@@ -47,8 +47,9 @@ def _runtime(url: str, data_dir: Path) -> Any:
 async def bench_appends(runtime: Any, appends: int, clients: int) -> tuple[float, float]:
     from sqlalchemy import MetaData, insert
 
-    from docflow.audit import Actor, record_event
-    from docflow.models import AuditEvent, utcnow
+    from docflow.core.audit_append import Actor, record_event
+    from docflow.core.audit_models import AuditEvent
+    from docflow.core.models_base import utcnow
 
     plain = AuditEvent.__table__.to_metadata(MetaData(), name="bench_audit_plain")  # type: ignore[attr-defined]
     for item in (*plain.indexes, *plain.constraints):  # same indexes, names of their own
@@ -113,9 +114,9 @@ async def generate_chain(runtime: Any, total: int) -> float:
     with their digests, log rows with the chain)."""
     from sqlalchemy import insert
 
-    from docflow.evidence.chain import canonical_event_bytes, chain_next
-    from docflow.models import AuditEvent, AuditLog
-    from docflow.services.audit_checkpoints import log_head
+    from docflow.audit.checkpoints import log_head
+    from docflow.core.audit_digest import canonical_event_bytes, chain_next
+    from docflow.core.audit_models import AuditEvent, AuditLog
 
     start = time.perf_counter()
     async with runtime.sessions() as session:
@@ -156,7 +157,7 @@ async def generate_chain(runtime: Any, total: int) -> float:
 
 
 async def bench_verify(runtime: Any) -> tuple[int, float, str]:
-    from docflow.services.audit_verify import verify_trail
+    from docflow.audit.verify import verify_trail
 
     start = time.perf_counter()
     status = await verify_trail(runtime)
@@ -174,16 +175,18 @@ async def bench_bundle(runtime: Any, work: Path) -> tuple[int, int, int]:
     from sqlmodel import select
 
     import signing
-    from docflow.audit import record_event
-    from docflow.demo import seed_demo
+    from docflow.accounts.models_agency import Agency
+    from docflow.accounts.models_user import Role, User
+    from docflow.accounts.permissions import Principal
+    from docflow.audit.bundle import build_bundle
+    from docflow.cli.demo import seed_demo
+    from docflow.core.audit_append import record_event
     from docflow.devpki import dev_signer
-    from docflow.evidence.bundle import build_bundle
-    from docflow.models import Agency, Document, DocumentVersion, Role, User
-    from docflow.permissions import Principal
+    from docflow.documents.models import Document, DocumentVersion
     from tests.pki import tiny_pdf
 
     await asyncio.to_thread(runtime.store.ensure_ready)
-    async with runtime.sessions() as session:
+    async with runtime.transaction() as session:
         await seed_demo(session, PASSWORD)
     key, cert, chain = dev_signer("STTTT")
     signer = await signing.async_load_signer(
@@ -254,7 +257,7 @@ async def bench_bundle(runtime: Any, work: Path) -> tuple[int, int, int]:
 
 
 async def run_one(label: str, url: str, args: argparse.Namespace, tmp: Path) -> None:
-    from docflow.migrate import upgrade
+    from docflow.core.migrate import upgrade
 
     await asyncio.to_thread(upgrade, url)
     runtime = _runtime(url, tmp)
@@ -272,7 +275,7 @@ async def run_one(label: str, url: str, args: argparse.Namespace, tmp: Path) -> 
             f"{size:,} bytes ({size / 1024:.0f} KiB)"
         )
         generated = await generate_chain(runtime, args.events)
-        from docflow.services.audit_checkpoints import create_checkpoint
+        from docflow.audit.checkpoints import create_checkpoint
 
         signing_started = time.perf_counter()
         await create_checkpoint(runtime)

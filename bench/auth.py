@@ -4,7 +4,7 @@
 
 1. argon2id alone, for the chosen parameters and two neighbours (why these: see
    ``docflow/passwords.py``).
-2. A whole sign-in through ``docflow.services.auth.login`` (throttle check, argon2,
+2. A whole sign-in through ``docflow.accounts.auth.login`` (throttle check, argon2,
    session row, audit event, commit) on a seeded database (SQLite in a temp dir unless
    ``--database-url``).
 3. Resolving a bearer token to a ``Principal`` (every authenticated request pays this).
@@ -39,7 +39,7 @@ def ms(values: list[float]) -> str:
 def bench_argon2(rounds: int) -> None:
     from argon2 import PasswordHasher
 
-    from docflow.passwords import ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, ARGON2_TIME_COST
+    from docflow.accounts.passwords import ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, ARGON2_TIME_COST
 
     print("argon2id verify (one sign-in's hashing):")
     profiles = [
@@ -61,19 +61,19 @@ def bench_argon2(rounds: int) -> None:
 async def bench_service(url: str, logins: int, listings: int) -> None:
     from sqlmodel import select
 
-    from docflow.demo import seed_demo
-    from docflow.errors import PermissionDenied
-    from docflow.models import User
-    from docflow.runtime import Runtime
-    from docflow.services.auth import authenticate, login
-    from docflow.services.users import fetch_users, list_users, principal_for
-    from docflow.settings import Settings
+    from docflow.accounts.auth import authenticate, login
+    from docflow.accounts.models_user import User
+    from docflow.accounts.users import fetch_users, list_users, principal_for
+    from docflow.bootstrap import build_runtime
+    from docflow.cli.demo import seed_demo
+    from docflow.core.errors import PermissionDenied
+    from docflow.core.settings import Settings
 
     settings = Settings.from_env({"DOCFLOW_DATABASE_URL": url, "DOCFLOW_DATA_DIR": "/tmp"})
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     secret = settings.effective_secret_key
     try:
-        async with runtime.session() as session:
+        async with runtime.transaction() as session:
             await seed_demo(session, PASSWORD)
             # A realistic agency: 200 more people in STTTT (one shared hash, rows only).
             admin = (await session.exec(select(User).where(User.username == "stttt.admin"))).one()
@@ -102,7 +102,7 @@ async def bench_service(url: str, logins: int, listings: int) -> None:
                 )
                 times.append(time.perf_counter() - start)
                 token = issued.token
-        print(f"\nsign-in (docflow.services.auth.login, {logins}x): {ms(times)}")
+        print(f"\nsign-in (docflow.accounts.auth.login, {logins}x): {ms(times)}")
 
         async with runtime.session() as session:
             resolve: list[float] = []
@@ -154,7 +154,7 @@ def main() -> None:
     bench_argon2(args.logins)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        from docflow.migrate import upgrade
+        from docflow.core.migrate import upgrade
 
         upgrade(url)
         print(f"\ndatabase: {url.split('://')[0]}")

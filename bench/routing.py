@@ -8,7 +8,7 @@ PostgreSQL (a fresh database on the test server unless ``--database-url``), loca
 store, dev PKI.
 
 1. Dispatch: one issued document (the STTTT seal, B-LT) sent to 1 agency and another to
-   ``--recipients`` agencies through ``docflow.services.routing.dispatch_document``
+   ``--recipients`` agencies through ``docflow.transfers.routing.dispatch_document``
    (verification of the file once in a worker, transfers, signed "01 arrived" events,
    audit). Prints the times, the objects the store holds for the document (goal 1) and
    the time per extra recipient against the time of one agency-seal signature
@@ -49,8 +49,8 @@ def pct(values: list[float], q: float) -> float:
 
 async def add_agencies(runtime: Any, count: int) -> list[str]:
     """``count`` agencies B001.. with codes ``NNN.09.00.H30`` and (dev) seal keys."""
+    from docflow.accounts.models_agency import Agency, AgencyCode
     from docflow.devpki import dev_signer
-    from docflow.models import Agency, AgencyCode
 
     codes = []
     async with runtime.session() as session:
@@ -109,8 +109,9 @@ def store_files(root: Path) -> int:
 async def bench_dispatch(runtime: Any, settings: Any, recipients: int, tmp: Path) -> list[str]:
     from sqlmodel import col, func, select
 
-    from docflow.models import DocumentVersion, Transfer
-    from docflow.services.routing import dispatch_document
+    from docflow.documents.models import DocumentVersion
+    from docflow.transfers.models import Transfer
+    from docflow.transfers.routing import dispatch_document
     from tests.integration.routing_support import issue_directly
 
     codes = await add_agencies(runtime, recipients)
@@ -164,7 +165,9 @@ async def fill_transfers(runtime: Any, url: str, bench_codes: list[str], total: 
     import asyncpg
     from sqlmodel import select
 
-    from docflow.models import Agency, AgencyCode, DocumentVersion, User
+    from docflow.accounts.models_agency import Agency, AgencyCode
+    from docflow.accounts.models_user import User
+    from docflow.documents.models import DocumentVersion
 
     async with runtime.session() as session:
         agencies = {a.abbreviation: a.id for a in (await session.exec(select(Agency))).all()}
@@ -237,7 +240,7 @@ def _document_defaults(user_id: int) -> tuple[list[str], list[Any]]:
     the bulk load follows the model as it grows."""
     import json
 
-    from docflow.models import Document
+    from docflow.documents.models import Document
 
     known = {"id", "agency_id", "created_by_id", "document_type", "subject", "urgency",
              "confidentiality", "signer_id", "recipients", "named_reader_ids", "layout",
@@ -295,9 +298,10 @@ async def bench_inbox(settings: Any, url: str, clients: int, requests: int) -> N
     import httpx
     from sqlmodel import select
 
+    from docflow.accounts.auth import open_session
+    from docflow.accounts.models_agency import Agency
+    from docflow.accounts.models_user import User
     from docflow.app import create_app, freeze_startup_heap
-    from docflow.models import Agency, User
-    from docflow.services.auth import open_session
 
     app = create_app(settings)
     runtime = app.state.runtime
@@ -325,7 +329,7 @@ async def bench_inbox(settings: Any, url: str, clients: int, requests: int) -> N
         await warm_up(clients, via_http)
         http_lat, http_rps = await run_clients(clients, requests, via_http)
 
-    from docflow.services.inbox import InboxFilter, list_inbox
+    from docflow.transfers.inbox import InboxFilter, list_inbox
     from tests.integration.routing_support import principal_of
 
     clerk = await principal_of(runtime, "stc.clerk")
@@ -370,10 +374,10 @@ async def bench_inbox(settings: Any, url: str, clients: int, requests: int) -> N
 
 
 async def main_async(args: argparse.Namespace) -> None:
-    from docflow.demo import seed_demo
-    from docflow.migrate import upgrade
-    from docflow.runtime import Runtime
-    from docflow.settings import Settings
+    from docflow.bootstrap import build_runtime
+    from docflow.cli.demo import seed_demo
+    from docflow.core.migrate import upgrade
+    from docflow.core.settings import Settings
 
     pg = None
     url = args.database_url
@@ -389,10 +393,10 @@ async def main_async(args: argparse.Namespace) -> None:
             settings = Settings.from_env(
                 {"DOCFLOW_DATABASE_URL": url, "DOCFLOW_DATA_DIR": str(tmp)}
             )
-            runtime = Runtime.build(settings)
+            runtime = build_runtime(settings)
             try:
                 await asyncio.to_thread(runtime.store.ensure_ready)
-                async with runtime.session() as session:
+                async with runtime.transaction() as session:
                     await seed_demo(session, PASSWORD)
                 if args.only == "inbox":
                     from tests.integration.routing_support import issue_directly

@@ -1,6 +1,6 @@
 """``python -m docflow`` is the ``docflow`` command."""
 
-from docflow.cli import main
+from docflow.cli.main import main
 
 # Guarded: worker processes (forkserver) import the main module again.
 if __name__ == "__main__":

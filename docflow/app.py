@@ -5,33 +5,64 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from typing import Any
 
 import anyio.to_thread
 from litestar import Litestar
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from docflow import __version__
-from docflow.api import ROUTE_HANDLERS
-from docflow.api.auth import require_sign_in
-from docflow.api.bounds import bound_path_ids
-from docflow.api.client_address import ClientAddressMiddleware
-from docflow.api.dependencies import DEPENDENCIES, ReleaseRequestSession
-from docflow.api.errors import EXCEPTION_HANDLERS
-from docflow.api.json_limits import JsonBodyLimits
-from docflow.api.openapi_errors import document_error_responses
-from docflow.api.request_id import RequestIdMiddleware
-from docflow.api.security_headers import SecurityHeadersMiddleware
-from docflow.db import create_engine, create_session_factory
-from docflow.log import install_request_id_factory
-from docflow.objects import describe_store_error
-from docflow.runtime import Runtime
-from docflow.settings import Settings, proxy_networks
+from docflow.accounts.api_auth import AUTH_HANDLERS, provide_principal, require_sign_in
+from docflow.accounts.api_certificates import CERTIFICATE_HANDLERS
+from docflow.accounts.api_directory import DIRECTORY_HANDLERS
+from docflow.accounts.api_users import USER_HANDLERS
+from docflow.audit.api import AUDIT_HANDLERS
+from docflow.audit.api_evidence import EVIDENCE_HANDLERS
+from docflow.audit.api_trust import TRUST_HANDLERS
+from docflow.audit.api_verify import VERIFY_HANDLERS
+from docflow.bootstrap import build_runtime, dev_routes
+from docflow.core.db import create_engine, create_session_factory
+from docflow.core.http.bounds import bound_path_ids
+from docflow.core.http.client_address import ClientAddressMiddleware
+from docflow.core.http.dependencies import DEPENDENCIES, ReleaseRequestSession
+from docflow.core.http.errors import EXCEPTION_HANDLERS
+from docflow.core.http.health import health
+from docflow.core.http.json_limits import JsonBodyLimits
+from docflow.core.http.openapi_errors import document_error_responses
+from docflow.core.http.request_id import RequestIdMiddleware
+from docflow.core.http.security_headers import SecurityHeadersMiddleware
+from docflow.core.log import install_request_id_factory
+from docflow.core.objects import describe_store_error
+from docflow.core.settings import Settings, proxy_networks
+from docflow.documents.api import DOCUMENT_HANDLERS
+from docflow.documents.api_registers import REGISTER_HANDLERS
+from docflow.transfers.api import TRANSFER_HANDLERS
+from docflow.transfers.api_inbox import INBOX_HANDLERS
+from docflow.transfers.api_register import INCOMING_REGISTER_HANDLERS
 from docflow.web import TEMPLATE_CONFIG, WEB_HANDLERS
 
-__all__ = ["create_app", "freeze_startup_heap"]
+__all__ = ["ROUTE_HANDLERS", "create_app", "freeze_startup_heap"]
+
+#: Every feature's HTTP routes; a new feature adds its handlers here.
+ROUTE_HANDLERS: list[object] = [
+    health,
+    *AUTH_HANDLERS,
+    *DIRECTORY_HANDLERS,
+    *USER_HANDLERS,
+    *CERTIFICATE_HANDLERS,
+    *DOCUMENT_HANDLERS,
+    *REGISTER_HANDLERS,
+    *INBOX_HANDLERS,
+    *TRANSFER_HANDLERS,
+    *INCOMING_REGISTER_HANDLERS,
+    *AUDIT_HANDLERS,
+    *VERIFY_HANDLERS,
+    *EVIDENCE_HANDLERS,
+    *TRUST_HANDLERS,
+]
+
 
 logger = logging.getLogger("docflow.app")
 
@@ -68,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Also here, not only in the CLI: `uvicorn --factory docflow.app:create_app` must refuse too.
     settings.validate_for_production()
     install_request_id_factory()
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
 
     async def prepare_local_store() -> None:
         # A local store creates its directories; a remote one is checked by `serve`.
@@ -82,14 +113,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def start_audit_checkpoints() -> None:
         if settings.audit_checkpoint_minutes > 0:
-            from docflow.services.audit_checkpoints import run_checkpoints_every
+            from docflow.audit.checkpoints import run_checkpoints_every
 
             seconds = settings.audit_checkpoint_minutes * 60
             background.append(asyncio.create_task(run_checkpoints_every(runtime, seconds)))
 
     async def start_archive_renewals() -> None:
         if settings.archive_renewal_hours > 0:
-            from docflow.services.archive import run_renewals_every
+            from docflow.documents.archive import run_renewals_every
 
             seconds = settings.archive_renewal_hours * 3600
             background.append(asyncio.create_task(run_renewals_every(runtime, seconds)))
@@ -100,7 +131,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Retries work that failed after its transaction (stamps, deliveries). Cancelled
         # at shutdown; a job it held is claimed again once its lease expires. Its polling
         # has a connection of its own: it never waits for, or holds, a request's.
-        from docflow.jobs.runner import JobRunner
+        from docflow.core.jobs.runner import JobRunner
 
         engine = create_engine(settings.database_url, **_small_pool(settings.database_url))
         runner_engine.append(engine)
@@ -114,19 +145,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await engine.dispose()
         await runtime.dispose()
 
-    extra: list[Any] = []
-    if not settings.is_production:
-        # Demo mode serves the dev PKI's CRLs, OCSP and TSA at the URLs its certificates
-        # name, which follow DOCFLOW_PUBLIC_URL.
-        from docflow import devpki
-        from docflow.devpki.http import devpki_router
-
-        pki = devpki.configure(devpki.pki_for_settings(settings))
-        extra.append(devpki_router(lambda: pki))
-
     app = Litestar(
-        route_handlers=[*ROUTE_HANDLERS, *WEB_HANDLERS, *extra],
-        dependencies=DEPENDENCIES,
+        route_handlers=[*ROUTE_HANDLERS, *WEB_HANDLERS, *dev_routes(settings)],
+        dependencies={**DEPENDENCIES, "principal": Provide(provide_principal)},
         # Every /api/ route needs a live session (login is marked public).
         guards=[require_sign_in, bound_path_ids],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -1,6 +1,6 @@
 """Alembic environment: async engine, SQLModel metadata, batch mode on SQLite.
 
-The URL is, in order: ``config.attributes["url"]`` (``docflow.migrate``), then
+The URL is, in order: ``config.attributes["url"]`` (``docflow.core.migrate``), then
 ``sqlalchemy.url`` if set, then the docflow settings (``DOCFLOW_DATABASE_URL``).
 A caller may also pass an open sync connection as ``config.attributes["connection"]``.
 """
@@ -14,14 +14,15 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import docflow.models  # noqa: F401 - registers the tables
-from docflow.db import create_engine
+from docflow.bootstrap import register_tables
+from docflow.core.db import create_engine
 
 config = context.config
 
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
+register_tables()
 target_metadata = SQLModel.metadata
 
 
@@ -29,7 +30,7 @@ def database_url() -> str:
     url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
     if url:
         return str(url)
-    from docflow.settings import Settings
+    from docflow.core.settings import Settings
 
     return Settings.from_env().database_url
 

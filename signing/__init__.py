@@ -28,23 +28,19 @@ _EXPORTS: dict[str, str] = {
     ),
     # signers
     **dict.fromkeys(
-        [
-            "SignerSource",
-            "Pkcs12Source",
-            "PemSource",
-            "Pkcs11Source",
-            "load_signer",
-            "async_load_signer",
-            "clear_signer_cache",
-        ],
-        "signing.signers",
+        ["SignerSource", "Pkcs12Source", "PemSource", "Pkcs11Source"], "signing.signers.sources"
     ),
-    "pkcs11_signer": "signing.signers_pkcs11",
-    # signing
-    **dict.fromkeys(["Level", "LEVELS", "Box", "SignRequest", "SignResult"], "signing.levels"),
-    **dict.fromkeys(["async_sign_pdf", "sign_pdf"], "signing.sign"),
     **dict.fromkeys(
-        ["ExtendResult", "async_extend_to_lt", "async_extend_to_lta"], "signing.sign_extend"
+        ["load_signer", "async_load_signer", "clear_signer_cache"], "signing.signers.keys"
+    ),
+    "pkcs11_signer": "signing.signers.pkcs11",
+    # signing
+    **dict.fromkeys(
+        ["Level", "LEVELS", "Box", "SignRequest", "SignResult"], "signing.pades.levels"
+    ),
+    **dict.fromkeys(["async_sign_pdf", "sign_pdf"], "signing.pades.sign"),
+    **dict.fromkeys(
+        ["ExtendResult", "async_extend_to_lt", "async_extend_to_lta"], "signing.pades.extend"
     ),
     **dict.fromkeys(
         [
@@ -53,7 +49,7 @@ _EXPORTS: dict[str, str] = {
             "archive_status",
             "async_renew_archive_timestamp",
         ],
-        "signing.archive",
+        "signing.pades.archive",
     ),
     # fields and issuance
     **dict.fromkeys(
@@ -66,12 +62,12 @@ _EXPORTS: dict[str, str] = {
             "add_signature_fields",
             "async_add_signature_fields",
         ],
-        "signing.fields",
+        "signing.pades.fields",
     ),
-    **dict.fromkeys(["async_fill_and_seal", "fill_and_seal"], "signing.issuance"),
+    **dict.fromkeys(["async_fill_and_seal", "fill_and_seal"], "signing.pades.issuance"),
     # external (two-step) signing
-    **dict.fromkeys(["PreparedSignature", "async_prepare_external"], "signing.external"),
-    "async_complete_external": "signing.external_complete",
+    **dict.fromkeys(["PreparedSignature", "async_prepare_external"], "signing.external.prepare"),
+    "async_complete_external": "signing.external.complete",
     # appearance
     **dict.fromkeys(
         [
@@ -84,7 +80,7 @@ _EXPORTS: dict[str, str] = {
             "INCOMING_BOX_SIZE",
             "seal_box_for",
         ],
-        "signing.appearance",
+        "signing.stamps.appearance",
     ),
     # validation
     **dict.fromkeys(
@@ -113,7 +109,79 @@ _EXPORTS: dict[str, str] = {
     ),
 }
 
-__all__ = sorted(_EXPORTS)
+# a literal, so that type checkers see the names as this package's (a computed
+# list hides them); tests/unit/test_package_faces.py keeps it equal to _EXPORTS
+__all__ = [
+    "Appearance",
+    "ArchiveStatus",
+    "Box",
+    "CertificateInfo",
+    "Coverage",
+    "DATE_FIELD",
+    "DocumentReport",
+    "ExtendResult",
+    "ExternalSigningError",
+    "FieldError",
+    "FieldLayout",
+    "FieldsResult",
+    "Finding",
+    "INCOMING_BOX_SIZE",
+    "Indication",
+    "InvalidExternalSignature",
+    "InvalidPdfError",
+    "LEVELS",
+    "Level",
+    "ModificationKind",
+    "Modifications",
+    "NUMBER_FIELD",
+    "PemSource",
+    "Pkcs11Source",
+    "Pkcs12Source",
+    "PreparedSignature",
+    "RenewResult",
+    "RevocationInfo",
+    "SEAL_FIELD",
+    "SignRequest",
+    "SignResult",
+    "SignatureCreationError",
+    "SignatureReport",
+    "SignerInfo",
+    "SignerLoadError",
+    "SignerSource",
+    "SigningError",
+    "SubIndication",
+    "TimestampError",
+    "TimestampReport",
+    "TrustConfig",
+    "UnreadablePdf",
+    "add_signature_fields",
+    "archive_status",
+    "async_add_signature_fields",
+    "async_complete_external",
+    "async_etsi_xml_report",
+    "async_extend_to_lt",
+    "async_extend_to_lta",
+    "async_fill_and_seal",
+    "async_load_signer",
+    "async_prepare_external",
+    "async_renew_archive_timestamp",
+    "async_sign_pdf",
+    "async_validate_pdf",
+    "attachment_appearance",
+    "attachment_box",
+    "clear_signer_cache",
+    "etsi_xml_report",
+    "fill_and_seal",
+    "incoming_appearance",
+    "leader_appearance",
+    "load_certificates",
+    "load_signer",
+    "pkcs11_signer",
+    "seal_appearance",
+    "seal_box_for",
+    "sign_pdf",
+    "validate_pdf",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -130,22 +198,6 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # the names, for type checkers and editors
-    from signing.appearance import (
-        INCOMING_BOX_SIZE,
-        Appearance,
-        attachment_appearance,
-        attachment_box,
-        incoming_appearance,
-        leader_appearance,
-        seal_appearance,
-        seal_box_for,
-    )
-    from signing.archive import (
-        ArchiveStatus,
-        RenewResult,
-        archive_status,
-        async_renew_archive_timestamp,
-    )
     from signing.errors import (
         ExternalSigningError,
         FieldError,
@@ -156,9 +208,16 @@ if TYPE_CHECKING:  # the names, for type checkers and editors
         SigningError,
         TimestampError,
     )
-    from signing.external import PreparedSignature, async_prepare_external
-    from signing.external_complete import async_complete_external
-    from signing.fields import (
+    from signing.external.complete import async_complete_external
+    from signing.external.prepare import PreparedSignature, async_prepare_external
+    from signing.pades.archive import (
+        ArchiveStatus,
+        RenewResult,
+        archive_status,
+        async_renew_archive_timestamp,
+    )
+    from signing.pades.extend import ExtendResult, async_extend_to_lt, async_extend_to_lta
+    from signing.pades.fields import (
         DATE_FIELD,
         NUMBER_FIELD,
         SEAL_FIELD,
@@ -167,20 +226,22 @@ if TYPE_CHECKING:  # the names, for type checkers and editors
         add_signature_fields,
         async_add_signature_fields,
     )
-    from signing.issuance import async_fill_and_seal, fill_and_seal
-    from signing.levels import LEVELS, Box, Level, SignRequest, SignResult
-    from signing.sign import async_sign_pdf, sign_pdf
-    from signing.sign_extend import ExtendResult, async_extend_to_lt, async_extend_to_lta
-    from signing.signers import (
-        PemSource,
-        Pkcs11Source,
-        Pkcs12Source,
-        SignerSource,
-        async_load_signer,
-        clear_signer_cache,
-        load_signer,
+    from signing.pades.issuance import async_fill_and_seal, fill_and_seal
+    from signing.pades.levels import LEVELS, Box, Level, SignRequest, SignResult
+    from signing.pades.sign import async_sign_pdf, sign_pdf
+    from signing.signers.keys import async_load_signer, clear_signer_cache, load_signer
+    from signing.signers.pkcs11 import pkcs11_signer
+    from signing.signers.sources import PemSource, Pkcs11Source, Pkcs12Source, SignerSource
+    from signing.stamps.appearance import (
+        INCOMING_BOX_SIZE,
+        Appearance,
+        attachment_appearance,
+        attachment_box,
+        incoming_appearance,
+        leader_appearance,
+        seal_appearance,
+        seal_box_for,
     )
-    from signing.signers_pkcs11 import pkcs11_signer
     from signing.validation import (
         CertificateInfo,
         Coverage,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 __all__ = [
     "SigningError",
@@ -13,6 +15,7 @@ __all__ = [
     "FieldError",
     "ExternalSigningError",
     "InvalidExternalSignature",
+    "signing_errors",
     "translate_error",
 ]
 
@@ -70,3 +73,27 @@ def translate_error(exc: Exception) -> SigningError:
     return SignatureCreationError(
         f"The signature could not be made ({type(exc).__name__}: {exc or 'no detail'})."
     )
+
+
+def _expected() -> tuple[type[Exception], ...]:
+    from signing._failures import CHECK_FAILED  # pyHanko's errors: loaded on failure only
+
+    return CHECK_FAILED
+
+
+@contextmanager
+def signing_errors(doing: str) -> Iterator[None]:
+    """The public boundary of a signing function: whatever goes wrong inside leaves as a
+    :class:`SigningError` with a readable sentence (callers catch only that). A failure of
+    a kind nobody expects is also logged, in one line, as ``doing``."""
+    try:
+        yield
+    except SigningError:
+        raise
+    except _expected() as exc:
+        raise translate_error(exc) from exc
+    except Exception as exc:  # the boundary: callers are promised a SigningError
+        from signing._failures import log_unexpected
+
+        log_unexpected(exc, doing)
+        raise translate_error(exc) from exc

@@ -10,17 +10,18 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from datetime import datetime
-from typing import BinaryIO, NoReturn
+from typing import BinaryIO
 
 import certifi
 import urllib3
 from minio import Minio
 from minio.commonconfig import COMPLIANCE, ENABLED
-from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
+from minio.error import S3Error
 from minio.retention import Retention
 from minio.versioningconfig import VersioningConfig
 from urllib3.util import Retry, Timeout
 
+from storage._s3_errors import ALREADY_THERE, BAD_CREDENTIALS, NOT_FOUND, translating
 from storage.base import (
     CHUNK_SIZE,
     NAMED_PREFIX,
@@ -45,15 +46,6 @@ from storage.errors import (
 __all__ = ["S3ObjectStore"]
 
 _META_SHA256 = "sha256"
-_NOT_FOUND = {"NoSuchKey", "NoSuchObject", "NoSuchVersion", "ResourceNotFound"}
-_BAD_CREDENTIALS = {
-    "AccessDenied",
-    "InvalidAccessKeyId",
-    "SignatureDoesNotMatch",
-    "InvalidToken",
-    "ExpiredToken",
-}
-_ALREADY_THERE = {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}
 _LOCK_STRIPES = 64
 _MiB = 1024 * 1024
 
@@ -154,45 +146,8 @@ class S3ObjectStore(ObjectStore):
 
     # ------------------------------------------------------------------ errors
 
-    def _unavailable(self, exc: BaseException, action: str) -> NoReturn:
-        where = self.describe()
-        if isinstance(exc, S3Error):
-            if exc.code in _BAD_CREDENTIALS:
-                msg = (
-                    f"The {where} refused to {action} ({exc.code}): check the access key, "
-                    "secret key and the key's permissions on the bucket."
-                )
-            elif exc.code == "NoSuchBucket":
-                msg = (
-                    f"The {where} does not exist: create it (ensure_ready) or fix the "
-                    "bucket name in the storage URL."
-                )
-            else:
-                msg = f"The {where} failed to {action} ({exc.code}: {exc.message})."
-        elif isinstance(exc, InvalidResponseError):
-            msg = (
-                f"The {where} gave no S3 answer when asked to {action} ({exc}): check that "
-                "the host and port in the storage URL are the S3 endpoint."
-            )
-        elif isinstance(exc, ServerError):
-            msg = f"The {where} failed with a server error when asked to {action} ({exc}); retry."
-        else:
-            reason = exc.__class__.__name__
-            msg = (
-                f"Cannot {action}: the {where} is unreachable ({reason}); check that the "
-                "server runs, the host, port and secure= setting in the storage URL, "
-                "and the network."
-            )
-        raise StoreUnavailable(msg) from exc
-
-    @contextlib.contextmanager
-    def _translating(self, action: str) -> Iterator[None]:
-        try:
-            yield
-        except StorageError:
-            raise
-        except (MinioException, urllib3.exceptions.HTTPError, OSError) as exc:
-            self._unavailable(exc, action)
+    def _translating(self, action: str) -> contextlib.AbstractContextManager[None]:
+        return translating(action, self.describe())
 
     # ------------------------------------------------------------------ readiness
 
@@ -214,15 +169,15 @@ class S3ObjectStore(ObjectStore):
             self._client.make_bucket(self._bucket, object_lock=True)
             return
         except S3Error as exc:
-            if exc.code in _ALREADY_THERE:
+            if exc.code in ALREADY_THERE:
                 return
-            if exc.code in _BAD_CREDENTIALS:
+            if exc.code in BAD_CREDENTIALS:
                 raise
         # The server does not offer object lock: a plain versioned bucket.
         try:
             self._client.make_bucket(self._bucket)
         except S3Error as exc:
-            if exc.code not in _ALREADY_THERE:
+            if exc.code not in ALREADY_THERE:
                 raise
 
     def _has_object_lock(self) -> bool:
@@ -403,7 +358,7 @@ class S3ObjectStore(ObjectStore):
             with self._translating("look up an object"):
                 info = self._client.stat_object(self._bucket, object_key(sha))
         except StoreUnavailable as exc:
-            if isinstance(exc.__cause__, S3Error) and exc.__cause__.code in _NOT_FOUND:
+            if isinstance(exc.__cause__, S3Error) and exc.__cause__.code in NOT_FOUND:
                 raise self._not_found(sha) from None
             raise
         recorded = (info.metadata or {}).get(f"x-amz-meta-{_META_SHA256}")
@@ -421,7 +376,7 @@ class S3ObjectStore(ObjectStore):
             with self._translating("read an object"):
                 response = self._client.get_object(self._bucket, object_key(sha))
         except StoreUnavailable as exc:
-            if isinstance(exc.__cause__, S3Error) and exc.__cause__.code in _NOT_FOUND:
+            if isinstance(exc.__cause__, S3Error) and exc.__cause__.code in NOT_FOUND:
                 raise self._not_found(sha) from None
             raise
         length = response.headers.get("Content-Length")

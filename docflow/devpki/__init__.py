@@ -34,8 +34,8 @@ from docflow.devpki.pki import (
 if TYPE_CHECKING:
     from cryptography import x509
 
+    from docflow.core.settings import Settings
     from docflow.devpki.tsa import DevTimeStamper, DevTsa
-    from docflow.settings import Settings
 
 __all__ = [
     "AGENCIES",
@@ -90,7 +90,7 @@ def current() -> DevPki:
     """This process's dev PKI: the configured one, else the one the environment names."""
     global _current
     if _current is None:
-        from docflow.settings import ConfigurationError, Settings
+        from docflow.core.settings import ConfigurationError, Settings
 
         try:
             _current = pki_for_settings(Settings.from_env())

@@ -28,7 +28,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from docflow.settings import DEV_PKI_DIR
+from docflow.core.settings import DEV_PKI_DIR
 
 if TYPE_CHECKING:
     from certomancer.registry import PKIArchitecture

@@ -14,14 +14,14 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template import TemplateConfig
 
-from docflow.api.auth import SESSION_COOKIE
-from docflow.errors import DomainError, NotAuthenticated
-from docflow.exchange import STATUS_LABELS
-from docflow.models import Role
-from docflow.permissions import Principal
-from docflow.runtime import Runtime
-from docflow.services import auth as auth_service
-from docflow.services.users import Me, whoami
+from docflow.accounts import auth as auth_service
+from docflow.accounts.api_auth import SESSION_COOKIE
+from docflow.accounts.models_user import Role
+from docflow.accounts.permissions import Principal
+from docflow.accounts.users import Me, whoami
+from docflow.core.errors import DomainError, NotAuthenticated
+from docflow.core.runtime import Runtime
+from docflow.transfers.statuses import STATUS_LABELS
 from docflow.web.i18n import CATALOGUE, DEFAULT_LANG, LANGS, translator, vn_date, vn_datetime
 
 __all__ = [

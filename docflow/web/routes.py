@@ -18,16 +18,20 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 
-from docflow.api.documents import document_view
-from docflow.db import AsyncSession
-from docflow.doctypes import DOCUMENT_TYPES
-from docflow.errors import DomainError, PermissionDenied
-from docflow.models import Confidentiality, DocumentState, Role, Transfer, Urgency
-from docflow.services import documents, registers, registers_incoming, transfer_views
-from docflow.services.agencies import list_directory
-from docflow.services.document_lists import list_documents, people_of_agency, person
-from docflow.services.inbox import InboxFilter, list_inbox
-from docflow.services.reading import may_read_via_transfer
+from docflow.accounts.agencies import list_directory
+from docflow.accounts.models_user import Role
+from docflow.core.db import AsyncSession
+from docflow.core.errors import DomainError, PermissionDenied
+from docflow.documents import documents, registers
+from docflow.documents.api import document_view
+from docflow.documents.doctypes import DOCUMENT_TYPES
+from docflow.documents.lists import list_documents, people_of_agency, person
+from docflow.documents.models import Confidentiality, DocumentState, Urgency
+from docflow.transfers import register as registers_incoming
+from docflow.transfers import views as transfer_views
+from docflow.transfers.inbox import InboxFilter, list_inbox
+from docflow.transfers.models import Transfer
+from docflow.transfers.reading import may_read_via_transfer
 from docflow.web.i18n import LANGS, VIETNAM
 from docflow.web.pages import (
     LANG_COOKIE,
@@ -242,11 +246,11 @@ def trust_page(request: PageRequest) -> Template:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
 
-    from docflow.services.signing_config import SigningConfig, anchor_pems
+    from docflow.core.keys import anchor_pems
 
     runtime = request.app.state.runtime
     anchors = []
-    for pem in anchor_pems(SigningConfig.from_settings(runtime.settings)):
+    for pem in anchor_pems(runtime.signing):
         cert = x509.load_pem_x509_certificate(pem)
         anchors.append(
             {

@@ -20,7 +20,7 @@ old-style checkpoints; checkpoints signed after this revision cannot be expresse
 it and are dropped.
 
 The canonical forms below are frozen copies (a revision must not import application
-code): the digest rule is the one ``docflow.evidence.chain`` defines.
+code): the digest rule is the one ``docflow.core.audit_digest`` defines.
 """
 import hashlib
 import json

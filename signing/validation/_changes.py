@@ -8,14 +8,15 @@ from typing import Any
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel, SuspiciousModification
+from pyhanko.sign.validation import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import (
     ModificationInfo,
     SignatureCoverageLevel,
 )
 
-from signing.validation._input import (
-    _reason,
-)
+from signing._failures import MALFORMED
+from signing._failures import reason as _reason
+from signing.validation._policy import DOCFLOW_DIFF_POLICY
 from signing.validation.model import (
     Coverage,
     ModificationKind,
@@ -98,7 +99,7 @@ def describe_changes_bilingual(
     out: list[tuple[str, str]] = []
     try:
         page_numbers: dict[tuple[int, int], int] = {}
-        with suppress(Exception):
+        with suppress(*MALFORMED):  # changed pages are then named without their number
             for i, (_page, ref) in enumerate(_iter_page_refs(reader)):
                 page_numbers[(ref.idnum, ref.generation)] = i + 1
         total = reader.xrefs.total_revisions
@@ -113,7 +114,7 @@ def describe_changes_bilingual(
             for ref in refs:
                 try:
                     obj = reader.get_object(ref, revision=rev)  # type: ignore[no-untyped-call]
-                except Exception:  # noqa: BLE001,S112
+                except MALFORMED:
                     continue
                 what = _classify(
                     obj,
@@ -137,16 +138,37 @@ def describe_changes_bilingual(
                         f"bản sửa đổi {rev + 1} " + ", ".join(_vi(t) for t in things),
                     )
                 )
-    except Exception:  # noqa: BLE001
+    except MALFORMED:  # what was described up to the unreadable part
         return out
     return out
+
+
+def refused_revision(emb: EmbeddedPdfSignature) -> int | None:
+    """The first (0-based) revision pyHanko's difference analysis refuses after ``emb``:
+    the one to describe (the ones before it only added signatures and validation data)."""
+    reader = emb.reader
+    try:
+        base = reader.get_historical_resolver(emb.signed_revision)
+        for rev in range(emb.signed_revision + 1, reader.xrefs.total_revisions):
+            try:
+                DOCFLOW_DIFF_POLICY.apply(
+                    base,
+                    reader.get_historical_resolver(rev),
+                    field_mdp_spec=emb.fieldmdp,
+                    doc_mdp=emb.docmdp_level,
+                )
+            except SuspiciousModification:
+                return rev
+    except MALFORMED:  # then every later revision is described
+        return None
+    return None
 
 
 def _has_dss(reader: PdfFileReader, revision: int) -> bool:
     try:
         root = reader.get_historical_root(revision)
         return "/DSS" in root
-    except Exception:  # noqa: BLE001
+    except MALFORMED:
         return False
 
 
@@ -185,6 +207,6 @@ def _classify(obj: Any, page_no: int | None, new: bool) -> str | None:
             return f"{verb} form field {obj.get('/T', '')}".rstrip()
         if hasattr(obj, "data") and typ is None:
             return f"{verb} a content stream"
-    except Exception:  # noqa: BLE001
+    except MALFORMED:
         return None
     return None

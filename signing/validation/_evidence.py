@@ -19,9 +19,8 @@ from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-from signing.validation._input import (
-    _reason,
-)
+from signing._failures import MALFORMED
+from signing._failures import reason as _reason
 from signing.validation.trust import TrustConfig
 
 
@@ -51,12 +50,12 @@ def _read_evidence(reader: PdfFileReader, trust: TrustConfig) -> _Evidence:
     for raw in trust.crls:
         try:
             ev.crls.append(("given", asn1_crl.CertificateList.load(raw)))
-        except Exception as exc:  # noqa: BLE001
+        except MALFORMED as exc:
             ev.warnings.append(f"A CRL given to the validator could not be read: {_reason(exc)}")
     for raw in trust.ocsp_responses:
         try:
             ev.ocsps.append(("given", asn1_ocsp.OCSPResponse.load(raw)))
-        except Exception as exc:  # noqa: BLE001
+        except MALFORMED as exc:
             ev.warnings.append(
                 f"An OCSP response given to the validator could not be read: {_reason(exc)}"
             )
@@ -64,10 +63,10 @@ def _read_evidence(reader: PdfFileReader, trust: TrustConfig) -> _Evidence:
         dss = DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
         return ev
-    except Exception as exc:  # noqa: BLE001
+    except MALFORMED as exc:
         ev.warnings.append(f"The document security store (DSS) could not be read: {_reason(exc)}")
         return ev
-    with suppress(Exception):
+    with suppress(*MALFORMED):  # when the DSS last changed stays unknown
         ref = reader.root.raw_get("/DSS")
         if hasattr(ref, "reference"):
             ev.dss_revision = int(reader.xrefs.get_last_change(ref.reference))
@@ -75,19 +74,19 @@ def _read_evidence(reader: PdfFileReader, trust: TrustConfig) -> _Evidence:
             ev.dss_revision = int(reader.xrefs.get_last_change(reader.root_ref))
     try:
         ev.certs.extend(dss.load_certs())
-    except Exception as exc:  # noqa: BLE001
+    except MALFORMED as exc:
         ev.warnings.append(f"Certificates in the DSS could not be read: {_reason(exc)}")
     for ref in dss.crls:
         try:
             ev.crls.append(("embedded", asn1_crl.CertificateList.load(ref.get_object().data)))
             ev.dss_has_revinfo = True
-        except Exception as exc:  # noqa: BLE001
+        except MALFORMED as exc:
             ev.warnings.append(f"A CRL in the DSS could not be read: {_reason(exc)}")
     for ref in dss.ocsps:
         try:
             ev.ocsps.append(("embedded", asn1_ocsp.OCSPResponse.load(ref.get_object().data)))
             ev.dss_has_revinfo = True
-        except Exception as exc:  # noqa: BLE001
+        except MALFORMED as exc:
             ev.warnings.append(f"An OCSP response in the DSS could not be read: {_reason(exc)}")
     return ev
 
@@ -98,9 +97,9 @@ def _adobe_revinfo(emb: EmbeddedPdfSignature) -> _Evidence:
         archival = find_unique_cms_attribute(
             emb.signer_info["signed_attrs"], "adobe_revocation_info_archival"
         )
-    except Exception:  # noqa: BLE001 - absent or ambiguous: no evidence
+    except MALFORMED:  # absent or ambiguous: no evidence
         return ev
-    with suppress(Exception):
+    with suppress(*MALFORMED):
         for c in archival["crl"] or []:
             ev.crls.append(("embedded", c))
         for o in archival["ocsp"] or []:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509
+from pyhanko.sign.validation import EmbeddedPdfSignature
 
+from signing._failures import MALFORMED
 from signing.validation.model import CertificateInfo, RevocationInfo, SignerInfo
 
 __all__ = [
     "cert_info",
+    "chain_infos",
+    "signed_revision",
     "key_description",
     "match_revocation",
     "signer_info",
@@ -27,7 +31,7 @@ WEAK_DIGESTS = frozenset({"md5", "md2", "sha1", "sha224"})
 def _name_attr(name: x509.Name, attr: str) -> str | None:
     try:
         value = name.native.get(attr)
-    except Exception:  # noqa: BLE001 - malformed names are reported as absent
+    except MALFORMED:  # malformed names are reported as absent
         return None
     if isinstance(value, list):
         value = ", ".join(str(v) for v in value)
@@ -37,7 +41,7 @@ def _name_attr(name: x509.Name, attr: str) -> str | None:
 def _human(name: x509.Name) -> str:
     try:
         return str(name.human_friendly)
-    except Exception:  # noqa: BLE001
+    except MALFORMED:
         return "(unreadable name)"
 
 
@@ -49,7 +53,7 @@ def key_description(cert: x509.Certificate) -> tuple[str, int | None]:
     try:
         algo = str(cert.public_key.algorithm).upper()
         bits = int(cert.public_key.bit_size)
-    except Exception:  # noqa: BLE001
+    except MALFORMED:
         return ("unknown", None)
     return (algo, bits)
 
@@ -72,7 +76,7 @@ def cert_info(cert: x509.Certificate) -> CertificateInfo:
     try:
         nb: datetime | None = cert.not_valid_before
         na: datetime | None = cert.not_valid_after
-    except Exception:  # noqa: BLE001
+    except MALFORMED:
         nb = na = None
     return CertificateInfo(
         subject=_human(cert.subject),
@@ -97,6 +101,14 @@ def signer_info(cert: x509.Certificate) -> SignerInfo:
         issuer=_human(cert.issuer),
         certificate_sha256=cert.sha256.hex(),
     )
+
+
+def signed_revision(emb: EmbeddedPdfSignature) -> int | None:
+    """The (0-based) revision the signature signed, if it can be told."""
+    try:
+        return int(emb.signed_revision)
+    except MALFORMED:
+        return None
 
 
 def chain_infos(certs: Iterable[x509.Certificate]) -> tuple[CertificateInfo, ...]:
@@ -133,64 +145,84 @@ def match_revocation(
     best: RevocationInfo | None = None
     for source, resp in ocsps:
         try:
-            for tbs, single in _ocsp_single_responses(resp):
-                cert_id = single["cert_id"]
-                if int(cert_id["serial_number"].native) != serial:
-                    continue
-                algo = str(cert_id["hash_algorithm"]["algorithm"].native)
-                issuer_hash = hashlib.new(algo, cert.issuer.dump()).digest()
-                if issuer_hash != cert_id["issuer_name_hash"].native:
-                    continue  # same serial, another CA
-                status = single["cert_status"]
-                rev_date = rev_reason = None
-                if status.name == "revoked":
-                    rev_date = status.chosen["revocation_time"].native
-                    reason = status.chosen["revocation_reason"]
-                    rev_reason = str(reason.native) if reason.native is not None else None
-                this_update = single["this_update"].native
-                next_update = single["next_update"].native
-                info = RevocationInfo(
-                    source=source,
-                    status=str(status.name),
-                    kind="OCSP",
-                    produced_at=tbs["produced_at"].native,
-                    next_update=next_update,
-                    fresh=_fresh(this_update, next_update, at),
-                    revocation_date=rev_date,
-                    revocation_reason=rev_reason,
-                )
-                if best is None or info.status == "revoked" or (info.fresh and not best.fresh):
-                    best = info
-        except Exception:  # noqa: BLE001,S112 - unparseable data is simply not evidence
+            for info in _ocsp_statuses(cert, serial, source, resp, at):
+                best = _more_relevant(best, info)
+        except MALFORMED:  # unparseable data is simply not evidence
             continue
     for source, cl in crls:
         try:
-            tbs = cl["tbs_cert_list"]
-            if tbs["issuer"] != cert.issuer:
-                continue
-            this_update = tbs["this_update"].native
-            next_update = tbs["next_update"].native
-            status_s, rev_date, rev_reason = "good", None, None
-            for entry in tbs["revoked_certificates"] or []:
-                if int(entry["user_certificate"].native) == serial:
-                    status_s = "revoked"
-                    rev_date = entry["revocation_date"].native
-                    for ext in entry["crl_entry_extensions"] or []:
-                        if ext["extn_id"].native == "crl_reason":
-                            rev_reason = str(ext["extn_value"].native)
-                    break
-            info = RevocationInfo(
-                source=source,
-                status=status_s,
-                kind="CRL",
-                produced_at=this_update,
-                next_update=next_update,
-                fresh=_fresh(this_update, next_update, at),
-                revocation_date=rev_date,
-                revocation_reason=rev_reason,
-            )
-            if best is None or info.status == "revoked" or (info.fresh and not best.fresh):
-                best = info
-        except Exception:  # noqa: BLE001,S112
+            found = _crl_status(cert, serial, source, cl, at)
+        except MALFORMED:
             continue
+        if found is not None:
+            best = _more_relevant(best, found)
     return best
+
+
+def _more_relevant(best: RevocationInfo | None, info: RevocationInfo) -> RevocationInfo:
+    """A revocation wins, then fresh data over stale; otherwise the first found stays."""
+    if best is None or info.status == "revoked" or (info.fresh and not best.fresh):
+        return info
+    return best
+
+
+def _ocsp_statuses(
+    cert: x509.Certificate, serial: int, source: str, resp: asn1_ocsp.OCSPResponse, at: datetime
+) -> Iterator[RevocationInfo]:
+    """What one OCSP response says about ``cert`` (same serial and same issuer)."""
+    for tbs, single in _ocsp_single_responses(resp):
+        cert_id = single["cert_id"]
+        if int(cert_id["serial_number"].native) != serial:
+            continue
+        algo = str(cert_id["hash_algorithm"]["algorithm"].native)
+        issuer_hash = hashlib.new(algo, cert.issuer.dump()).digest()
+        if issuer_hash != cert_id["issuer_name_hash"].native:
+            continue  # same serial, another CA
+        status = single["cert_status"]
+        rev_date = rev_reason = None
+        if status.name == "revoked":
+            rev_date = status.chosen["revocation_time"].native
+            reason = status.chosen["revocation_reason"]
+            rev_reason = str(reason.native) if reason.native is not None else None
+        this_update = single["this_update"].native
+        next_update = single["next_update"].native
+        yield RevocationInfo(
+            source=source,
+            status=str(status.name),
+            kind="OCSP",
+            produced_at=tbs["produced_at"].native,
+            next_update=next_update,
+            fresh=_fresh(this_update, next_update, at),
+            revocation_date=rev_date,
+            revocation_reason=rev_reason,
+        )
+
+
+def _crl_status(
+    cert: x509.Certificate, serial: int, source: str, cl: asn1_crl.CertificateList, at: datetime
+) -> RevocationInfo | None:
+    """What one CRL says about ``cert`` (``None``: another issuer's list)."""
+    tbs = cl["tbs_cert_list"]
+    if tbs["issuer"] != cert.issuer:
+        return None
+    this_update = tbs["this_update"].native
+    next_update = tbs["next_update"].native
+    status_s, rev_date, rev_reason = "good", None, None
+    for entry in tbs["revoked_certificates"] or []:
+        if int(entry["user_certificate"].native) == serial:
+            status_s = "revoked"
+            rev_date = entry["revocation_date"].native
+            for ext in entry["crl_entry_extensions"] or []:
+                if ext["extn_id"].native == "crl_reason":
+                    rev_reason = str(ext["extn_value"].native)
+            break
+    return RevocationInfo(
+        source=source,
+        status=status_s,
+        kind="CRL",
+        produced_at=this_update,
+        next_update=next_update,
+        fresh=_fresh(this_update, next_update, at),
+        revocation_date=rev_date,
+        revocation_reason=rev_reason,
+    )

@@ -18,6 +18,8 @@ from typing import Any
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 
+from signing._failures import MALFORMED
+
 __all__ = ["FieldState", "FormEvent", "FormSnapshot", "diff_forms", "snapshot"]
 
 #: Objects followed when digesting one appearance (fonts, images, nested forms).
@@ -91,7 +93,7 @@ def _digest(obj: Any, seen: set[tuple[int, int]], budget: list[int], out: Any) -
         budget[0] -= 1
         try:
             obj = obj.get_object()
-        except Exception:  # noqa: BLE001 - a dangling reference digests as such
+        except MALFORMED:  # a dangling reference digests as such
             out.update(b"<dangling>")
             return
     if isinstance(obj, generic.StreamObject):
@@ -149,7 +151,7 @@ def _annot_pages(root: Any) -> dict[tuple[int, int], int]:
         index[0] += 1
 
     # an odd page tree leaves widgets without a known page, nothing worse
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(*MALFORMED):
         walk(root.raw_get("/Pages"), 0)
     return pages
 
@@ -178,9 +180,7 @@ def snapshot(resolver: HistoricalResolver | PdfFileReader) -> FormSnapshot:
     try:
         root = resolver.root  # resolved within the revision, references too
         fields = root["/AcroForm"]["/Fields"]
-    except (KeyError, TypeError, AttributeError):
-        return snap
-    except Exception:  # noqa: BLE001 - unreadable form: nothing to compare
+    except MALFORMED:  # no form, or an unreadable one: nothing to compare
         return snap
     pages = _annot_pages(root)
     count = [0]
@@ -217,7 +217,7 @@ def snapshot(resolver: HistoricalResolver | PdfFileReader) -> FormSnapshot:
     try:
         for ref in fields:
             walk(ref, "", None, 0)
-    except Exception:  # noqa: BLE001 - a broken field tree: compare what was read
+    except MALFORMED:  # a broken field tree: compare what was read
         snap.truncated = True
     return snap
 

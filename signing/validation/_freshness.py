@@ -26,6 +26,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.policy_decl import NonRevokedStatusAssertion
 
+from signing._failures import MALFORMED
+
 __all__ = ["newest_timestamp_assertions", "postdating_status"]
 
 
@@ -34,7 +36,7 @@ def _good_ocsp_after(
 ) -> bool:
     serial = int(cert.serial_number)
     for raw in data:
-        with suppress(Exception):
+        with suppress(*MALFORMED):  # unreadable data proves nothing
             resp = asn1_ocsp.OCSPResponse.load(raw)
             tbs = resp["response_bytes"]["response"].parsed["tbs_response_data"]
             for single in tbs["responses"]:
@@ -59,7 +61,7 @@ def _good_ocsp_after(
 def _good_crl_after(cert: x509.Certificate, when: datetime, data: Iterable[bytes]) -> bool:
     serial = int(cert.serial_number)
     for raw in data:
-        with suppress(Exception):
+        with suppress(*MALFORMED):  # unreadable data proves nothing
             tbs = asn1_crl.CertificateList.load(raw)["tbs_cert_list"]
             if tbs["issuer"] != cert.issuer or tbs["this_update"].native < when:
                 continue
@@ -89,7 +91,7 @@ def _dss_data(reader: PdfFileReader, revision: int) -> set[bytes]:
         return set()
     found: set[bytes] = set()
     for key in ("/CRLs", "/OCSPs"):
-        with suppress(Exception):
+        with suppress(*MALFORMED):
             found |= {ref.get_object().data for ref in dss.get(key, ())}
     return found
 
@@ -111,7 +113,7 @@ def newest_timestamp_assertions(
         ocsps = [d for d in (ref.get_object().data for ref in dss.ocsps) if d not in before]
         crls = [d for d in (ref.get_object().data for ref in dss.crls) if d not in before]
         known = list(dss.load_certs()) + list(newest.signed_data["certificates"] or [])
-    except Exception:  # noqa: BLE001 - no DSS or no readable timestamp: no assertion
+    except MALFORMED:  # no DSS or no readable timestamp: no assertion
         return []
     certs = [c.chosen if hasattr(c, "chosen") else c for c in known]
     assertions = []

@@ -11,8 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Union
 
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import EmbeddedPdfSignature
 
+from signing._failures import MALFORMED, log_unexpected
+from signing._failures import reason as _reason
 from signing.validation.errors import UnreadablePdf
 
 PdfSource = Union[str, "os.PathLike[str]", bytes, bytearray, BinaryIO, IO[bytes]]
@@ -136,8 +139,12 @@ def hash_file_and_byte_ranges(
     return file_hash.hexdigest()
 
 
-def _reason(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    if len(text) > 300:
-        text = text[:297] + "..."
-    return text if text.endswith(".") else text + "."
+def open_reader(stream: BinaryIO) -> PdfFileReader:
+    """A strict reader over the PDF; :class:`UnreadablePdf` when it is not one."""
+    try:
+        return PdfFileReader(stream, strict=True)
+    except MALFORMED as exc:
+        raise UnreadablePdf(f"The file is not a readable PDF: {_reason(exc)}") from exc
+    except Exception as exc:  # the boundary: file content raises nothing but UnreadablePdf
+        log_unexpected(exc, "opening a PDF")
+        raise UnreadablePdf(f"The file is not a readable PDF: {_reason(exc)}") from exc

@@ -27,6 +27,7 @@ from typing import BinaryIO
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import FieldMDPSpec
 
+from signing._failures import MALFORMED
 from signing.validation._forms import FormEvent, FormSnapshot, diff_forms, snapshot
 from signing.validation.messages import Finding, finding
 
@@ -156,7 +157,7 @@ def trailing_garbage(reader: PdfFileReader, stream: BinaryIO, size: int) -> int:
             xrefs.get_xref_container_info(rev).end_location
             for rev in range(int(xrefs.total_revisions))
         )
-    except Exception:  # noqa: BLE001 - no usable xref metadata: nothing to say
+    except MALFORMED:  # no usable xref metadata: nothing to say
         return 0
     if end >= size:
         return 0

@@ -19,12 +19,13 @@ from pyhanko.sign.validation.status import (
     TimestampSignatureStatus,
 )
 
+from signing._failures import MALFORMED
+from signing._failures import reason as _reason
 from signing.validation import _facts
 from signing.validation._changes import (
     _mod_sentence,
     _modifications,
 )
-from signing.validation._input import _reason
 from signing.validation._rules import SignedField, judge_later_changes
 from signing.validation.model import (
     Indication,
@@ -237,7 +238,7 @@ def _explain_expiry(
     """Say which: no proof of time at all, or proof of time but nothing to check it with."""
     try:
         expiry: datetime = cert.not_valid_after
-    except Exception:  # noqa: BLE001
+    except MALFORMED:
         return
     generic = _TRUST_SENTENCES["OUT_OF_BOUNDS_NO_POE"]
     if best_time is not None and best_time <= expiry:
@@ -275,12 +276,12 @@ def apply_document_rules(
         if emb is None or r.signed_revision is None:
             continue
         lock = None
-        with suppress(Exception):
+        with suppress(*MALFORMED):
             lock = emb.fieldmdp
         signed.append(SignedField(r.field_name, r.signed_revision, lock, r.holds_alone))
     try:
         judged = judge_later_changes(reader, signed)
-    except Exception as exc:  # noqa: BLE001 - a form the rules cannot read is not a pass
+    except MALFORMED as exc:  # a form the rules cannot read is not a pass
         sentence = f"The changes after signing could not be checked: {_reason(exc)}"
         return [
             dataclasses.replace(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import logging
-from collections.abc import Iterable
 from contextlib import suppress
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
+import aiohttp
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import (
@@ -23,25 +23,21 @@ from pyhanko.sign.validation import (
 )
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-from signing.validation._evidence import (
-    _build_context,
-    _read_evidence,
-)
+from signing._failures import MALFORMED, log_unexpected
+from signing._failures import reason as _reason
+from signing.validation._evidence import _build_context, _Evidence, _read_evidence
+from signing.validation._facts import signed_revision
 from signing.validation._input import (
     MAX_PDF_BYTES,
     PdfSource,
     _open_source,
-    _reason,
     hash_file_and_byte_ranges,
+    open_reader,
 )
+from signing.validation._longterm import _DocState
 from signing.validation._rules import trailing_garbage
-from signing.validation._signature import (
-    _DocState,
-    _failed_signature,
-    _safe_rev,
-    _validate_doc_timestamp,
-    _validate_signature,
-)
+from signing.validation._signature import _failed_signature, _validate_signature
+from signing.validation._timestamp import _validate_doc_timestamp
 from signing.validation._verdict import apply_document_rules
 from signing.validation.errors import UnreadablePdf
 from signing.validation.messages import Finding, finding
@@ -59,8 +55,6 @@ MAX_REVISIONS = 1000
 """Incremental updates accepted per file (difference analysis grows with them)."""
 
 __all__ = ["MAX_PDF_BYTES", "PdfSource", "async_validate_pdf", "validate_pdf"]
-
-log = logging.getLogger(__name__)
 
 
 def _verdict(sigs: list[SignatureReport], tss: list[TimestampReport]) -> Indication:
@@ -92,116 +86,31 @@ async def async_validate_pdf(
         return await _validate_stream(stream, size, trust, moment, max_bytes)
 
 
+@dataclass
+class _Notes:
+    """What the document as a whole gets: errors (it cannot pass) and warnings."""
+
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
 async def _validate_stream(
     stream: BinaryIO, size: int, trust: TrustConfig, moment: datetime, max_bytes: int
 ) -> DocumentReport:
-    try:
-        reader = PdfFileReader(stream, strict=True)
-    except Exception as exc:  # noqa: BLE001
-        raise UnreadablePdf(f"The file is not a readable PDF: {_reason(exc)}") from exc
-    doc_errors: list[str] = []
-    doc_warnings: list[str] = []
+    reader = open_reader(stream)
+    notes = _Notes()
     revisions: int | None = None
-    with suppress(Exception):
+    with suppress(*MALFORMED):
         revisions = int(reader.xrefs.total_revisions)
-    try:
-        encrypted = bool(reader.encrypted)
-    except Exception as exc:  # noqa: BLE001
-        raise UnreadablePdf(
-            f"The file's encryption settings cannot be read: {_reason(exc)}"
-        ) from exc
-    if encrypted:
-        opened = False
-        try:
-            from pyhanko.pdf_utils.crypt import AuthStatus, StandardSecurityHandler
-
-            if isinstance(reader.security_handler, StandardSecurityHandler):
-                opened = reader.decrypt(b"").status != AuthStatus.FAILED
-        except Exception:  # noqa: BLE001,S110
-            pass
-        doc_warnings.append(
-            "The file is encrypted; an official document must be readable by its recipients."
-        )
-        if not opened:
-            doc_errors.append(
-                "The file is encrypted and cannot be opened without its key, "
-                "so its signatures cannot be checked."
-            )
-    sig_reports: list[SignatureReport] = []
-    ts_reports: list[TimestampReport] = []
-    embedded: list[EmbeddedPdfSignature] = []
-    listed = 0
-    too_many_revisions = revisions is not None and revisions > MAX_REVISIONS
-    if too_many_revisions:
-        doc_errors.append(
-            f"The file has {revisions} revisions; at most {MAX_REVISIONS} are analysed, so its "
-            "signatures were not checked."
-        )
-    try:
-        fields: Iterable[Any] = (
-            () if too_many_revisions else enumerate_sig_fields(reader, filled_status=True)
-        )
-        for fq_name, _sig_obj, sig_field in fields:
-            listed += 1
-            if listed > MAX_SIGNATURES:
-                doc_errors.append(
-                    f"The file has more than {MAX_SIGNATURES} signatures; the rest were not "
-                    "checked."
-                )
-                break
-            try:
-                embedded.append(EmbeddedPdfSignature(reader, sig_field, fq_name))
-            except Exception as exc:  # noqa: BLE001
-                sig_reports.append(
-                    _failed_signature(str(fq_name), f"The signature cannot be read: {_reason(exc)}")
-                )
-    except Exception as exc:  # noqa: BLE001
-        doc_errors.append(f"The signatures in the file cannot be listed: {_reason(exc)}")
-    embedded.sort(key=lambda e: _safe_rev(e) or 0)
+    encrypted = _check_encryption(reader, notes)
+    embedded, unreadable = _list_signatures(reader, revisions, notes)
     file_sha256 = hash_file_and_byte_ranges(stream, embedded, max_bytes)
     evidence = _read_evidence(reader, trust)
-    doc_warnings += evidence.warnings
-    backend = None
-    if trust.allow_fetching:
-        backend = AIOHttpFetcherBackend(
-            session=trust.session, per_request_timeout=trust.fetch_timeout
-        )
-    vc = _build_context(trust, evidence, moment, backend)
-    doc = _DocState(reader, trust, moment, evidence, vc)
-    for emb in embedded:
-        with suppress(Exception):
-            if emb.sig_object_type == "/DocTimeStamp":
-                doc.doc_ts_revisions.append(emb.signed_revision)
-    try:
-        for emb in embedded:
-            try:
-                is_ts = emb.sig_object_type == "/DocTimeStamp"
-            except Exception:  # noqa: BLE001
-                is_ts = False
-            try:
-                if is_ts:
-                    ts_reports.append(await _validate_doc_timestamp(emb, doc))
-                else:
-                    sig_reports.append(await _validate_signature(emb, doc))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - last line of defence
-                log.warning("unexpected error validating %s", emb.field_name, exc_info=True)
-                sig_reports.append(
-                    _failed_signature(
-                        str(emb.field_name),
-                        f"The signature could not be validated: {_reason(exc)}",
-                        "GENERIC",
-                        Indication.INDETERMINATE,
-                    )
-                )
-    finally:
-        with suppress(Exception):
-            await vc.aclose()  # type: ignore[no-untyped-call]
-        if backend is not None:
-            await backend.close()  # type: ignore[no-untyped-call]
-    if not sig_reports and not doc_errors:
-        doc_errors.append("The document contains no signatures.")
+    notes.warnings += evidence.warnings
+    sig_reports, ts_reports = await _validate_each(reader, trust, moment, evidence, embedded)
+    sig_reports = unreadable + sig_reports
+    if not sig_reports and not notes.errors:
+        notes.errors.append("The document contains no signatures.")
     sig_reports = apply_document_rules(reader, embedded, sig_reports)
     ts_reports = _settle_archive_timestamps(ts_reports, sig_reports)
     findings: list[Finding] = []
@@ -209,18 +118,8 @@ async def _validate_stream(
     if appended:
         found = finding("trailing_bytes", count=appended)
         findings.append(found)
-        doc_errors.append(found.en)
-    verdict = _verdict(sig_reports, ts_reports)
-    for t in ts_reports:
-        if t.indication is Indication.INDETERMINATE:
-            doc_warnings.append(
-                f"The document timestamp {t.field_name} could not be fully validated at the "
-                f"validation time ({t.sub_indication}): " + " ".join(t.errors)
-            )
-    if doc_errors and verdict is Indication.TOTAL_PASSED:
-        verdict = Indication.INDETERMINATE
-    if findings:
-        verdict = Indication.TOTAL_FAILED
+        notes.errors.append(found.en)
+    verdict = _document_verdict(sig_reports, ts_reports, notes, findings)
     return DocumentReport(
         file_sha256=file_sha256,
         file_size=size,
@@ -230,10 +129,159 @@ async def _validate_stream(
         document_timestamps=tuple(ts_reports),
         validation_time=moment,
         encrypted=encrypted,
-        errors=tuple(doc_errors),
-        warnings=tuple(doc_warnings),
+        errors=tuple(notes.errors),
+        warnings=tuple(notes.warnings),
         findings=tuple(findings),
     )
+
+
+def _check_encryption(reader: PdfFileReader, notes: _Notes) -> bool:
+    """Whether the file is encrypted; an encrypted file is a warning, and an error when it
+    cannot be opened without a key (its signatures cannot be checked then)."""
+    try:
+        encrypted = bool(reader.encrypted)
+    except MALFORMED as exc:
+        raise UnreadablePdf(
+            f"The file's encryption settings cannot be read: {_reason(exc)}"
+        ) from exc
+    if not encrypted:
+        return False
+    opened = False
+    from pyhanko.pdf_utils.crypt import AuthStatus, StandardSecurityHandler
+
+    with suppress(*MALFORMED):  # an unusable handler: the file stays closed
+        if isinstance(reader.security_handler, StandardSecurityHandler):
+            opened = reader.decrypt(b"").status != AuthStatus.FAILED
+    notes.warnings.append(
+        "The file is encrypted; an official document must be readable by its recipients."
+    )
+    if not opened:
+        notes.errors.append(
+            "The file is encrypted and cannot be opened without its key, "
+            "so its signatures cannot be checked."
+        )
+    return True
+
+
+def _list_signatures(
+    reader: PdfFileReader, revisions: int | None, notes: _Notes
+) -> tuple[list[EmbeddedPdfSignature], list[SignatureReport]]:
+    """The signatures and document timestamps to check, in signing order, and a failed
+    entry for each one that cannot even be read. Bounded (pathological files)."""
+    embedded: list[EmbeddedPdfSignature] = []
+    unreadable: list[SignatureReport] = []
+    if revisions is not None and revisions > MAX_REVISIONS:
+        notes.errors.append(
+            f"The file has {revisions} revisions; at most {MAX_REVISIONS} are analysed, so its "
+            "signatures were not checked."
+        )
+        return embedded, unreadable
+    try:
+        for listed, (fq_name, _sig_obj, sig_field) in enumerate(
+            enumerate_sig_fields(reader, filled_status=True), start=1
+        ):
+            if listed > MAX_SIGNATURES:
+                notes.errors.append(
+                    f"The file has more than {MAX_SIGNATURES} signatures; the rest were not "
+                    "checked."
+                )
+                break
+            try:
+                embedded.append(EmbeddedPdfSignature(reader, sig_field, fq_name))
+            except MALFORMED as exc:
+                unreadable.append(
+                    _failed_signature(str(fq_name), f"The signature cannot be read: {_reason(exc)}")
+                )
+    except MALFORMED as exc:
+        notes.errors.append(f"The signatures in the file cannot be listed: {_reason(exc)}")
+    embedded.sort(key=lambda e: signed_revision(e) or 0)
+    return embedded, unreadable
+
+
+def _is_doc_timestamp(emb: EmbeddedPdfSignature) -> bool:
+    try:
+        return bool(emb.sig_object_type == "/DocTimeStamp")
+    except MALFORMED:
+        return False
+
+
+async def _validate_each(
+    reader: PdfFileReader,
+    trust: TrustConfig,
+    moment: datetime,
+    evidence: _Evidence,
+    embedded: list[EmbeddedPdfSignature],
+) -> tuple[list[SignatureReport], list[TimestampReport]]:
+    """Every signature and document timestamp through pyHanko, with one validation context
+    for the document; a failure of one never stops the others."""
+    backend = None
+    if trust.allow_fetching:
+        backend = AIOHttpFetcherBackend(
+            session=trust.session, per_request_timeout=trust.fetch_timeout
+        )
+    vc = _build_context(trust, evidence, moment, backend)
+    doc = _DocState(reader, trust, moment, evidence, vc)
+    for emb in embedded:
+        with suppress(*MALFORMED):
+            if _is_doc_timestamp(emb):
+                doc.doc_ts_revisions.append(emb.signed_revision)
+    sig_reports: list[SignatureReport] = []
+    ts_reports: list[TimestampReport] = []
+    try:
+        for emb in embedded:
+            await _validate_one(emb, doc, sig_reports, ts_reports)
+    finally:
+        with suppress(aiohttp.ClientError, OSError):  # closing must not hide the report
+            await vc.aclose()  # type: ignore[no-untyped-call]
+        if backend is not None:
+            await backend.close()  # type: ignore[no-untyped-call]
+    return sig_reports, ts_reports
+
+
+async def _validate_one(
+    emb: EmbeddedPdfSignature,
+    doc: _DocState,
+    sig_reports: list[SignatureReport],
+    ts_reports: list[TimestampReport],
+) -> None:
+    """One signature or document timestamp into its list; whatever its content makes
+    fail is a failed entry, never an exception."""
+    try:
+        if _is_doc_timestamp(emb):
+            ts_reports.append(await _validate_doc_timestamp(emb, doc))
+        else:
+            sig_reports.append(await _validate_signature(emb, doc))
+    except Exception as exc:  # the boundary: a signature's content becomes a finding
+        log_unexpected(exc, f"validating {emb.field_name}")
+        sig_reports.append(
+            _failed_signature(
+                str(emb.field_name),
+                f"The signature could not be validated: {_reason(exc)}",
+                "GENERIC",
+                Indication.INDETERMINATE,
+            )
+        )
+
+
+def _document_verdict(
+    sigs: list[SignatureReport],
+    tss: list[TimestampReport],
+    notes: _Notes,
+    findings: list[Finding],
+) -> Indication:
+    """The verdict; a document timestamp that cannot be fully checked now adds a warning."""
+    verdict = _verdict(sigs, tss)
+    for t in tss:
+        if t.indication is Indication.INDETERMINATE:
+            notes.warnings.append(
+                f"The document timestamp {t.field_name} could not be fully validated at the "
+                f"validation time ({t.sub_indication}): " + " ".join(t.errors)
+            )
+    if notes.errors and verdict is Indication.TOTAL_PASSED:
+        verdict = Indication.INDETERMINATE
+    if findings:
+        verdict = Indication.TOTAL_FAILED
+    return verdict
 
 
 _TIME_ONLY = {

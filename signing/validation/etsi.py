@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import io
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import EmbeddedPdfSignature
 
+from signing._failures import CHECK_FAILED, MALFORMED, log_unexpected
+from signing._failures import reason as _reason
+from signing.validation._input import open_reader
 from signing.validation.ades import process_for_level, run_ades
 from signing.validation.engine import async_validate_pdf
 from signing.validation.errors import UnreadablePdf
+from signing.validation.model import DocumentReport, SignatureReport
 from signing.validation.trust import TrustConfig
 
 __all__ = ["async_etsi_xml_report", "etsi_xml_report"]
@@ -27,18 +33,17 @@ async def async_etsi_xml_report(source: bytes | str, trust: TrustConfig) -> byte
     """ETSI TS 119 102-2 validation report (XML, UTF-8) for every ``/Sig`` signature in the
     file, produced by pyHanko's AdES engine (``ades_lta_validation`` + ``generate_report``).
     Signatures that cannot be processed are left out (the JSON report names them)."""
-    import io
-
+    from pyhanko.generated.etsi import ts_11910202 as ts
     from pyhanko.sign.validation.report import tools as report_tools
     from xsdata.formats.dataclass.serializers import XmlSerializer
     from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
-    data = source if isinstance(source, bytes) else open(source, "rb").read()  # noqa: SIM115
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    reader = open_reader(io.BytesIO(data))
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=True)
         fields = list(enumerate_sig_fields(reader, filled_status=True))
-    except Exception as exc:  # noqa: BLE001
-        raise UnreadablePdf(f"The file is not a readable PDF: {exc}") from exc
+    except MALFORMED as exc:
+        raise UnreadablePdf(f"The file is not a readable PDF: {_reason(exc)}") from exc
     moment = trust.validation_time or datetime.now(UTC)
     # docflow's own verdict (the document's rules on top of the AdES engine) wins
     ours = await async_validate_pdf(data, trust.replace(validation_time=moment))
@@ -47,23 +52,17 @@ async def async_etsi_xml_report(source: bytes | str, trust: TrustConfig) -> byte
     objects: dict[str, Any] = {}
     for fq_name, _obj, sig_field in fields:
         try:
-            emb = EmbeddedPdfSignature(reader, sig_field, fq_name)
-            if emb.sig_object_type != "/Sig":
-                continue
             mine = verdicts.get(str(fq_name))
-            process = process_for_level(mine.level if mine is not None else None)
-            result = await run_ades(emb, trust, moment, process)
-            if result.api_status is None:
-                continue
-            generated = report_tools._generate_report(emb, result)
-            reports.append(_with_docflow_verdict(generated, verdicts.get(str(fq_name)), ours))
-            for vo in result.validation_objects:
-                pkg = report_tools._package_validation_object(vo)
-                objects[str(pkg.id)] = pkg
-        except Exception:  # noqa: BLE001
-            log.info("AdES report: signature %s skipped", fq_name, exc_info=True)
-    from pyhanko.generated.etsi import ts_11910202 as ts
-
+            found = await _signature_report(reader, fq_name, sig_field, trust, moment, mine, ours)
+        except CHECK_FAILED as exc:
+            log.info("AdES report: signature %s skipped: %s", fq_name, _reason(exc))
+            continue
+        except Exception as exc:  # the boundary: one signature never stops the report
+            log_unexpected(exc, f"AdES report for {fq_name}")
+            continue
+        if found is not None:
+            reports.append(found[0])
+            objects.update(found[1])
     report = ts.ValidationReport(
         signature_validation_report=tuple(reports),
         signature_validation_objects=ts.ValidationObjectListType(tuple(objects.values())),
@@ -72,6 +71,34 @@ async def async_etsi_xml_report(source: bytes | str, trust: TrustConfig) -> byte
         report, ns_map=report_tools.NAMESPACES
     )
     return xml.encode("utf-8")
+
+
+async def _signature_report(
+    reader: PdfFileReader,
+    fq_name: str,
+    sig_field: Any,
+    trust: TrustConfig,
+    moment: datetime,
+    mine: SignatureReport | None,
+    document: DocumentReport,
+) -> tuple[Any, dict[str, Any]] | None:
+    """One ``/Sig`` signature's report and its validation objects (by id); ``None`` for a
+    document timestamp or a signature the AdES engine gives no status for."""
+    from pyhanko.sign.validation.report import tools as report_tools
+
+    emb = EmbeddedPdfSignature(reader, sig_field, fq_name)
+    if emb.sig_object_type != "/Sig":
+        return None
+    process = process_for_level(mine.level if mine is not None else None)
+    result = await run_ades(emb, trust, moment, process)
+    if result.api_status is None:
+        return None
+    generated = report_tools._generate_report(emb, result)
+    objects = {}
+    for vo in result.validation_objects:
+        pkg = report_tools._package_validation_object(vo)
+        objects[str(pkg.id)] = pkg
+    return _with_docflow_verdict(generated, mine, document), objects
 
 
 _MAIN = "urn:etsi:019102:mainindication:"

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
 from asn1crypto import pem, x509
 
@@ -24,6 +24,26 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
     if pem.detect(data):
         return [x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
     return [x509.Certificate.load(data)]
+
+
+class _PolicyOptions(TypedDict, total=False):
+    """:class:`TrustConfig`'s fields besides the certificates, as keyword arguments."""
+
+    allow_fetching: bool
+    revocation_mode: RevocationMode
+    crls: tuple[bytes, ...]
+    ocsp_responses: tuple[bytes, ...]
+    validation_time: datetime | None
+    session: aiohttp.ClientSession | None
+    fetch_timeout: float
+    ades_cross_check: bool
+
+
+class _TrustOptions(_PolicyOptions, total=False):
+    """Every field of :class:`TrustConfig`, as keyword arguments."""
+
+    trust_anchors: tuple[x509.Certificate, ...]
+    intermediates: tuple[x509.Certificate, ...]
 
 
 @dataclass(frozen=True)
@@ -57,14 +77,17 @@ class TrustConfig:
 
     @classmethod
     def from_pem_files(
-        cls, anchors: Iterable[str | Path], intermediates: Iterable[str | Path] = (), **kw: object
+        cls,
+        anchors: Iterable[str | Path],
+        intermediates: Iterable[str | Path] = (),
+        **kw: Unpack[_PolicyOptions],
     ) -> TrustConfig:
         roots = [c for p in anchors for c in load_certificates(Path(p).read_bytes())]
         others = [c for p in intermediates for c in load_certificates(Path(p).read_bytes())]
-        return cls(trust_anchors=tuple(roots), intermediates=tuple(others), **kw)  # type: ignore[arg-type]
+        return cls(trust_anchors=tuple(roots), intermediates=tuple(others), **kw)
 
-    def replace(self, **changes: object) -> TrustConfig:
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+    def replace(self, **changes: Unpack[_TrustOptions]) -> TrustConfig:
+        return dataclasses.replace(self, **changes)
 
     def with_anchors(self, *certs: x509.Certificate) -> TrustConfig:
         return dataclasses.replace(self, trust_anchors=self.trust_anchors + tuple(certs))

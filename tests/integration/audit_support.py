@@ -10,12 +10,13 @@ import anyio.to_thread
 from sqlalchemy import text
 from sqlmodel import select
 
-from docflow.audit import Actor, record_event
-from docflow.evidence.chain import GENESIS_CHAIN, canonical_event_bytes, chain_next
-from docflow.migrate import upgrade
-from docflow.models import AUDIT_TABLES, AuditEvent, AuditLog
-from docflow.runtime import Runtime
-from docflow.settings import Settings
+from docflow.bootstrap import build_runtime
+from docflow.core.audit_append import Actor, record_event
+from docflow.core.audit_digest import GENESIS_CHAIN, canonical_event_bytes, chain_next
+from docflow.core.audit_models import AUDIT_TABLES, AuditEvent, AuditLog
+from docflow.core.migrate import upgrade
+from docflow.core.runtime import Runtime
+from docflow.core.settings import Settings
 
 
 async def fresh_runtime(database_url: str, data_dir: Path) -> Runtime:
@@ -23,7 +24,7 @@ async def fresh_runtime(database_url: str, data_dir: Path) -> Runtime:
     settings = Settings.from_env(
         {"DOCFLOW_DATA_DIR": str(data_dir), "DOCFLOW_DATABASE_URL": database_url}
     )
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     await anyio.to_thread.run_sync(runtime.store.ensure_ready)
     return runtime
 

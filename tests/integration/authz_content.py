@@ -16,16 +16,16 @@ from dataclasses import dataclass
 import anyio.to_thread
 from sqlmodel import select
 
-from docflow.models import (
-    AgencyCode,
+from docflow.accounts.models_agency import AgencyCode
+from docflow.core.models_base import utcnow
+from docflow.documents.models import (
     Document,
     DocumentAttachment,
     DocumentState,
     DocumentVersion,
-    Transfer,
     VersionSource,
-    utcnow,
 )
+from docflow.transfers.models import Transfer
 from tests.integration.authz_world import ACTORS, World
 from tests.pki import tiny_pdf
 

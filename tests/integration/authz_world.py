@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from docflow.demo import seed_demo
-from docflow.migrate import upgrade
-from docflow.models import Agency, User
-from docflow.runtime import Runtime
-from docflow.services.auth import open_session
-from docflow.settings import Settings
+from docflow.accounts.auth import open_session
+from docflow.accounts.models_agency import Agency
+from docflow.accounts.models_user import User
+from docflow.bootstrap import build_runtime
+from docflow.cli.demo import seed_demo
+from docflow.core.migrate import upgrade
+from docflow.core.runtime import Runtime
+from docflow.core.settings import Settings
 from tests.services import (
     create_postgres_database,
     drop_postgres_database,
@@ -52,7 +54,7 @@ class World:
     agency_of: dict[str, str] = field(default_factory=dict)
 
     def runtime(self) -> Runtime:
-        return Runtime.build(self.settings)
+        return build_runtime(self.settings)
 
     async def new_token(
         self, username: str, *, kind: str = "bearer", secret_key: str | None = None
@@ -78,7 +80,7 @@ class World:
 async def _populate(world: World) -> None:
     runtime = world.runtime()
     try:
-        async with runtime.session() as session:
+        async with runtime.transaction() as session:
             await seed_demo(session, PASSWORD)
             stttt = (await session.exec(select(Agency).where(Agency.abbreviation == "STTTT"))).one()
             # Someone of STTTT who acts in no test: the "own agency" person to look at.

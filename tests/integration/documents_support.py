@@ -15,10 +15,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from litestar.testing import AsyncTestClient
 
-from docflow.demo import seed_demo
-from docflow.migrate import upgrade
-from docflow.runtime import Runtime
-from docflow.settings import Settings
+from docflow.bootstrap import build_runtime
+from docflow.cli.demo import seed_demo
+from docflow.core.migrate import upgrade
+from docflow.core.settings import Settings
 
 PASSWORD = "documents-test-password"
 RECIPIENT = "000.03.00.H30"  # STC
@@ -29,9 +29,9 @@ async def seeded_settings(database_url: str, tmp_path: Path, **extra: str) -> Se
     settings = Settings.from_env(
         {"DOCFLOW_DATA_DIR": str(tmp_path), "DOCFLOW_DATABASE_URL": database_url, **extra}
     )
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     try:
-        async with runtime.session() as session:
+        async with runtime.transaction() as session:
             await seed_demo(session, PASSWORD)
     finally:
         await runtime.dispose()

@@ -9,8 +9,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlmodel import func, select
 
 from docflow.app import create_app
-from docflow.models import AuditEvent
-from docflow.settings import Settings
+from docflow.core.audit_models import AuditEvent
+from docflow.core.settings import Settings
 from tests.integration.authz_world import World
 
 PEER_HEADER = b"x-test-peer"

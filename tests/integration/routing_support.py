@@ -13,19 +13,12 @@ from litestar.testing import AsyncTestClient
 from sqlmodel import select
 
 import signing
+from docflow.accounts.models_agency import Agency
+from docflow.accounts.models_user import Role, User, UserRole
+from docflow.accounts.permissions import Principal
+from docflow.core.runtime import Runtime
 from docflow.devpki import dev_crls, dev_signer, dev_trust_roots
-from docflow.models import (
-    Agency,
-    Document,
-    DocumentState,
-    DocumentVersion,
-    Role,
-    User,
-    UserRole,
-    VersionSource,
-)
-from docflow.permissions import Principal
-from docflow.runtime import Runtime
+from docflow.documents.models import Document, DocumentState, DocumentVersion, VersionSource
 from tests.integration.documents_support import enrol, login, p256_key, sign, upload
 from tests.pki import tiny_pdf
 

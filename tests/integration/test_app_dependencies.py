@@ -10,13 +10,13 @@ from litestar.di import NamedDependency
 from litestar.testing import AsyncTestClient
 from sqlmodel import func, select
 
+from docflow.accounts.models_agency import Agency
 from docflow.app import create_app
-from docflow.db import AsyncSession
-from docflow.demo import seed_demo
-from docflow.migrate import upgrade
-from docflow.models import Agency
-from docflow.runtime import Runtime
-from docflow.settings import Settings
+from docflow.bootstrap import build_runtime
+from docflow.cli.demo import seed_demo
+from docflow.core.db import AsyncSession
+from docflow.core.migrate import upgrade
+from docflow.core.settings import Settings
 from storage import ObjectStore
 
 
@@ -38,8 +38,8 @@ async def test_handlers_receive_session_store_and_settings(
         stored = await anyio.to_thread.run_sync(store.put_bytes, b"hello")
         return {"agencies": count, "sha256": stored.sha256, "env": settings.env}
 
-    seeding = Runtime.build(settings)  # the test client runs the app on another loop
-    async with seeding.session() as session:
+    seeding = build_runtime(settings)  # the test client runs the app on another loop
+    async with seeding.transaction() as session:
         await seed_demo(session, "a-password")
     await seeding.dispose()
 

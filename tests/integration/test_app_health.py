@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.testing import AsyncTestClient
 
 from docflow.app import create_app
-from docflow.settings import Settings
+from docflow.core.settings import Settings
 from tests.services import S3Server, free_port
 
 
@@ -72,7 +72,7 @@ async def test_health_tells_anonymous_callers_only_that_the_database_is_away(
         f"file://{tmp_path / 'objects'}",
         tmp_path,
     )
-    with caplog.at_level(logging.WARNING, logger="docflow.health"):
+    with caplog.at_level(logging.WARNING, logger="docflow.core.health"):
         async for client in client_for(settings):
             response = await client.get("/health")
     assert response.status_code == 503
@@ -89,7 +89,7 @@ async def test_health_does_not_show_the_store_path_to_anonymous_callers(
     settings = settings_for(
         f"sqlite+aiosqlite:///{tmp_path / 'docflow.db'}", f"file://{blocker / 'objects'}", tmp_path
     )
-    with caplog.at_level(logging.WARNING, logger="docflow.health"):
+    with caplog.at_level(logging.WARNING, logger="docflow.core.health"):
         async for client in client_for(settings):
             response = await client.get("/health")
     assert response.status_code == 503

@@ -14,14 +14,21 @@ from litestar.testing import AsyncTestClient
 from sqlmodel import col, select
 
 from docflow.app import create_app
-from docflow.cli_verify import verify_command
-from docflow.models import AuditEvent, DocumentVersion, VersionSource
-from docflow.runtime import Runtime
-from docflow.services.archive import due_documents, renew_due
+from docflow.bootstrap import build_runtime
+from docflow.cli.verify import verify_command
+from docflow.core.audit_models import AuditEvent
+from docflow.core.runtime import Runtime
+from docflow.documents.archive import due_documents, renew_due
+from docflow.documents.models import DocumentVersion, VersionSource
 from tests.integration.documents_support import seeded_settings
 from tests.integration.routing_support import issue_over_http
 
 pytestmark = pytest.mark.slow
+
+
+async def _due(runtime: Runtime, now: datetime) -> list[int]:
+    async with runtime.session() as session:
+        return await due_documents(session, now, limit=10)
 
 
 async def _versions(runtime: Runtime, document_id: int) -> list[DocumentVersion]:
@@ -49,14 +56,14 @@ async def test_renewal_adds_an_archive_timestamp_that_holds_years_later(
     )
     async with AsyncTestClient(create_app(settings)) as client:
         doc_id = await issue_over_http(client, ["000.03.00.H30"], "Về lưu trữ lâu dài")
-    runtime = Runtime.build(settings)  # the test client runs the app on a loop of its own
+    runtime = build_runtime(settings)  # the test client runs the app on a loop of its own
     try:
         issued = (await _versions(runtime, doc_id))[-1]
         now = datetime.now(UTC)
         if seal_level == "B-LTA":
             # sealed with an archive timestamp good until 2040: not due yet
             assert issued.archive_expires_at is not None
-            assert await due_documents(runtime, now, limit=10) == []
+            assert await _due(runtime, now) == []
             # pretend its certificate expires in a month: due now
             async with runtime.session() as session:
                 row = await session.get(DocumentVersion, issued.id)
@@ -64,7 +71,7 @@ async def test_renewal_adds_an_archive_timestamp_that_holds_years_later(
                 row.archive_expires_at = now + timedelta(days=30)
                 session.add(row)
                 await session.commit()
-        assert await due_documents(runtime, now, limit=10) == [doc_id]
+        assert await _due(runtime, now) == [doc_id]
         report = await renew_due(runtime)
         assert report.renewed == (doc_id,) and report.failed == ()
         versions = await _versions(runtime, doc_id)
@@ -72,7 +79,7 @@ async def test_renewal_adds_an_archive_timestamp_that_holds_years_later(
         assert renewed.produced_by == VersionSource.RENEWAL.value
         assert renewed.version == issued.version + 1
         assert renewed.archive_expires_at is not None and renewed.archive_expires_at > now
-        assert await due_documents(runtime, now, limit=10) == []  # once is enough
+        assert await _due(runtime, now) == []  # once is enough
         async with runtime.session() as session:
             events = (
                 await session.exec(

@@ -15,10 +15,10 @@ import anyio.to_thread
 import pytest
 from sqlalchemy import text
 
-from docflow.services.audit_chain import check_chain
-from docflow.services.audit_checkpoints import create_checkpoint
-from docflow.services.audit_copies import export_copies
-from docflow.services.audit_verify import verify_trail
+from docflow.audit.chain import check_chain
+from docflow.audit.checkpoints import create_checkpoint
+from docflow.audit.copies import export_copies
+from docflow.audit.verify import verify_trail
 from tests.integration.audit_support import (
     WIPE,
     add_events,
@@ -225,8 +225,8 @@ async def test_interval_checkpoints_cover_new_events_only(
 
     from sqlmodel import func, select
 
-    from docflow.models import AuditCheckpoint
-    from docflow.services.audit_checkpoints import run_checkpoints_every
+    from docflow.audit.checkpoints import run_checkpoints_every
+    from docflow.core.audit_models import AuditCheckpoint
 
     runtime = await fresh_runtime(database_url, tmp_path)
     try:
@@ -252,7 +252,7 @@ async def test_the_parallel_path_for_long_chains_finds_the_same_first_bad_event(
 ) -> None:
     """Long logs are checked in worker processes, several batches in flight: force that
     path on a short log with tiny batches."""
-    import docflow.services.audit_chain as audit_chain
+    import docflow.audit.chain as audit_chain
 
     runtime = await fresh_runtime(f"sqlite+aiosqlite:///{tmp_path / 'p.db'}", tmp_path)
     monkeypatch.setattr(audit_chain, "PARALLEL_FROM", 1)

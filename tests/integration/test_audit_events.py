@@ -10,12 +10,15 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlmodel import func, select
 
-import docflow.audit
-import docflow.services.documents
+import docflow.core.audit_append
+import docflow.documents.documents
+from docflow.accounts.models_agency import Agency, Department
 from docflow.app import create_app
-from docflow.models import Agency, AuditEvent, AuditLog, Department, Document
-from docflow.runtime import Runtime
-from docflow.services.routing import dispatch_document
+from docflow.bootstrap import build_runtime
+from docflow.core.audit_models import AuditEvent, AuditLog
+from docflow.core.runtime import Runtime
+from docflow.documents.models import Document
+from docflow.transfers.routing import dispatch_document
 from tests.integration.documents_support import login, seeded_settings, upload
 from tests.integration.routing_support import STC, UBNDVT, issue_over_http, user_id
 from tests.pki import tiny_pdf
@@ -56,7 +59,7 @@ async def test_the_document_flow_leaves_exactly_the_expected_events(
     database_url: str, tmp_path: Path
 ) -> None:
     settings = await seeded_settings(database_url, tmp_path)
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     try:
         async with AsyncTestClient(app=create_app(settings), timeout=300) as client:
             doc_id = await issue_over_http(client, [STC, UBNDVT], "Về việc kiểm toán nhật ký")
@@ -143,7 +146,7 @@ async def test_a_failure_between_change_and_event_leaves_neither(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = await seeded_settings(database_url, tmp_path)
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     try:
         async with AsyncTestClient(app=create_app(settings), timeout=120) as client:
             admin = await login(client, "stttt.admin")
@@ -158,7 +161,7 @@ async def test_a_failure_between_change_and_event_leaves_neither(
             def broken_link(previous: str, digest: str) -> str:
                 raise RuntimeError("injected failure while appending the event")
 
-            monkeypatch.setattr(docflow.audit, "chain_next", broken_link)
+            monkeypatch.setattr(docflow.core.audit_append, "chain_next", broken_link)
             response = await client.post(
                 f"/api/v1/agencies/{agency_id}/departments",
                 json={"name": "Phòng Thử lỗi"},
@@ -169,13 +172,13 @@ async def test_a_failure_between_change_and_event_leaves_neither(
             assert await _counts(runtime) == before
 
             # 2. The event is appended, then the change fails before commit: nothing stored.
-            real = docflow.services.documents.record_event
+            real = docflow.documents.documents.record_event
 
             async def event_then_failure(*args: Any, **kwargs: Any) -> Any:
                 await real(*args, **kwargs)
                 raise RuntimeError("injected failure after the event, before the commit")
 
-            monkeypatch.setattr(docflow.services.documents, "record_event", event_then_failure)
+            monkeypatch.setattr(docflow.documents.documents, "record_event", event_then_failure)
             response = await upload(client, clerk_docs, tiny_pdf())
             assert response.status_code == 500
             monkeypatch.undo()

@@ -16,8 +16,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from docflow.app import create_app
-from docflow.evidence import layout
-from docflow.evidence.check import UnreadableBundle, async_check_bundle
+from docflow.audit import bundle_layout as layout
+from docflow.audit.bundle_check import UnreadableBundle, async_check_bundle
 from tests.integration.documents_support import (
     enrol,
     login,

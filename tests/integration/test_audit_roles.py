@@ -15,12 +15,12 @@ import anyio.to_thread
 import pytest
 from sqlalchemy import make_url, text
 
-from docflow.db import create_engine
-from docflow.migrate import upgrade
-from docflow.runtime import Runtime
-from docflow.services.audit_checkpoints import create_checkpoint
-from docflow.services.audit_verify import verify_trail
-from docflow.settings import Settings
+from docflow.audit.checkpoints import create_checkpoint
+from docflow.audit.verify import verify_trail
+from docflow.bootstrap import build_runtime
+from docflow.core.db import create_engine
+from docflow.core.migrate import upgrade
+from docflow.core.settings import Settings
 from tests.integration.audit_support import add_events
 from tests.services import postgres_admin_url
 
@@ -47,7 +47,7 @@ async def test_the_audit_tables_refuse_updates_and_deletes_by_trigger(
 ) -> None:
     """Even with the owner's (or the file's) rights, short of switching triggers off."""
     await anyio.to_thread.run_sync(upgrade, database_url)
-    runtime = Runtime.build(
+    runtime = build_runtime(
         Settings.from_env({"DOCFLOW_DATA_DIR": str(tmp_path), "DOCFLOW_DATABASE_URL": database_url})
     )
     try:
@@ -105,7 +105,7 @@ async def test_the_service_role_can_only_insert_and_read_the_trail(
         done = await anyio.to_thread.run_sync(_db_upgrade, owner_url, service_url, tmp_path)
         assert done.returncode == 0, done.stdout + done.stderr
         assert f"granted {role}" in done.stdout
-        service = Runtime.build(
+        service = build_runtime(
             Settings.from_env(
                 {"DOCFLOW_DATA_DIR": str(tmp_path), "DOCFLOW_DATABASE_URL": service_url}
             )
@@ -142,7 +142,7 @@ async def test_the_service_role_can_only_insert_and_read_the_trail(
                 await conn.execute(text("ALTER TABLE audit_checkpoint ENABLE TRIGGER USER"))
         finally:
             await owner.dispose()
-        check = Runtime.build(
+        check = build_runtime(
             Settings.from_env(
                 {"DOCFLOW_DATA_DIR": str(tmp_path), "DOCFLOW_DATABASE_URL": owner_url}
             )
@@ -159,7 +159,7 @@ async def test_the_service_role_can_only_insert_and_read_the_trail(
 
 
 def test_one_role_for_both_is_reported_as_unprotected(tmp_path: Path) -> None:
-    from docflow.db_roles import grant_service_role
+    from docflow.core.db_roles import grant_service_role
 
     url = "postgresql+asyncpg://docflow@db.invalid/docflow"
     report = asyncio.run(grant_service_role(url, url))

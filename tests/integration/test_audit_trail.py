@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from docflow.audit import Actor, record_event, verify_chain
-from docflow.db import create_engine, create_session_factory
-from docflow.migrate import upgrade
-from docflow.models import AuditEvent
+from docflow.audit.chain import verify_chain
+from docflow.core.audit_append import Actor, record_event
+from docflow.core.audit_models import AuditEvent
+from docflow.core.db import create_engine, create_session_factory
+from docflow.core.migrate import upgrade
 
 
 async def test_concurrent_appends_form_one_gapless_chain(database_url: str) -> None:

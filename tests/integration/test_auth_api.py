@@ -8,11 +8,13 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlmodel import func, select
 
+from docflow.accounts import auth as auth_service
+from docflow.accounts.models_agency import Agency
+from docflow.accounts.models_user import User
 from docflow.app import create_app
-from docflow.audit import verify_chain
-from docflow.errors import NotAuthenticated, TooManyAttempts
-from docflow.models import Agency, AuditEvent, User
-from docflow.services import auth as auth_service
+from docflow.audit.chain import verify_chain
+from docflow.core.audit_models import AuditEvent
+from docflow.core.errors import NotAuthenticated, TooManyAttempts
 from tests.integration.authz_world import PASSWORD, World, world  # noqa: F401
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -290,7 +292,7 @@ async def test_the_directory_lists_codes_names_abbreviations_and_parents(world: 
 
 
 def test_session_lifetime_is_a_setting() -> None:
-    from docflow.settings import Settings
+    from docflow.core.settings import Settings
 
     assert Settings.from_env({}).session_hours == 8
     assert Settings.from_env({"DOCFLOW_SESSION_HOURS": "2"}).session_hours == 2

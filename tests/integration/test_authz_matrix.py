@@ -20,7 +20,9 @@ from sqlalchemy import delete, update
 from sqlmodel import func, select
 
 from docflow.app import create_app
-from docflow.models import AuditEvent, DocumentReadMark, utcnow
+from docflow.core.audit_models import AuditEvent
+from docflow.core.models_base import utcnow
+from docflow.documents.models_reading import DocumentReadMark
 from tests.integration.authz_content import CASES, CONTENT_ROUTES, Built, build_content, expected
 from tests.integration.authz_table import (
     ANONYMOUS,

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from litestar.testing import AsyncTestClient
 
+from docflow.accounts.users import set_password
 from docflow.app import create_app
-from docflow.services.users import set_password
-from docflow.settings import Settings
+from docflow.core.settings import Settings
 from tests.integration.authz_world import PASSWORD, World, world  # noqa: F401
 
 EVERY_KIND_OF_RESPONSE = [
@@ -114,7 +114,7 @@ async def test_a_password_set_by_an_administrator_ends_every_session(world: Worl
     token, _ = await world.new_token("ubnd.leader")
     runtime = world.runtime()
     try:
-        async with runtime.session() as session:
+        async with runtime.transaction() as session:
             await set_password(session, None, "ubnd.leader", "another-long-secret")
     finally:
         await runtime.dispose()

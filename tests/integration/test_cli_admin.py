@@ -13,7 +13,7 @@ def docflow_stdin(
     *args: str, data_dir: Path, stdin: str, **extra: str
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "docflow.cli", *args],
+        [sys.executable, "-m", "docflow.cli.main", *args],
         env=docflow_env(data_dir, **extra),
         input=stdin,
         capture_output=True,

@@ -29,7 +29,7 @@ def docflow(
     *args: str, data_dir: Path, timeout: float = 60, **extra: str
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "docflow.cli", *args],
+        [sys.executable, "-m", "docflow.cli.main", *args],
         env=docflow_env(data_dir, **extra),
         cwd=next(p for p in data_dir.parents if p.is_dir()),
         capture_output=True,
@@ -95,7 +95,8 @@ def test_serve_answers_health(tmp_path: Path) -> None:
     assert docflow("db", "upgrade", data_dir=data).returncode == 0
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "docflow.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "docflow.cli.main", "serve",
+         "--host", "127.0.0.1", "--port", str(port)],
         env=docflow_env(data),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

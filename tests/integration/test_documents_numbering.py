@@ -14,21 +14,21 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlmodel import col, select
 
+from docflow.accounts.models_agency import Agency
+from docflow.accounts.models_user import User
 from docflow.app import create_app
+from docflow.bootstrap import build_runtime
+from docflow.core.settings import Settings
 from docflow.devpki import dev_timestamper
-from docflow.models import (
-    Agency,
+from docflow.documents.models import (
     Document,
     DocumentState,
     DocumentVersion,
     RegisterCounter,
     RegisterEntry,
-    User,
     VersionSource,
 )
-from docflow.runtime import Runtime
-from docflow.services.numbering import date_line, format_number, symbol_for
-from docflow.settings import Settings
+from docflow.documents.numbering import date_line, format_number, symbol_for
 from signing import (
     FieldLayout,
     SignRequest,
@@ -65,7 +65,7 @@ async def leader_signed_pdf(tmp_path: Path, signer: str = "stttt-leader") -> Pat
 
 async def signed_drafts(settings: Settings, pdf: Path, count: int) -> list[int]:
     """``count`` documents in state signed, each with the leader-signed PDF as version 1."""
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     try:
         await anyio.to_thread.run_sync(runtime.store.ensure_ready)
         stored = await anyio.to_thread.run_sync(runtime.store.put_file, pdf)
@@ -105,7 +105,7 @@ async def signed_drafts(settings: Settings, pdf: Path, count: int) -> list[int]:
 
 
 async def register_state(settings: Settings) -> tuple[list[RegisterEntry], int]:
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     try:
         async with runtime.session() as session:
             entries = list(

@@ -15,8 +15,9 @@ from litestar.testing import AsyncTestClient
 from sqlmodel import func, select
 
 from docflow.app import create_app
-from docflow.models import Document, DocumentVersion, SigningSession, utcnow
-from docflow.runtime import Runtime
+from docflow.bootstrap import build_runtime
+from docflow.core.models_base import utcnow
+from docflow.documents.models import Document, DocumentVersion, SigningSession
 from tests.integration.documents_support import (
     complete,
     enrol,
@@ -46,7 +47,7 @@ def _objects(tmp_path: Path) -> int:
 
 
 async def _counts(settings) -> tuple[int, int]:
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     try:
         async with runtime.session() as session:
             docs = (await session.exec(select(func.count()).select_from(Document))).one()
@@ -122,7 +123,7 @@ async def test_signing_refusals_change_nothing(database_url: str, tmp_path: Path
             "someone else",
         )
         # an expired session
-        runtime = Runtime.build(settings)
+        runtime = build_runtime(settings)
         try:
             async with runtime.session() as session:
                 row = await session.get(SigningSession, prepared["session_id"])

@@ -12,8 +12,8 @@ from litestar.testing import AsyncTestClient
 from openpyxl import load_workbook
 
 from docflow.app import create_app
-from docflow.services.numbering import VIETNAM
-from docflow.services.registers import HEADERS
+from docflow.documents.numbering import VIETNAM
+from docflow.documents.registers import HEADERS
 from tests.integration.documents_support import login, seeded_settings
 from tests.integration.test_documents_numbering import leader_signed_pdf, signed_drafts
 

@@ -14,7 +14,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from docflow.app import create_app
-from docflow.runtime import Runtime
+from docflow.bootstrap import build_runtime
+from docflow.core.runtime import Runtime
 from storage import StoreUnavailable
 from tests.integration.documents_support import (
     enrol,
@@ -177,7 +178,7 @@ async def test_another_agencys_document_gets_the_answer_of_a_missing_one(
     database_url: str, tmp_path: Path
 ) -> None:
     settings = await seeded_settings(database_url, tmp_path)
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     try:
         theirs = await issue_directly(runtime, "STC", [STC])
     finally:
@@ -213,7 +214,7 @@ def test_register_exports_neutralise_formulas() -> None:
 
     import openpyxl
 
-    from docflow.services.register_export import table_to_csv, table_to_xlsx
+    from docflow.documents.register_export import table_to_csv, table_to_xlsx
 
     rows = [['=HYPERLINK("http://evil.example","Xem")', "+84 tin", "-1", "@SUM(A1)",
              "\tx", "\rx", "Bình thường", 12]]
@@ -235,7 +236,7 @@ async def test_a_validation_refusal_logs_one_line_not_a_traceback(
     import logging
 
     import signing
-    from docflow.log import install_request_id_factory
+    from docflow.core.log import install_request_id_factory
     from tests.integration.test_corpus import CORPUS
     from tests.services import require
 

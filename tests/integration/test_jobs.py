@@ -20,14 +20,16 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
 from docflow.app import create_app
-from docflow.jobs.models import JobRow
-from docflow.jobs.runner import Backoff, JobRunner
-from docflow.jobs.types import JOB_TYPES, Job, StampIncoming
-from docflow.migrate import upgrade
-from docflow.models import utcnow
-from docflow.runtime import Runtime
-from docflow.services.routing import dispatch_document
-from docflow.settings import Settings
+from docflow.bootstrap import build_runtime
+from docflow.core.jobs.models import JobRow
+from docflow.core.jobs.runner import Backoff, JobRunner
+from docflow.core.jobs.types import JOB_TYPES, Job
+from docflow.core.migrate import upgrade
+from docflow.core.models_base import utcnow
+from docflow.core.runtime import Runtime
+from docflow.core.settings import Settings
+from docflow.transfers.jobs import StampIncoming
+from docflow.transfers.routing import dispatch_document
 from storage import StoreUnavailable
 from tests.integration.documents_support import login, seeded_settings
 from tests.integration.routing_support import STC, issue_directly
@@ -59,7 +61,7 @@ async def always_fails(runtime: Runtime, job: Touch) -> None:
 
 async def _runtime(database_url: str, tmp_path: Path) -> Runtime:
     await asyncio.to_thread(upgrade, database_url)
-    return Runtime.build(
+    return build_runtime(
         Settings.from_env({"DOCFLOW_DATA_DIR": str(tmp_path), "DOCFLOW_DATABASE_URL": database_url})
     )
 
@@ -151,10 +153,10 @@ async def _make_due(runtime: Runtime, **values: Any) -> None:
 _HOLDER = textwrap.dedent(
     """
     import asyncio, sys
-    from docflow.jobs.runner import JobRunner
-    from docflow.jobs.types import JOB_TYPES
-    from docflow.runtime import Runtime
-    from docflow.settings import Settings
+    from docflow.bootstrap import build_runtime
+    from docflow.core.jobs.runner import JobRunner
+    from docflow.core.jobs.types import JOB_TYPES
+    from docflow.core.settings import Settings
     from tests.integration.test_jobs import Touch
 
     JOB_TYPES[Touch.kind] = Touch
@@ -166,7 +168,7 @@ _HOLDER = textwrap.dedent(
     async def main():
         settings = Settings.from_env({"DOCFLOW_DATA_DIR": sys.argv[2],
                                       "DOCFLOW_DATABASE_URL": sys.argv[1]})
-        await JobRunner(Runtime.build(settings), handlers={Touch: hold}).run_one()
+        await JobRunner(build_runtime(settings), handlers={Touch: hold}).run_one()
 
     asyncio.run(main())
     """
@@ -221,7 +223,7 @@ async def test_the_incoming_stamp_is_retried_until_done_and_shows_while_pending(
     settings = await seeded_settings(database_url, tmp_path)
     app = create_app(settings)
     served: Runtime = app.state.runtime  # the app's (its connections live in its loop)
-    runtime = Runtime.build(settings)  # this test's own, for direct calls
+    runtime = build_runtime(settings)  # this test's own, for direct calls
     async with AsyncTestClient(app=app) as client:
         doc_id = await issue_directly(runtime, "STTTT", [STC])
         (transfer_id,) = (await dispatch_document(runtime, doc_id)).created
@@ -253,7 +255,7 @@ async def test_a_delivery_enqueued_by_issuance_is_visible_on_the_document(
     database_url: str, tmp_path: Path
 ) -> None:
     settings = await seeded_settings(database_url, tmp_path)
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     async with AsyncTestClient(app=create_app(settings)) as client:
         leader = await login(client, "stttt.leader")
         doc_id = await issue_directly(runtime, "STTTT", [STC])
@@ -270,7 +272,7 @@ async def test_a_delivery_enqueued_by_issuance_is_visible_on_the_document(
 
 
 def _deliver(document_id: int) -> Job:
-    from docflow.jobs.types import DeliverDocument
+    from docflow.documents.jobs import DeliverDocument
 
     return DeliverDocument(document_id)
 

@@ -13,9 +13,9 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
-from docflow.db import create_engine, create_session_factory
-from docflow.migrate import current_revision, downgrade, head_revision, upgrade
-from docflow.models import Agency, AgencyCode
+from docflow.accounts.models_agency import Agency, AgencyCode
+from docflow.core.db import create_engine, create_session_factory
+from docflow.core.migrate import current_revision, downgrade, head_revision, upgrade
 
 TABLES = {
     "agency",
@@ -119,7 +119,7 @@ async def test_naive_datetimes_are_refused(database_url: str) -> None:
 def test_migrations_have_one_head_and_do_not_import_the_app() -> None:
     from alembic.script import ScriptDirectory
 
-    from docflow.migrate import alembic_config, migrations_directory
+    from docflow.core.migrate import alembic_config, migrations_directory
 
     script = ScriptDirectory.from_config(alembic_config(""))
     assert len(script.get_heads()) == 1

@@ -21,8 +21,9 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import CertificateValidator
 from sqlmodel import func, select
 
+from docflow.accounts.models_certificate import PersonalCertificate
 from docflow.app import create_app
-from docflow.models import AuditEvent, PersonalCertificate
+from docflow.core.audit_models import AuditEvent
 from signing import SignRequest, async_complete_external, async_prepare_external
 from tests.integration.authz_world import World, world  # noqa: F401
 from tests.pki import DevPkiServices, cert, pki_services, root_cert, tiny_pdf  # noqa: F401

@@ -12,10 +12,12 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from docflow.models import Agency, RegisterCounter, Transfer, TransferEvent
-from docflow.runtime import Runtime
-from docflow.services.routing import dispatch_document
-from docflow.services.transfers import INCOMING_SERIES, accept_transfer
+from docflow.accounts.models_agency import Agency
+from docflow.bootstrap import build_runtime
+from docflow.documents.models import RegisterCounter
+from docflow.transfers.models import Transfer, TransferEvent
+from docflow.transfers.routing import dispatch_document
+from docflow.transfers.transfers import INCOMING_SERIES, accept_transfer
 from tests.integration.documents_support import seeded_settings
 from tests.integration.routing_support import STC, UBNDCT, UBNDVT, issue_directly, principal_of
 from tests.services import PostgresDatabase
@@ -29,7 +31,7 @@ async def test_concurrent_accepts_keep_incoming_numbers_gapless(
     postgres_database: PostgresDatabase, tmp_path: Path
 ) -> None:
     settings = await seeded_settings(postgres_database.url, tmp_path)
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     try:
         sealed = tmp_path / "sealed.pdf"
         for number in range(1, DOCUMENTS + 1):

@@ -14,8 +14,9 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 from docflow.app import create_app
-from docflow.runtime import Runtime
-from docflow.services.routing import dispatch_document
+from docflow.bootstrap import build_runtime
+from docflow.core.runtime import Runtime
+from docflow.transfers.routing import dispatch_document
 from signing import async_validate_pdf
 from tests.integration.documents_support import login, seeded_settings
 from tests.integration.routing_support import (
@@ -46,7 +47,7 @@ async def test_issue_deliver_accept_assign_complete_reject_and_recall(
     settings = await seeded_settings(database_url, tmp_path)
     app = create_app(settings)
     # The test client runs the app on its own loop: the test's calls get their own runtime.
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     try:
         await _scenario(app, runtime)
     finally:
@@ -182,6 +183,6 @@ async def _scenario(app: Any, runtime: Runtime) -> None:
 def _year() -> int:
     from datetime import UTC, datetime
 
-    from docflow.services.numbering import VIETNAM
+    from docflow.documents.numbering import VIETNAM
 
     return datetime.now(UTC).astimezone(VIETNAM).year

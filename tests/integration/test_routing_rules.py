@@ -10,11 +10,15 @@ from pathlib import Path
 from litestar.testing import AsyncTestClient
 from sqlmodel import col, func, select
 
+from docflow.accounts.models_agency import Agency
 from docflow.app import create_app
-from docflow.models import Agency, AuditEvent, RegisterCounter, Transfer, TransferEvent
-from docflow.runtime import Runtime
-from docflow.services.routing import dispatch_document
-from docflow.services.status_signing import event_signed_by, verify_status_event
+from docflow.bootstrap import build_runtime
+from docflow.core.audit_models import AuditEvent
+from docflow.core.runtime import Runtime
+from docflow.documents.models import RegisterCounter
+from docflow.transfers.models import Transfer, TransferEvent
+from docflow.transfers.routing import dispatch_document
+from docflow.transfers.status_signing import event_signed_by, verify_status_event
 from tests.integration.documents_support import login, seeded_settings
 from tests.integration.routing_support import STC, UBNDCT, UBNDVT, issue_directly
 
@@ -43,7 +47,7 @@ async def test_bad_requests_answer_4xx_with_a_reason_and_change_nothing(
     database_url: str, tmp_path: Path
 ) -> None:
     settings = await seeded_settings(database_url, tmp_path)
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     try:
         doc_id = await issue_directly(runtime, "STTTT", [STC, UBNDVT])
         await dispatch_document(runtime, doc_id)
@@ -114,7 +118,7 @@ async def test_bad_requests_answer_4xx_with_a_reason_and_change_nothing(
 
 
 async def _department_of(runtime: Runtime, abbreviation: str) -> int:
-    from docflow.models import Department
+    from docflow.accounts.models_agency import Department
 
     async with runtime.session() as session:
         agency = (
@@ -129,7 +133,7 @@ async def test_status_events_are_signed_by_the_emitting_agency_and_in_order(
     database_url: str, tmp_path: Path
 ) -> None:
     settings = await seeded_settings(database_url, tmp_path)
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     try:
         doc_id = await issue_directly(runtime, "STTTT", [STC])
         # Two dispatches at once and a retry: the recipient gets the document once.
@@ -172,7 +176,7 @@ async def test_inbox_lists_urgent_first_then_newest_filters_and_pages(
     database_url: str, tmp_path: Path
 ) -> None:
     settings = await seeded_settings(database_url, tmp_path)
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     signed = tmp_path / "sealed.pdf"
     try:
         plan = [
@@ -231,10 +235,10 @@ async def test_inbox_lists_urgent_first_then_newest_filters_and_pages(
 async def test_a_replacement_carries_its_business_type_and_the_corrected_document(
     database_url: str, tmp_path: Path
 ) -> None:
-    from docflow.models import Document
+    from docflow.documents.models import Document
 
     settings = await seeded_settings(database_url, tmp_path)
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     sealed = tmp_path / "sealed.pdf"
     try:
         first = await issue_directly(runtime, "STTTT", [STC], number=1, signed_file=sealed)
@@ -283,7 +287,7 @@ async def test_a_file_that_fails_verification_arrives_marked_and_cannot_be_regis
     database_url: str, tmp_path: Path
 ) -> None:
     settings = await seeded_settings(database_url, tmp_path)
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     try:
         sealed = tmp_path / "sealed.pdf"
         await issue_directly(runtime, "STTTT", [UBNDCT], number=1, signed_file=sealed)

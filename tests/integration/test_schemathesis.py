@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from docflow.app import create_app
-from docflow.settings import Settings
+from docflow.core.settings import Settings
 from tests.integration.authz_world import World, build_world
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 import signing
-from docflow.cli_verify import verify_command
+from docflow.cli.verify import verify_command
 from docflow.devpki import dev_signer, dev_timestamper, dev_trust_roots
 from docflow.devpki.fetch import DevPkiSession
 from docflow.devpki.pki import dev_pki_for
@@ -224,7 +224,7 @@ async def test_stock_pyhanko_calls_a_painting_signature_field_form_filling() -> 
 
 async def test_the_etsi_report_fails_the_change_and_names_it() -> None:
     """The ETSI TS 119 102-2 XML says what the JSON says: failed, with the change."""
-    from docflow.cli_verify import default_trust
+    from docflow.cli.verify import default_trust
 
     tampered = ATTACKS["number rewritten after the seal"][0](await sealed_document("B-LT"))
     xml = (await signing.async_etsi_xml_report(tampered, default_trust())).decode()

@@ -12,13 +12,14 @@ import pytest
 from click.testing import CliRunner
 
 import signing
-from docflow.cli_sign import sign_command
-from docflow.cli_verify import verify_command
+from docflow.bootstrap import signing_config
+from docflow.cli.sign import sign_command
+from docflow.cli.verify import verify_command
+from docflow.core.settings import Settings
 from docflow.devpki import dev_timestamper, dev_trust_roots
 from docflow.devpki.pki import dev_pki_for
-from docflow.services.signing_jobs import JobRefused, SigningConfig
-from docflow.services.transfer_jobs import job_stamp_incoming
-from docflow.settings import Settings
+from docflow.documents.signing_jobs import JobRefused
+from docflow.transfers.stamp_jobs import job_stamp_incoming
 from tests.attacks import ATTACKS
 from tests.integration.test_sealed_meaning import _source, sealed_document
 from tests.integration.test_validation_helpers import text_pdf
@@ -44,7 +45,7 @@ async def test_the_incoming_stamp_is_not_applied_over_broken_signatures(tmp_path
     broken.write_bytes(
         ATTACKS["new unsigned signature field paints text"][0](await sealed_document("B-T"))
     )
-    config = SigningConfig.from_settings(Settings.from_env({"DOCFLOW_DATA_DIR": str(tmp_path)}))
+    config = signing_config(Settings.from_env({"DOCFLOW_DATA_DIR": str(tmp_path)}))
     with pytest.raises(JobRefused, match="incoming stamp is not applied.*already broken"):
         await asyncio.to_thread(
             job_stamp_incoming,

@@ -12,10 +12,11 @@ from click.testing import CliRunner
 from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
-from docflow.errors import NotAuthenticated, TooManyAttempts
-from docflow.models import AuthSession, utcnow
-from docflow.services import auth as auth_service
-from docflow.settings import Settings
+from docflow.accounts import auth as auth_service
+from docflow.accounts.models_auth import AuthSession
+from docflow.core.errors import NotAuthenticated, TooManyAttempts
+from docflow.core.models_base import utcnow
+from docflow.core.settings import Settings
 from tests.integration.authz_world import PASSWORD, World, world  # noqa: F401
 from tests.integration.guard_support import app_with_peers, count_events, peer, trail
 
@@ -28,7 +29,7 @@ def creds(username: str, password: str) -> dict[str, str]:
 
 async def _expire_backoff(world: World) -> None:  # noqa: F811
     """What waiting out every back-off does, without a test that sleeps."""
-    from docflow.models import LoginThrottle
+    from docflow.accounts.models_auth import LoginThrottle
 
     runtime = world.runtime()
     try:
@@ -164,14 +165,15 @@ def test_docflow_serve_never_lets_uvicorn_read_forwarded_headers(
 ) -> None:
     import uvicorn
 
-    import docflow.cli as cli
+    import docflow.cli.main as cli
+    import docflow.cli.startup as startup
 
     seen: dict[str, object] = {}
 
     async def no_preflight(*args: object, **kwargs: object) -> None:
         return None
 
-    monkeypatch.setattr(cli, "_preflight", no_preflight)
+    monkeypatch.setattr(startup, "preflight", no_preflight)
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.update(k))
     result = CliRunner().invoke(cli.main, ["serve"], env={"DOCFLOW_TRUSTED_PROXIES": ""})
     assert result.exit_code == 0, result.output

@@ -27,7 +27,7 @@ from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pypdf import PdfReader, PdfWriter
 
-from signing.appearance import (
+from signing.stamps.appearance import (
     Appearance,
     attachment_appearance,
     attachment_box,

@@ -13,15 +13,15 @@ from litestar.testing import AsyncTestClient
 from sqlmodel import func, select
 
 from docflow.app import create_app
-from docflow.models import Document
-from docflow.runtime import Runtime
+from docflow.bootstrap import build_runtime
+from docflow.documents.models import Document
 from tests.integration import hostile_pdfs
 from tests.integration.documents_support import login, metadata, seeded_settings, upload
 from tests.pki import tiny_pdf
 
 
 async def _documents(settings) -> int:  # type: ignore[no-untyped-def]
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
     try:
         async with runtime.session() as session:
             return int((await session.exec(select(func.count()).select_from(Document))).one())

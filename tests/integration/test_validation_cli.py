@@ -12,7 +12,7 @@ from pathlib import Path
 from asn1crypto import pem
 from click.testing import CliRunner
 
-from docflow.cli_verify import verify_command
+from docflow.cli.verify import verify_command
 from tests.integration.test_validation_helpers import dev_services, sign_with
 from tests.pki import root_cert
 

@@ -1,11 +1,11 @@
-"""The access rules of docflow.permissions, without a server or a database."""
+"""The access rules of docflow.accounts.permissions, without a server or a database."""
 
 from __future__ import annotations
 
 import pytest
 
-from docflow.models import Role
-from docflow.permissions import (
+from docflow.accounts.models_user import Role
+from docflow.accounts.permissions import (
     Principal,
     acts_for,
     can_audit_agency,

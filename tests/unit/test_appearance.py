@@ -14,8 +14,8 @@ from PIL import Image
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.stamp import TextStampStyle
 
-from signing import appearance as ap
-from signing.errors import SigningError
+from signing import SigningError
+from signing.stamps import appearance as ap
 
 TEST_STRINGS = [
     "Nguyễn Thị Hồng Nhung",

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from docflow.evidence.chain import canonical_event_bytes, canonical_event_text, canonical_json
-from docflow.services.audit_batches import iso_utc as _iso
+from docflow.audit.batches import iso_utc as _iso
+from docflow.core.audit_digest import canonical_event_bytes, canonical_event_text, canonical_json
 
 CASES = [
     (1, None, None, "auth.login_failed", None, None, None, {}),

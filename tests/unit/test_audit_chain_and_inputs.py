@@ -7,16 +7,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from docflow.audit import canonical_bytes, event_digest
-from docflow.errors import InvalidInput
-from docflow.evidence.chain import GENESIS_CHAIN, chain_next
-from docflow.models import AuditEvent
-from docflow.services.inputs import (
+from docflow.accounts.inputs import (
     clean_agency_code,
     clean_name,
     clean_seal_key_ref,
     clean_username,
 )
+from docflow.core.audit_append import canonical_bytes, event_digest
+from docflow.core.audit_digest import GENESIS_CHAIN, chain_next
+from docflow.core.audit_models import AuditEvent
+from docflow.core.errors import InvalidInput
 
 
 def event(seq: int, **kw: object) -> AuditEvent:

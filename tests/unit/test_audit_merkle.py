@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from docflow.evidence.merkle import (
+from docflow.audit.merkle import (
     EMPTY_ROOT,
     Frontier,
     inclusion_proofs,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from docflow.settings import Settings
+from docflow.core.settings import Settings
 
 COMPOSE = Path(__file__).resolve().parents[2] / "compose.yaml"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from docflow.errors import ConflictError
-from docflow.exchange import (
+from docflow.core.errors import ConflictError
+from docflow.transfers.statuses import (
     INBOX_HIDDEN,
     SENDER_EMITS,
     STATUS_LABELS,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from docflow.errors import ConfigurationError
-from docflow.settings import DEV_PKI_DIR, Settings
+from docflow.core.errors import ConfigurationError
+from docflow.core.settings import DEV_PKI_DIR, Settings
 
 STRONG_SECRET = "s" * 48
 

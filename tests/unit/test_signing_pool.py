@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from docflow.signing_pool import SigningPool
+from docflow.core.signing_pool import SigningPool
 
 
 def _pid() -> int:

@@ -22,9 +22,10 @@ from signing import (
     clear_signer_cache,
     load_signer,
 )
-from signing.external_crypto import algorithm_name, verify_and_normalise
-from signing.levels import build_timestamper, level_rank
-from signing.signers import CachedKeySigner
+from signing.external.verify import verify_and_normalise
+from signing.pades.levels import build_timestamper, level_rank
+from signing.signers.algorithms import algorithm_name
+from signing.signers.keys import CachedKeySigner
 from tests.pki import cert, chain_pems, signer_p12, signer_pem
 
 

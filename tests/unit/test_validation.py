@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.writer import PdfFileWriter
 
-from docflow.cli_verify import render_text, verify_command
+from docflow.cli.verify import render_text, verify_command
 from signing import SigningError
 from signing.validation import (
     Coverage,

@@ -1,0 +1,1 @@
+"""Agencies, departments, people, roles, sign-in, sessions, personal certificates, permissions."""

@@ -1,0 +1,1 @@
+"""The audit trail read side: chain verification, checkpoints, reports, evidence bundles."""

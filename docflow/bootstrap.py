@@ -1,0 +1,135 @@
+"""Choosing the adapters: which seal keys, time-stamping authority, roots and certificate
+issuer this deployment uses, which handler does which background job, and which tables
+exist. The one place that decides between the development PKI and configured ones.
+
+Each port is chosen on its own: what the settings configure (a PKCS#11 token or key
+files, a TSA URL, root certificate files) wins; outside production, what is missing
+comes from the dev PKI (``docflow.devpki``); in production, a missing one stays
+unconfigured and says so when used (``validate_for_production`` refuses to start
+without them first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docflow.core.keys import AnchorFiles, ConfiguredSealKeys, SigningConfig, TsaUrl
+from docflow.core.ports import CertificateIssuer, SealKeys, TimeStamping, TrustStore
+from docflow.core.settings import Settings
+
+if TYPE_CHECKING:  # the database layer loads only for a runtime, not for the CLI's choices
+    from docflow.core.jobs.runner import Handler
+    from docflow.core.runtime import Runtime
+
+__all__ = [
+    "build_runtime",
+    "certificate_issuer",
+    "dev_routes",
+    "job_handlers",
+    "register_tables",
+    "signing_config",
+]
+
+
+def _dev_pki_ref(settings: Settings) -> dict[str, str]:
+    """The dev PKI of this deployment: its URLs follow DOCFLOW_PUBLIC_URL, its cache
+    lives in the data directory."""
+    return {
+        "url_prefix": settings.public_url.rstrip("/") + "/dev-pki",
+        "cache_dir": str(Path(settings.data_dir).resolve() / "dev-pki-cache"),
+    }
+
+
+def uses_dev_pki(settings: Settings) -> bool:
+    """Whether validation trusts the dev root (demo mode without configured anchors)."""
+    return not settings.is_production and not settings.trust_anchors
+
+
+def signing_config(settings: Settings) -> SigningConfig:
+    """The adapters behind the signing ports, chosen one by one from ``settings``."""
+    from docflow.devpki.adapters import DevSealKeys, DevTimeStamping, DevTrust
+
+    demo = not settings.is_production
+    dev = _dev_pki_ref(settings)
+    seal_keys: SealKeys
+    if settings.pkcs11_module or settings.seal_key_dir or not demo:
+        seal_keys = ConfiguredSealKeys(
+            key_dir=str(settings.seal_key_dir) if settings.seal_key_dir else None,
+            passphrase=settings.seal_key_passphrase,
+            pkcs11_module=str(settings.pkcs11_module) if settings.pkcs11_module else None,
+            pkcs11_token=settings.pkcs11_token,
+            pkcs11_pin=settings.pkcs11_pin,
+        )
+    else:
+        seal_keys = DevSealKeys(**dev)
+    time_stamping: TimeStamping = (
+        TsaUrl(settings.tsa_url) if settings.tsa_url or not demo else DevTimeStamping(**dev)
+    )
+    trust: TrustStore = (
+        DevTrust(**dev)
+        if uses_dev_pki(settings)
+        else AnchorFiles(tuple(str(p) for p in settings.trust_anchors))
+    )
+    return SigningConfig(
+        seal_keys=seal_keys,
+        time_stamping=time_stamping,
+        trust=trust,
+        seal_level=settings.seal_level,
+    )
+
+
+def certificate_issuer(settings: Settings) -> CertificateIssuer | None:
+    """The dev CAs issue personal certificates for CSRs in demo mode; in production
+    people bring certificates from the real CA (None)."""
+    if settings.is_production:
+        return None
+    from docflow.devpki.adapters import DevCertificateIssuer
+
+    return DevCertificateIssuer(**_dev_pki_ref(settings))
+
+
+def job_handlers() -> Mapping[type[Any], Handler]:
+    """What each feature's background jobs do."""
+    from docflow.transfers.job_handlers import HANDLERS as TRANSFERS
+
+    return {**TRANSFERS}
+
+
+def register_tables() -> None:
+    """Import every feature's tables onto ``SQLModel.metadata`` (for migrations and
+    tests that compare the schema)."""
+    import docflow.accounts.models_agency
+    import docflow.accounts.models_auth
+    import docflow.accounts.models_certificate
+    import docflow.accounts.models_user
+    import docflow.core.audit_models
+    import docflow.core.jobs.models
+    import docflow.documents.models
+    import docflow.documents.models_reading
+    import docflow.transfers.models  # noqa: F401
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """The wired resources of one process for ``settings`` (no network touched)."""
+    from docflow.core.runtime import Runtime
+
+    return Runtime.build(
+        settings,
+        signing=signing_config(settings),
+        certificate_issuer=certificate_issuer(settings),
+        job_handlers=job_handlers(),
+    )
+
+
+def dev_routes(settings: Settings) -> list[Any]:
+    """Demo mode serves the dev PKI's CRLs, OCSP and TSA at the URLs its certificates
+    name (which follow DOCFLOW_PUBLIC_URL); production serves none."""
+    if settings.is_production:
+        return []
+    from docflow import devpki
+    from docflow.devpki.http import devpki_router
+
+    pki = devpki.configure(devpki.pki_for_settings(settings))
+    return [devpki_router(lambda: pki)]

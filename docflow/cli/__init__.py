@@ -1,0 +1,1 @@
+"""The docflow command: one module per command group."""

@@ -1,0 +1,129 @@
+"""``docflow serve``, ``docflow db upgrade`` and ``docflow demo``: running the service,
+its schema and its demo data."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import click
+
+from docflow.core.errors import ConfigurationError, StartupError
+
+__all__ = ["register"]
+
+
+# --------------------------------------------------------------------------- serve
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to bind (default DOCFLOW_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to bind (default DOCFLOW_PORT or 8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the HTTP service after checking the database, the schema and the object store."""
+    import uvicorn
+
+    from docflow.cli.startup import command_settings, preflight
+
+    settings = command_settings()
+    asyncio.run(preflight(settings, store=True, schema=True))
+    uvicorn.run(
+        "docflow.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        # Never uvicorn's X-Forwarded-For handling (it trusts 127.0.0.1 by default): the
+        # app believes the header only from DOCFLOW_TRUSTED_PROXIES and validates it.
+        proxy_headers=False,
+        forwarded_allow_ips="",
+        access_log=False,  # docflow.access logs each request with its request id
+        server_header=False,
+    )
+
+
+# --------------------------------------------------------------------------- db
+
+
+@click.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the schema as DOCFLOW_MIGRATIONS_DATABASE_URL (the owner), then
+    grant the DOCFLOW_DATABASE_URL role its rights (see docflow.core.db_roles)."""
+    import dataclasses
+
+    from docflow.cli.startup import command_settings, preflight
+    from docflow.core.db import describe_error, ensure_sqlite_directory, mask_url
+    from docflow.core.db_roles import grant_service_role
+    from docflow.core.migrate import upgrade
+
+    settings = command_settings()
+    url = settings.migrations_database_url
+    ensure_sqlite_directory(url)
+    owner = dataclasses.replace(settings, database_url=url)
+    asyncio.run(preflight(owner, store=False, schema=False))
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
+    try:
+        upgrade(url, revision)
+        granted = asyncio.run(grant_service_role(url, settings.database_url))
+    except Exception as exc:
+        raise StartupError(
+            f"migrating the database at {mask_url(url)} failed ({describe_error(exc)})"
+        ) from exc
+    from docflow.core.migrate import head_revision
+
+    reached = head_revision() if revision == "head" else revision
+    click.echo(f"database at {mask_url(url)} is at revision {reached}")
+    click.echo(granted)
+
+
+# --------------------------------------------------------------------------- demo
+
+
+@click.command()
+def demo() -> None:
+    """Seed demo agencies and users (idempotent); prints the demo logins."""
+    from docflow.cli.startup import command_settings
+
+    settings = command_settings()
+    if settings.is_production:
+        raise ConfigurationError(
+            "refusing to seed demo users in production (DOCFLOW_ENV=production); "
+            "demo data is for the embedded default only"
+        )
+    report = asyncio.run(_seed(settings))
+    if report.created_anything:
+        for line in report.created:
+            click.echo(f"created {line}")
+    else:
+        click.echo("demo data already present; nothing created")
+    click.echo(
+        f"demo users (password from DOCFLOW_DEMO_PASSWORD, default docflow-demo): "
+        f"{', '.join(report.usernames)}"
+    )
+
+
+async def _seed(settings: Any) -> Any:
+    from docflow.bootstrap import build_runtime
+    from docflow.cli.demo import seed_demo
+    from docflow.cli.startup import preflight
+
+    await preflight(settings, store=True, schema=True)
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.transaction() as session:
+            return await seed_demo(session, settings.demo_password)
+    finally:
+        await runtime.dispose()
+
+
+def register(main: click.Group) -> None:
+    main.add_command(serve)
+    main.add_command(db)
+    main.add_command(demo)

@@ -1,0 +1,1 @@
+"""HTTP plumbing every feature's controllers share: errors, limits, headers, dependencies."""

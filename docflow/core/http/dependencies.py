@@ -1,0 +1,103 @@
+"""Dependency providers shared by every handler (and reusable outside HTTP).
+
+Names handlers ask for: ``settings``, ``runtime``, ``db_session``, ``store`` (and
+``principal``, which ``create_app`` adds from ``docflow.accounts.api_auth``), declared
+as ``NamedDependency[...]`` (Litestar 2.23+ deprecates inferred dependencies), e.g.
+``async def handler(db_session: NamedDependency[AsyncSession]) -> ...``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from docflow.core.db import AsyncSession
+from docflow.core.runtime import Runtime
+from docflow.core.settings import Settings
+from storage import ObjectStore
+
+__all__ = [
+    "DEPENDENCIES",
+    "REQUEST_SESSION",
+    "ReleaseRequestSession",
+    "provide_db_session",
+    "provide_runtime",
+    "provide_settings",
+    "provide_store",
+    "request_session",
+]
+
+
+def provide_runtime(state: State) -> Runtime:
+    return state.runtime  # type: ignore[no-any-return]
+
+
+def provide_settings(state: State) -> Settings:
+    return state.runtime.settings  # type: ignore[no-any-return]
+
+
+def provide_store(state: State) -> ObjectStore:
+    return state.runtime.store  # type: ignore[no-any-return]
+
+
+#: Where the sign-in guard leaves the session it opened, for the handler to go on with.
+REQUEST_SESSION = "docflow_db_session"
+
+
+async def provide_db_session(state: State, scope: Scope) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work: committed when the handler returns, rolled back when
+    it raises (Litestar throws the handler's exception in here).
+
+    Services never commit: what a handler's services changed is kept exactly when the
+    handler succeeds. A commit that fails fails the request (this runs before the
+    response is sent). The session (and its connection) the sign-in guard opened is
+    reused, so a request checks out one connection; ``ReleaseRequestSession`` closes it
+    if no handler took it.
+    """
+    session: AsyncSession | None = scope.get("state", {}).pop(REQUEST_SESSION, None)
+    if session is None:
+        runtime: Runtime = state.runtime
+        session = runtime.sessions()
+    try:
+        yield session
+        await session.commit()
+    finally:
+        await session.close()
+
+
+def request_session(scope: Scope) -> AsyncSession:
+    """A session for this request, left in the scope for ``provide_db_session``."""
+    slot = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    session: AsyncSession | None = slot.get(REQUEST_SESSION)
+    if session is None:
+        session = scope["app"].state.runtime.sessions()
+        slot[REQUEST_SESSION] = session
+    return session
+
+
+class ReleaseRequestSession:
+    """ASGI wrapper: closes (rolls back) a session the guard opened that no handler took
+    (a refused request, a handler without ``db_session``, a bad parameter)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            state = scope.get("state")
+            left = state.pop(REQUEST_SESSION, None) if isinstance(state, dict) else None
+            if left is not None:
+                await left.close()
+
+
+DEPENDENCIES = {
+    "runtime": Provide(provide_runtime, sync_to_thread=False),
+    "settings": Provide(provide_settings, sync_to_thread=False),
+    "store": Provide(provide_store, sync_to_thread=False),
+    "db_session": Provide(provide_db_session),
+}

@@ -1,0 +1,140 @@
+"""One error shape for every failure: ``{"status_code", "detail"[, "extra"]}``.
+
+``detail`` is a sentence a person can read. Unexpected exceptions become a 500
+with a generic sentence and the request id; the traceback goes to the server log
+only.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from docflow.core.errors import DomainError
+from docflow.core.http.bounds import is_range_problem
+from docflow.core.log import current_request_id
+from docflow.core.objects import describe_store_error
+from storage import StorageError
+
+__all__ = ["EXCEPTION_HANDLERS"]
+
+logger = logging.getLogger("docflow.errors")
+
+#: Sentences for errors raised with no detail of their own.
+_DEFAULT_DETAILS = {
+    400: "The request is not valid.",
+    401: "You need to log in to do this.",
+    403: "You are not allowed to do this.",
+    404: "Nothing was found at this address.",
+    405: "This address does not accept this method.",
+    409: "The request conflicts with the current state.",
+    413: "The upload is larger than this server accepts.",
+    415: "This content type is not accepted here.",
+    429: "Too many requests; wait a moment and try again.",
+    503: "The service is temporarily unavailable; try again shortly.",
+}
+
+
+def _error_response(
+    status_code: int,
+    detail: str,
+    extra: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"status_code": status_code, "detail": detail}
+    if extra:
+        body["extra"] = extra
+    return Response(body, status_code=status_code, media_type=MediaType.JSON, headers=headers)
+
+
+def _is_placeholder(detail: str, status_code: int) -> bool:
+    try:
+        phrase = HTTPStatus(status_code).phrase
+    except ValueError:
+        return not detail
+    return not detail or detail.strip().lower() == phrase.lower()
+
+
+def _validation_detail(exc: ValidationException) -> str:
+    problems: list[str] = []
+    if isinstance(exc.extra, list):
+        for item in exc.extra:
+            if isinstance(item, dict):
+                key = item.get("key")
+                message = item.get("message", "")
+                problems.append(f"{key}: {message}" if key else str(message))
+    if problems:
+        return "The request is not valid: " + "; ".join(problems) + "."
+    return _DEFAULT_DETAILS[400]
+
+
+def _only_range_problems(exc: ValidationException) -> bool:
+    items = exc.extra if isinstance(exc.extra, list) else []
+    messages = [str(i.get("message", "")) for i in items if isinstance(i, dict)]
+    return bool(messages) and all(is_range_problem(m) for m in messages)
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status_code = exc.status_code
+    if isinstance(exc, ValidationException):
+        detail = _validation_detail(exc)
+        if _only_range_problems(exc):
+            # Well-formed, but a number no record can carry (e.g. an id past 2^31-1).
+            status_code = 422
+    elif _is_placeholder(exc.detail, status_code):
+        detail = _DEFAULT_DETAILS.get(status_code)
+        if detail is None:
+            detail = HTTPStatus(status_code).phrase + "."
+        if status_code in (404, 405):
+            detail = f"{detail[:-1]}: {request.method} {request.url.path}."
+    else:
+        detail = exc.detail
+    if status_code >= 500:
+        logger.error("%s %s answered %s: %s", request.method, request.url.path, status_code, detail)
+    return _error_response(status_code, detail, exc.extra, exc.headers)
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    # Some errors carry headers of their own (Retry-After on 429, WWW-Authenticate on 401).
+    headers = getattr(exc, "headers", None)
+    return _error_response(
+        exc.status_code,
+        str(exc) or _DEFAULT_DETAILS.get(exc.status_code, ""),
+        headers=dict(headers) if headers else None,
+    )
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    request_id = current_request_id.get() or "-"
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _error_response(
+        500,
+        "Something went wrong on the server. The error was logged; if it persists, "
+        f"report request id {request_id}.",
+        {"request_id": request_id},
+    )
+
+
+def handle_storage_error(request: Request[Any, Any, Any], exc: StorageError) -> Response[Any]:
+    """The object store failed where no service turned it into a sentence: 503, since
+    retrying later may work; nothing was changed (rows are written after objects)."""
+    reason = describe_store_error(exc)
+    logger.warning("%s %s: object store failed: %s", request.method, request.url.path, reason)
+    return _error_response(
+        503,
+        f"The document store is not available right now ({reason}); nothing was changed: "
+        "try again shortly.",
+        headers={"Retry-After": "30"},
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+    HTTPException: handle_http_exception,
+    DomainError: handle_domain_error,
+    StorageError: handle_storage_error,
+    Exception: handle_unexpected,
+}

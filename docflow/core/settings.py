@@ -1,0 +1,422 @@
+"""Settings read from ``DOCFLOW_*`` environment variables.
+
+``Settings.from_env()`` is the one way to read them; it is cached while the
+environment does not change. ``validate_for_production()`` refuses the demo
+password, a weak secret and development keys.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from docflow.core.errors import ConfigurationError
+
+__all__ = ["ConfigurationError", "Settings", "REPO_ROOT", "DEV_PKI_DIR"]
+
+#: The source checkout (for the development PKI and migrations next to the package).
+REPO_ROOT = Path(__file__).resolve().parents[2]
+#: Where the development PKI lives; nothing under it may be used in production.
+DEV_PKI_DIR = REPO_ROOT / "certs-dev"
+
+DEMO_PASSWORD = "docflow-demo"
+DEVELOPMENT_SECRET_KEY = "docflow-development-only-secret-key-not-for-production"
+MIN_SECRET_KEY_LENGTH = 32
+Environment = Literal["development", "production"]
+
+
+def _meta(env_var: str, doc: str) -> dict[str, str]:
+    return {"env": env_var, "doc": doc}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything docflow reads from its environment, parsed and typed."""
+
+    env: Environment = field(
+        default="development",
+        metadata=_meta("DOCFLOW_ENV", "`development` (embedded default) or `production`."),
+    )
+    data_dir: Path = field(
+        default=Path("var"),
+        metadata=_meta("DOCFLOW_DATA_DIR", "Holds the embedded database and objects."),
+    )
+    database_url: str = field(
+        default="",
+        metadata=_meta(
+            "DOCFLOW_DATABASE_URL",
+            "SQLAlchemy async URL; default `sqlite+aiosqlite:///<data_dir>/docflow.db`.",
+        ),
+    )
+    migrations_database_url: str = field(
+        default="",
+        repr=False,
+        metadata=_meta(
+            "DOCFLOW_MIGRATIONS_DATABASE_URL",
+            "URL of the role that owns the tables, used only by `docflow db upgrade` (which "
+            "then grants the DOCFLOW_DATABASE_URL role what it needs); default "
+            "DOCFLOW_DATABASE_URL.",
+        ),
+    )
+    storage_url: str = field(
+        default="",
+        metadata=_meta(
+            "DOCFLOW_STORAGE_URL",
+            "`file:///abs/path` or `s3://KEY:SECRET@host:port/bucket?secure=false`; "
+            "default `file://<data_dir>/objects`.",
+        ),
+    )
+    secret_key: str | None = field(
+        default=None,
+        repr=False,
+        metadata=_meta(
+            "DOCFLOW_SECRET_KEY",
+            f"Signs tokens and session cookies; at least {MIN_SECRET_KEY_LENGTH} characters "
+            "in production.",
+        ),
+    )
+    demo_password: str = field(
+        default=DEMO_PASSWORD,
+        repr=False,
+        metadata=_meta(
+            "DOCFLOW_DEMO_PASSWORD",
+            "Password of the seeded demo users; no default in production.",
+        ),
+    )
+    host: str = field(
+        default="127.0.0.1", metadata=_meta("DOCFLOW_HOST", "Address `docflow serve` binds.")
+    )
+    port: int = field(default=8000, metadata=_meta("DOCFLOW_PORT", "Port `docflow serve` binds."))
+    trusted_proxies: str = field(
+        default="",
+        metadata=_meta(
+            "DOCFLOW_TRUSTED_PROXIES",
+            "Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For "
+            "is believed; empty: the header is ignored.",
+        ),
+    )
+    public_url: str = field(
+        default="http://127.0.0.1:8000",
+        metadata=_meta("DOCFLOW_PUBLIC_URL", "Address users reach docflow at (links, QR codes)."),
+    )
+    tsa_url: str | None = field(
+        default=None,
+        metadata=_meta(
+            "DOCFLOW_TSA_URL",
+            "RFC 3161 time-stamping authority; unset in development means the dev PKI's TSA.",
+        ),
+    )
+    trust_anchors: tuple[Path, ...] = field(
+        default=(),
+        metadata=_meta(
+            "DOCFLOW_TRUST_ANCHORS",
+            "Root certificate files (PEM/DER) trusted for validation, separated by "
+            "os.pathsep; empty in development means the dev PKI's root.",
+        ),
+    )
+    seal_key_dir: Path | None = field(
+        default=None,
+        metadata=_meta(
+            "DOCFLOW_SEAL_KEY_DIR",
+            "Directory of agency seal keys as PKCS#12 files named `<abbrev>.p12`; "
+            "unset in development means the dev PKI's keys.",
+        ),
+    )
+    seal_key_passphrase: str | None = field(
+        default=None,
+        repr=False,
+        metadata=_meta(
+            "DOCFLOW_SEAL_KEY_PASSPHRASE", "Passphrase of the PKCS#12 files in the seal key dir."
+        ),
+    )
+    pkcs11_module: Path | None = field(
+        default=None,
+        metadata=_meta(
+            "DOCFLOW_PKCS11_MODULE",
+            "PKCS#11 library holding agency seal keys (an HSM; SoftHSM2 in tests).",
+        ),
+    )
+    pkcs11_token: str | None = field(
+        default=None,
+        metadata=_meta("DOCFLOW_PKCS11_TOKEN", "Label of the PKCS#11 token with the seal keys."),
+    )
+    pkcs11_pin: str | None = field(
+        default=None,
+        repr=False,
+        metadata=_meta("DOCFLOW_PKCS11_PIN", "User PIN of the PKCS#11 token."),
+    )
+    seal_level: str = field(
+        default="B-LTA",
+        metadata=_meta(
+            "DOCFLOW_SEAL_LEVEL",
+            "PAdES level of the agency seal applied at issuance and of incoming stamps: "
+            "B-LTA (default: verifiable offline for years, renewed before its timestamp "
+            "ages) or B-LT.",
+        ),
+    )
+    max_upload_mb: int = field(
+        default=100,
+        metadata=_meta("DOCFLOW_MAX_UPLOAD_MB", "Largest accepted upload, in megabytes."),
+    )
+    session_hours: int = field(
+        default=8,
+        metadata=_meta(
+            "DOCFLOW_SESSION_HOURS",
+            "Hours a sign-in (bearer token or browser session) stays valid (default 8).",
+        ),
+    )
+    audit_checkpoint_minutes: int = field(
+        default=5,
+        metadata=_meta(
+            "DOCFLOW_AUDIT_CHECKPOINT_MINUTES",
+            "Minutes between signed audit checkpoints while events happen (default 5; "
+            "0: on demand only).",
+        ),
+    )
+    archive_renewal_hours: int = field(
+        default=24,
+        metadata=_meta(
+            "DOCFLOW_ARCHIVE_RENEWAL_HOURS",
+            "Hours between runs that renew issued documents' archive timestamps before their "
+            "certificates expire (0: only `docflow archive renew`).",
+        ),
+    )
+    log_level: str = field(
+        default="INFO",
+        metadata=_meta("DOCFLOW_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR."),
+    )
+
+    #: Field name -> environment variable, for every setting.
+    ENV_VARS: ClassVar[Mapping[str, str]]
+
+    # ------------------------------------------------------------------ reading
+
+    @classmethod
+    def env_var_names(cls) -> tuple[str, ...]:
+        """Every environment variable docflow reads, in field order."""
+        return tuple(cls.ENV_VARS.values())
+
+    @classmethod
+    def env_var_docs(cls) -> dict[str, str]:
+        """Environment variable -> what it sets (for help texts and docs)."""
+        return {f.metadata["env"]: f.metadata["doc"] for f in fields(cls)}
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``environ`` (default ``os.environ``).
+
+        Reading ``os.environ`` is cached: the same object comes back until one of
+        the ``DOCFLOW_*`` variables changes. Raises ``ConfigurationError``
+        listing every value that cannot be parsed.
+        """
+        if environ is not None:
+            return cls._parse(environ)
+        key = tuple(os.environ.get(name) for name in cls.ENV_VARS.values())
+        with _cache_lock:
+            cached = _cache.get(key)
+            if cached is None:
+                cached = cls._parse(os.environ)
+                _cache.clear()
+                _cache[key] = cached
+            return cached
+
+    @classmethod
+    def _parse(cls, environ: Mapping[str, str]) -> Settings:
+        def get(name: str) -> str | None:
+            value = environ.get(cls.ENV_VARS[name])
+            return value.strip() if value is not None and value.strip() else None
+
+        problems: list[str] = []
+
+        env = (get("env") or "development").lower()
+        if env not in ("development", "production"):
+            problems.append(f"DOCFLOW_ENV is {env!r}; set it to 'development' or 'production'.")
+            env = "development"
+
+        def integer(name: str, default: int, low: int, high: int) -> int:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                value = int(raw)
+            except ValueError:
+                value = low - 1
+            if not low <= value <= high:
+                problems.append(
+                    f"{cls.ENV_VARS[name]} is {raw!r}; it must be a whole number "
+                    f"from {low} to {high}."
+                )
+                return default
+            return value
+
+        port = integer("port", 8000, 1, 65535)
+        seal_level = (get("seal_level") or "B-LTA").upper()
+        if seal_level not in ("B-T", "B-LT", "B-LTA"):
+            problems.append(
+                f"DOCFLOW_SEAL_LEVEL is {seal_level!r}; use B-LT or B-LTA (B-T for tests)."
+            )
+            seal_level = "B-LTA"
+        max_upload_mb = integer("max_upload_mb", 100, 1, 100_000)
+        session_hours = integer("session_hours", 8, 1, 24 * 30)
+        audit_checkpoint_minutes = integer("audit_checkpoint_minutes", 5, 0, 60 * 24 * 7)
+        archive_renewal_hours = integer("archive_renewal_hours", 24, 0, 24 * 365)
+
+        log_level = (get("log_level") or "INFO").upper()
+        if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            problems.append(
+                f"DOCFLOW_LOG_LEVEL is {log_level!r}; use DEBUG, INFO, WARNING or ERROR."
+            )
+            log_level = "INFO"
+
+        trusted_proxies = get("trusted_proxies") or ""
+        try:
+            proxy_networks(trusted_proxies)
+        except ValueError as exc:
+            problems.append(
+                f"DOCFLOW_TRUSTED_PROXIES is {trusted_proxies!r} ({exc}); list IP addresses or "
+                "networks separated by commas, e.g. 10.0.0.5,192.168.10.0/24."
+            )
+            trusted_proxies = ""
+
+        data_dir = Path(get("data_dir") or "var").expanduser()
+        abs_data_dir = data_dir.resolve()
+        database_url = get("database_url") or f"sqlite+aiosqlite:///{abs_data_dir / 'docflow.db'}"
+        storage_url = get("storage_url") or f"file://{abs_data_dir / 'objects'}"
+
+        anchors_raw = get("trust_anchors")
+        trust_anchors = tuple(
+            Path(p).expanduser() for p in (anchors_raw or "").split(os.pathsep) if p.strip()
+        )
+        seal_key_dir = get("seal_key_dir")
+        pkcs11_module = get("pkcs11_module")
+
+        if problems:
+            raise ConfigurationError(problems)
+        return cls(
+            env=env,  # type: ignore[arg-type]
+            data_dir=data_dir,
+            database_url=database_url,
+            migrations_database_url=get("migrations_database_url") or database_url,
+            storage_url=storage_url,
+            secret_key=get("secret_key"),
+            # Production has no demo users: no default password there.
+            demo_password=environ.get(cls.ENV_VARS["demo_password"])
+            or (DEMO_PASSWORD if env == "development" else ""),
+            host=get("host") or "127.0.0.1",
+            port=port,
+            trusted_proxies=trusted_proxies,
+            public_url=(get("public_url") or "http://127.0.0.1:8000").rstrip("/"),
+            tsa_url=get("tsa_url"),
+            trust_anchors=trust_anchors,
+            seal_key_dir=Path(seal_key_dir).expanduser() if seal_key_dir else None,
+            seal_key_passphrase=environ.get(cls.ENV_VARS["seal_key_passphrase"]) or None,
+            pkcs11_module=Path(pkcs11_module).expanduser() if pkcs11_module else None,
+            pkcs11_token=get("pkcs11_token"),
+            pkcs11_pin=environ.get(cls.ENV_VARS["pkcs11_pin"]) or None,
+            seal_level=seal_level,
+            max_upload_mb=max_upload_mb,
+            session_hours=session_hours,
+            audit_checkpoint_minutes=audit_checkpoint_minutes,
+            archive_renewal_hours=archive_renewal_hours,
+            log_level=log_level,
+        )
+
+    # ------------------------------------------------------------------ derived
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def effective_secret_key(self) -> str:
+        """The key to sign tokens and cookies with.
+
+        In development without ``DOCFLOW_SECRET_KEY`` this is a fixed, public
+        development key; production refuses to start without a real one.
+        """
+        return self.secret_key or DEVELOPMENT_SECRET_KEY
+
+    @property
+    def is_https(self) -> bool:
+        """Users reach docflow over https: cookies are ``Secure`` and HSTS is sent."""
+        return self.public_url.lower().startswith("https://")
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    def key_paths(self) -> tuple[Path, ...]:
+        """Every key or trust file the settings point at (for the dev-key check)."""
+        paths: list[Path] = list(self.trust_anchors)
+        if self.seal_key_dir is not None:
+            paths.append(self.seal_key_dir)
+            if self.seal_key_dir.is_dir():
+                paths.extend(sorted(p for p in self.seal_key_dir.iterdir() if p.is_file()))
+        return tuple(paths)
+
+    # ------------------------------------------------------------------ checks
+
+    def production_problems(self) -> list[str]:
+        """Readable sentences naming every reason these settings are unfit for production."""
+        problems: list[str] = []
+        if self.demo_password == DEMO_PASSWORD:
+            # The demo password is public; a demo user in production would be an open door.
+            problems.append(
+                "DOCFLOW_DEMO_PASSWORD is the public demo password; unset it "
+                "(production has no demo users) or set a different one."
+            )
+        if not self.secret_key:
+            problems.append(
+                "DOCFLOW_SECRET_KEY is not set; set it to a random string of at least "
+                f'{MIN_SECRET_KEY_LENGTH} characters (e.g. `python -c "import secrets; '
+                'print(secrets.token_urlsafe(48))"`).'
+            )
+        elif len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+            problems.append(
+                f"DOCFLOW_SECRET_KEY is only {len(self.secret_key)} characters long; "
+                f"use a random string of at least {MIN_SECRET_KEY_LENGTH} characters."
+            )
+        for path in self.key_paths():
+            if is_dev_key_path(path):
+                problems.append(
+                    f"{path} is a development key or certificate (from certs-dev/ or named "
+                    "dev-only); point DOCFLOW_TRUST_ANCHORS and DOCFLOW_SEAL_KEY_DIR at "
+                    "your agency's real ones."
+                )
+        return problems
+
+    def validate_for_production(self) -> None:
+        """In production, raise ``ConfigurationError`` listing every problem; else no-op."""
+        if not self.is_production:
+            return
+        problems = self.production_problems()
+        if problems:
+            raise ConfigurationError(problems)
+
+
+def proxy_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``"10.0.0.1, 192.168.0.0/16"`` as networks; ``ValueError`` naming a bad entry."""
+    items = (p.strip() for p in raw.replace(";", ",").split(","))
+    return tuple(ipaddress.ip_network(p, strict=False) for p in items if p)
+
+
+def is_dev_key_path(path: Path) -> bool:
+    """True for a file or directory of the development PKI."""
+    if "dev-only" in path.name:
+        return True
+    try:
+        resolved = path.expanduser().resolve()
+    except OSError:
+        return False
+    return resolved == DEV_PKI_DIR or DEV_PKI_DIR in resolved.parents
+
+
+Settings.ENV_VARS = {f.name: f.metadata["env"] for f in fields(Settings)}
+
+_cache: dict[tuple[str | None, ...], Settings] = {}
+_cache_lock = threading.Lock()

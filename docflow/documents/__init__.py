@@ -1,0 +1,1 @@
+"""Outgoing documents: drafts, approvals, signatures, issuance, numbering, registers, versions."""

@@ -1,0 +1,404 @@
+"""Drafts of outgoing documents and their immutable versions.
+
+``create_draft`` checks the metadata and the PDF, adds the signature and number/date
+fields in a first revision (in a signing worker), stores both files (content-addressed,
+hash-checked) and only then writes the rows. Reads follow ``docflow.accounts.permissions``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from docflow.accounts.access import deny
+from docflow.accounts.inputs import clean_agency_code
+from docflow.accounts.models_agency import AgencyCode
+from docflow.accounts.models_user import Role, User, UserRole
+from docflow.accounts.permissions import Principal, can_change, can_read_as_issuer
+from docflow.core.audit_append import record_event
+from docflow.core.db import AsyncSession
+from docflow.core.errors import ConflictError, InvalidInput
+from docflow.core.signing_pool import SigningPool
+from docflow.documents.doctypes import DOCUMENT_TYPES
+from docflow.documents.files import (
+    UPLOAD_JOB_SECONDS,
+    ServiceUnavailable,
+    is_duplicate,
+    materialize,
+    run_job,
+    store_attachment,
+    store_version,
+    stream_object,
+    working_dir,
+)
+from docflow.documents.models import (
+    Confidentiality,
+    Document,
+    DocumentAttachment,
+    DocumentVersion,
+    Urgency,
+    VersionSource,
+)
+from docflow.documents.pdf_bounds import job_check_attachment, job_check_page_tree
+from docflow.documents.reading import document_facts, load_for_issuer_side
+from docflow.documents.signing_jobs import job_add_fields
+from storage import ObjectStore
+
+__all__ = [
+    "DraftRequest",
+    "ServiceUnavailable",
+    "is_duplicate",
+    "stream_object",
+    "attachments_of",
+    "check_can_draft",
+    "create_draft",
+    "latest_version",
+    "load_readable",
+    "materialize",
+    "run_job",
+    "store_version",
+    "versions_of",
+    "working_dir",
+]
+
+MAX_SUBJECT = 2000
+_LAYOUT_KEYS = ("leader_box", "number_box", "date_box", "page")
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    """The ``metadata`` of an upload, checked."""
+
+    document_type: str
+    subject: str
+    signer: str
+    urgency: str = Urgency.NORMAL.value
+    confidentiality: str = Confidentiality.NONE.value
+    recipients: tuple[str, ...] = ()
+    drafting_unit: str | None = None
+    place: str | None = None
+    readers: tuple[str, ...] = ()
+    approvers: tuple[str, ...] = ()
+    layout: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, raw: Any) -> DraftRequest:
+        """From the decoded ``metadata`` JSON; ``InvalidInput`` naming every problem."""
+        if not isinstance(raw, dict):
+            raise InvalidInput("metadata must be a JSON object.")
+        problems: list[str] = []
+        # A list or an object where a word belongs is refused like an unknown word (and
+        # never reaches a set or dict lookup, where it would not even hash).
+        kind = _word(raw.get("document_type"))
+        if kind not in DOCUMENT_TYPES:
+            problems.append(
+                f"document_type {kind!r} is not a Decree 30 type; use one of "
+                + ", ".join(DOCUMENT_TYPES)
+            )
+        subject = raw.get("subject")
+        if not isinstance(subject, str) or not subject.strip():
+            problems.append("subject (trích yếu) is required")
+        elif len(subject) > MAX_SUBJECT:
+            problems.append(f"subject is longer than {MAX_SUBJECT} characters")
+        signer = raw.get("signer")
+        if not isinstance(signer, str) or not signer.strip():
+            problems.append("signer (username of a leader of your agency) is required")
+        urgency = _word(raw.get("urgency", Urgency.NORMAL.value))
+        if urgency not in {u.value for u in Urgency}:
+            problems.append(f"urgency {urgency!r}: use normal, khan, thuong_khan or hoa_toc")
+        secrecy = _word(raw.get("confidentiality", Confidentiality.NONE.value))
+        if secrecy not in {c.value for c in Confidentiality}:
+            problems.append(f"confidentiality {secrecy!r}: use none, mat, toi_mat or tuyet_mat")
+        recipients = raw.get("recipients", [])
+        if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
+            problems.append("recipients must be a list of agency codes")
+            recipients = []
+        readers = raw.get("readers", [])
+        if not isinstance(readers, list) or not all(isinstance(r, str) for r in readers):
+            problems.append("readers must be a list of usernames")
+            readers = []
+        approvers = raw.get("approvers", [])
+        if not isinstance(approvers, list) or not all(isinstance(r, str) for r in approvers):
+            problems.append("approvers must be a list of usernames, in signing order")
+            approvers = []
+        elif len({a.strip().lower() for a in approvers}) != len(approvers):
+            problems.append("approvers must not repeat a person")
+        unit = raw.get("drafting_unit")
+        if unit is not None and (not isinstance(unit, str) or not 0 < len(unit) <= 32):
+            problems.append("drafting_unit must be a short abbreviation (e.g. VP)")
+        place = raw.get("place")
+        if place is not None and (not isinstance(place, str) or len(place) > 128):
+            problems.append("place must be a short text (e.g. Hậu Giang)")
+        layout = _parse_layout(raw.get("fields"), problems)
+        if problems:
+            raise InvalidInput("The metadata is not valid: " + "; ".join(problems) + ".")
+        codes: list[str] = []
+        for code in recipients:
+            codes.append(clean_agency_code(code))
+        return cls(
+            document_type=kind,  # type: ignore[arg-type]
+            subject=subject.strip(),  # type: ignore[union-attr]
+            signer=signer.strip().lower(),  # type: ignore[union-attr]
+            urgency=urgency,
+            confidentiality=secrecy,
+            recipients=tuple(dict.fromkeys(codes)),
+            drafting_unit=unit.strip().upper() if isinstance(unit, str) else None,
+            place=place.strip() if isinstance(place, str) and place.strip() else None,
+            readers=tuple(r.strip().lower() for r in readers),
+            approvers=tuple(a.strip().lower() for a in approvers),
+            layout=layout,
+        )
+
+
+def _word(value: Any) -> Any:
+    """``value`` if it is text, else its JSON type's name (so the message can say what came)."""
+    return value if isinstance(value, str) else f"<{type(value).__name__}>"
+
+
+def _parse_layout(raw: Any, problems: list[str]) -> dict[str, Any]:
+    """Optional field positions: ``{leader_box|number_box|date_box: [x1,y1,x2,y2], page}``."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append("fields must be an object of boxes")
+        return {}
+    layout: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in _LAYOUT_KEYS:
+            problems.append(f"fields.{key} is unknown; use {', '.join(_LAYOUT_KEYS)}")
+        elif key == "page":
+            if not isinstance(value, int) or isinstance(value, bool) or not -1 <= value < 10_000:
+                problems.append("fields.page must be a page index (0 = first, -1 = last)")
+            else:
+                layout[key] = value
+        elif (
+            not isinstance(value, list)
+            or len(value) != 4
+            or not all(isinstance(v, int | float) and 0 <= v <= 14400 for v in value)
+            or value[0] >= value[2]
+            or value[1] >= value[3]
+        ):
+            problems.append(f"fields.{key} must be [x1, y1, x2, y2] in points, x1<x2, y1<y2")
+        else:
+            layout[key] = tuple(float(v) for v in value)
+    return layout
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+async def _signer(session: AsyncSession, principal: Principal, username: str) -> User:
+    user = (await session.exec(select(User).where(User.username == username))).first()
+    if user is None or user.agency_id != principal.agency_id or not user.is_active:
+        raise InvalidInput(f"signer {username!r} is not a person of your agency.")
+    is_leader = (
+        await session.exec(
+            select(UserRole).where(UserRole.user_id == user.id, UserRole.role == Role.LEADER)
+        )
+    ).first()
+    if is_leader is None:
+        raise InvalidInput(f"signer {username!r} is not a leader (lãnh đạo) of your agency.")
+    return user
+
+
+async def _check_recipients(session: AsyncSession, codes: tuple[str, ...]) -> None:
+    if not codes:
+        return
+    known = set(
+        (await session.exec(select(AgencyCode.code).where(col(AgencyCode.code).in_(codes)))).all()
+    )
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InvalidInput("Unknown recipient agency codes: " + ", ".join(unknown) + ".")
+
+
+async def _reader_ids(
+    session: AsyncSession, principal: Principal, usernames: tuple[str, ...]
+) -> list[int]:
+    """Named readers: people of the drafting agency only (a confidential document reaches
+    another agency through its clerks, never through a name on the draft)."""
+    if not usernames:
+        return []
+    users = (await session.exec(select(User).where(col(User.username).in_(usernames)))).all()
+    found = {u.username: u for u in users}
+    missing = [u for u in usernames if u not in found]
+    if missing:
+        raise InvalidInput("Unknown readers: " + ", ".join(missing) + ".")
+    foreign = [u for u in usernames if found[u].agency_id != principal.agency_id]
+    if foreign:
+        raise InvalidInput(
+            "readers must be people of your agency; "
+            + ", ".join(foreign)
+            + " belong to another agency (send the document to that agency instead: its "
+            "clerks register it and assign it to the right people)."
+        )
+    return [found[u].id for u in usernames]  # type: ignore[misc]
+
+
+async def _approver_ids(
+    session: AsyncSession, principal: Principal, usernames: tuple[str, ...], signer: User
+) -> list[int]:
+    ids: list[int] = []
+    for username in usernames:
+        user = (await session.exec(select(User).where(User.username == username))).first()
+        if user is None or user.agency_id != principal.agency_id or not user.is_active:
+            raise InvalidInput(f"approver {username!r} is not a person of your agency.")
+        if user.id == signer.id:
+            raise InvalidInput(f"approver {username!r} is the signer; the signer signs last.")
+        ids.append(user.id)  # type: ignore[arg-type]
+    return ids
+
+
+async def check_can_draft(session: AsyncSession, principal: Principal) -> None:
+    """403 for people who may not draft (auditors); before reading any upload."""
+    if not can_change(principal, principal.agency_id):
+        await deny(
+            session,
+            principal,
+            action="document.create",
+            subject_type="agency",
+            subject_id=principal.agency_id,
+            message="An auditor reads but does not draft documents.",
+        )
+
+
+def approval_field(position: int) -> str:
+    """The (invisible) signature field of the ``position``-th approver (1-based)."""
+    return f"PheDuyet{position}"
+
+
+async def create_draft(
+    session: AsyncSession,
+    principal: Principal,
+    upload: Path,
+    upload_sha256: str,
+    request: DraftRequest,
+    attachments: tuple[tuple[str, Path, str], ...] = (),
+    *,
+    store: ObjectStore,
+    workers: SigningPool,
+) -> Document:
+    """A new draft: the upload (version 1) and the revision with the fields (version 2);
+    ``attachments`` are (file name, path, SHA-256) of separate PDFs sent with it. The
+    files are checked and prepared in ``workers`` and kept in ``store``."""
+    await check_can_draft(session, principal)
+    signer = await _signer(session, principal, request.signer)
+    await _check_recipients(session, request.recipients)
+    readers = await _reader_ids(session, principal, request.readers)
+    approvers = await _approver_ids(session, principal, request.approvers, signer)
+    fields_path = upload.with_name("fields.pdf")
+    # every sender-side field, approvers' included, exists before anyone signs: each
+    # signature's lock then names exactly what it freezes
+    approver_fields = [approval_field(i + 1) for i in range(len(approvers))]
+    layout = {**request.layout, "approver_fields": approver_fields}
+    # Bounded here, before any lock exists: pages, page tree, time (see pdf_bounds).
+    await run_job(workers, job_check_page_tree, str(upload), timeout=UPLOAD_JOB_SECONDS)
+    fields = await run_job(workers, job_add_fields, str(upload), str(fields_path), layout,
+        timeout=UPLOAD_JOB_SECONDS,
+    )
+    for name, path, _sha in attachments:
+        try:
+            # As strict as the main file: issuance signs it inside the register's lock.
+            await run_job(workers, job_check_attachment, str(path),
+                          str(path.with_name(f"{path.stem}-trial.pdf")),
+                          timeout=UPLOAD_JOB_SECONDS)
+        except InvalidInput as exc:
+            raise InvalidInput(f"Attachment {name!r}: {exc}") from None
+    document = Document(
+        agency_id=principal.agency_id,
+        created_by_id=principal.user_id,
+        document_type=request.document_type,
+        subject=request.subject,
+        urgency=request.urgency,
+        confidentiality=request.confidentiality,
+        signer_id=signer.id,  # type: ignore[arg-type]
+        recipients=list(request.recipients),
+        drafting_unit=request.drafting_unit,
+        place=request.place,
+        named_reader_ids=readers,
+        approver_ids=approvers,
+        layout={k: list(v) if isinstance(v, tuple) else v for k, v in request.layout.items()},
+    )
+    session.add(document)
+    await session.flush()
+    assert document.id is not None
+    await store_version(
+        store,
+        session,
+        document.id,
+        1,
+        upload,
+        upload_sha256,
+        VersionSource.UPLOAD,
+        principal.user_id,
+    )
+    await store_version(
+        store,
+        session,
+        document.id,
+        2,
+        fields_path,
+        fields["sha256"],
+        VersionSource.FIELDS,
+        principal.user_id,
+    )
+    for position, (name, path, sha) in enumerate(attachments, start=1):
+        await store_attachment(store, session, document.id, position, name, path, sha)
+    await record_event(
+        session,
+        "document.created",
+        actor=principal,
+        subject_type="document",
+        subject_id=document.id,
+        details={"sha256": fields["sha256"], "upload_sha256": upload_sha256},
+    )
+    return document
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def readable(principal: Principal, document: Document) -> bool:
+    """Whether ``principal`` reads ``document`` on the issuing agency's side (the one read
+    rule, ``docflow.documents.reading``)."""
+    return can_read_as_issuer(principal, document_facts(document))
+
+
+async def load_readable(session: AsyncSession, principal: Principal, document_id: int) -> Document:
+    """The document if ``principal`` may read it; 404 otherwise (existence does not leak).
+    A confidential document's read is recorded (once per person and window)."""
+    return await load_for_issuer_side(session, principal, document_id)
+
+
+async def versions_of(session: AsyncSession, document_id: int) -> list[DocumentVersion]:
+    query = (
+        select(DocumentVersion)
+        .where(DocumentVersion.document_id == document_id)
+        .order_by(col(DocumentVersion.version))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def attachments_of(session: AsyncSession, document_id: int) -> list[DocumentAttachment]:
+    query = (
+        select(DocumentAttachment)
+        .where(DocumentAttachment.document_id == document_id)
+        .order_by(col(DocumentAttachment.position))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def latest_version(session: AsyncSession, document_id: int) -> DocumentVersion:
+    query = (
+        select(DocumentVersion)
+        .where(DocumentVersion.document_id == document_id)
+        .order_by(col(DocumentVersion.version).desc())
+        .limit(1)
+    )
+    row = (await session.exec(query)).first()
+    if row is None:  # pragma: no cover - a document always has its upload
+        raise ConflictError(f"Document {document_id} has no stored version.")
+    return row

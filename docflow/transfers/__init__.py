@@ -1,0 +1,1 @@
+"""Delivery between agencies: inbox, statuses, recall, incoming register, incoming stamp."""

@@ -1,0 +1,306 @@
+"""Dispatch: an issued document reaches every recipient agency (status 01, arrived).
+
+One ``Transfer`` per (document, recipient agency), guarded by a unique constraint; all
+of them reference the issued version, so the signed file is stored once however many
+recipients there are. The file is verified once on arrival (same bytes, same trust:
+same verdict for every recipient) in a signing worker, and the report is kept in
+``verification_record`` for the recipients' clerks.
+
+``dispatch_document`` is idempotent: it creates only the transfers that are missing, so
+a retry (or two concurrent calls) never gives a recipient the document twice. Each
+arrival event is signed by the recipient agency's seal (it is the recipient's system
+that reports "01 arrived"); one audit event per dispatch lists every transfer created.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from docflow.accounts.access import deny
+from docflow.accounts.models_agency import Agency, AgencyCode
+from docflow.accounts.models_user import Role
+from docflow.accounts.permissions import Principal, can_change
+from docflow.core.audit_append import record_event
+from docflow.core.db import AsyncSession
+from docflow.core.errors import ConflictError, NotFoundError
+from docflow.core.models_base import utcnow
+from docflow.core.runtime import Runtime
+from docflow.documents.files import materialize, run_job, working_dir
+from docflow.documents.models import Document, DocumentState, DocumentVersion, VersionSource
+from docflow.transfers.corrections import correction_of
+from docflow.transfers.models import (
+    DocumentCorrection,
+    Transfer,
+    TransferEvent,
+    VerificationRecord,
+)
+from docflow.transfers.stamp_jobs import job_verify_report
+from docflow.transfers.status import SYSTEM_ACTOR
+from docflow.transfers.status_signing import sign_status_event
+from docflow.transfers.statuses import (
+    BusinessType,
+    TransferStatus,
+    check_transition,
+    priority_for_urgency,
+)
+
+__all__ = [
+    "DispatchResult",
+    "dispatch_document",
+    "dispatch_on_request",
+    "primary_code",
+]
+
+logger = logging.getLogger("docflow.routing")
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    document_id: int
+    #: Transfers created by this call (empty on a retry that found them all).
+    created: tuple[int, ...]
+    #: Every transfer of the document after the call.
+    total: int
+    verification: str | None
+
+
+async def primary_code(session: AsyncSession, agency_id: int) -> str:
+    """The agency's first registered identifier code (its OrganId on the exchange)."""
+    code = (
+        await session.exec(
+            select(AgencyCode.code)
+            .where(AgencyCode.agency_id == agency_id)
+            .order_by(col(AgencyCode.id))
+            .limit(1)
+        )
+    ).first()
+    return code or f"agency-{agency_id}"
+
+
+async def _issued_version(session: AsyncSession, document_id: int) -> DocumentVersion:
+    query = (
+        select(DocumentVersion)
+        .where(
+            DocumentVersion.document_id == document_id,
+            DocumentVersion.produced_by == VersionSource.ISSUANCE.value,
+        )
+        .order_by(col(DocumentVersion.version).desc())
+        .limit(1)
+    )
+    version = (await session.exec(query)).first()
+    if version is None:
+        raise ConflictError(f"Document {document_id} has no issued file to send.")
+    return version
+
+
+async def _verification(runtime: Runtime, version: DocumentVersion) -> VerificationRecord:
+    """The stored verification of ``version``, made now (in a worker) if missing."""
+    async with runtime.session() as session:
+        found = (
+            await session.exec(
+                select(VerificationRecord).where(VerificationRecord.version_id == version.id)
+            )
+        ).first()
+        if found is not None:
+            return found
+    config = runtime.signing
+    with working_dir() as tmp:
+        path = await materialize(runtime.store, version.sha256, tmp / "arrived.pdf")
+        outcome = await run_job(runtime.signing_pool, job_verify_report, str(path), config)
+    record = VerificationRecord(
+        version_id=version.id,  # type: ignore[arg-type]
+        sha256=version.sha256,
+        verdict=outcome["verdict"],
+        report=outcome["report"],
+    )
+    async with runtime.session() as session:
+        session.add(record)
+        try:
+            await session.commit()
+        except IntegrityError:  # verified concurrently by another dispatch: use theirs
+            await session.rollback()
+            record = (
+                await session.exec(
+                    select(VerificationRecord).where(VerificationRecord.version_id == version.id)
+                )
+            ).one()
+    return record
+
+
+async def dispatch_on_request(
+    runtime: Runtime, principal: Principal, document_id: int
+) -> DispatchResult:
+    """A clerk (re)sends an issued document of their agency: only what is missing."""
+    async with runtime.session() as session:
+        document = await session.get(Document, document_id)
+        if document is None:
+            raise NotFoundError(f"There is no document {document_id}.")
+        if not can_change(principal, document.agency_id, needs=[Role.CLERK]):
+            await deny(session, principal, action="document.dispatch", subject_type="document",
+                       subject_id=document_id, message=f"There is no document {document_id}."
+                       if principal.agency_id != document.agency_id else
+                       "Only a clerk (văn thư) of the issuing agency sends its documents.",
+                       hide=principal.agency_id != document.agency_id)
+    return await dispatch_document(runtime, document_id, actor=principal)
+
+
+async def dispatch_document(
+    runtime: Runtime, document_id: int, *, actor: Principal | None = None
+) -> DispatchResult:
+    """Deliver issued ``document_id`` to each recipient agency that does not have it yet."""
+    async with runtime.session() as session:
+        document = await session.get(Document, document_id)
+        if document is None:
+            raise NotFoundError(f"There is no document {document_id}.")
+        if document.state != DocumentState.ISSUED.value:
+            raise ConflictError(
+                f"Document {document_id} is not issued; only issued documents are sent."
+            )
+        version = await _issued_version(session, document_id)
+        targets = await _recipients(session, document)
+        correction = await correction_of(session, document_id)
+        existing = set(
+            (
+                await session.exec(
+                    select(Transfer.recipient_agency_id).where(Transfer.document_id == document_id)
+                )
+            ).all()
+        )
+    missing = [t for t in targets if t[0] not in existing]
+    if not missing:
+        return DispatchResult(document_id, (), len(existing), None)
+    record = await _verification(runtime, version)
+    for attempt in range(2):
+        try:
+            created = await _create_transfers(
+                runtime, document, version, record, missing, actor, correction
+            )
+            break
+        except IntegrityError:
+            if attempt:
+                raise
+            # A concurrent dispatch created some of them: create only what is still missing.
+            async with runtime.session() as session:
+                have = set(
+                    (
+                        await session.exec(
+                            select(Transfer.recipient_agency_id).where(
+                                Transfer.document_id == document_id
+                            )
+                        )
+                    ).all()
+                )
+            existing |= have
+            missing = [t for t in missing if t[0] not in have]
+            created = ()
+            if not missing:
+                break
+    return DispatchResult(document_id, created, len(existing) + len(created), record.verdict)
+
+
+async def _recipients(session: AsyncSession, document: Document) -> list[tuple[int, str]]:
+    """(agency id, code) of every recipient other than the sender, first code wins."""
+    if not document.recipients:
+        return []
+    rows = (
+        await session.exec(
+            select(AgencyCode.agency_id, AgencyCode.code).where(
+                col(AgencyCode.code).in_(document.recipients)
+            )
+        )
+    ).all()
+    by_code = {code: agency_id for agency_id, code in rows}
+    seen: dict[int, str] = {}
+    for code in document.recipients:
+        agency_id = by_code.get(code)
+        if agency_id is not None and agency_id != document.agency_id and agency_id not in seen:
+            seen[agency_id] = code
+    return list(seen.items())
+
+
+async def _create_transfers(
+    runtime: Runtime,
+    document: Document,
+    version: DocumentVersion,
+    record: VerificationRecord,
+    targets: list[tuple[int, str]],
+    actor: Principal | None,
+    correction: DocumentCorrection | None,
+) -> tuple[int, ...]:
+    check_transition(None, TransferStatus.ARRIVED)
+    async with runtime.session() as session:
+        sender_code = await primary_code(session, document.agency_id)
+        agencies = {
+            a.id: a
+            for a in (
+                await session.exec(
+                    select(Agency).where(col(Agency.id).in_([t[0] for t in targets]))
+                )
+            ).all()
+        }
+    # Reads above, writes below in a transaction whose first statement is a write (SQLite
+    # takes its write lock there instead of upgrading a read lock later).
+    async with runtime.transaction() as session:
+        now = utcnow()
+        transfers = [
+            Transfer(
+                document_id=document.id,  # type: ignore[arg-type]
+                version_id=version.id,  # type: ignore[arg-type]
+                sender_agency_id=document.agency_id,
+                recipient_agency_id=agency_id,
+                sender_code=sender_code,
+                recipient_code=code,
+                business_type=correction.business_type if correction else BusinessType.NEW,
+                corrects_document_id=correction.corrects_document_id if correction else None,
+                priority=priority_for_urgency(document.urgency),
+                status=TransferStatus.ARRIVED,
+                verification=record.verdict,
+                verification_id=record.id,
+                arrived_at=now,
+                last_seq=1,
+            )
+            for agency_id, code in targets
+        ]
+        session.add_all(transfers)
+        await session.flush()
+        events = []
+        for transfer in transfers:
+            event = TransferEvent(
+                transfer_id=transfer.id,  # type: ignore[arg-type]
+                seq=1,
+                document_id=transfer.document_id,
+                status=TransferStatus.ARRIVED,
+                from_code=transfer.recipient_code,
+                to_code=transfer.sender_code,
+                reason=None,
+                actor=SYSTEM_ACTOR,
+                occurred_at=now,
+                private={"verification": record.verdict},
+                signature="",
+                signature_algorithm="",
+                certificate_pem="",
+            )
+            await sign_status_event(runtime.signing, agencies[transfer.recipient_agency_id], event)
+            events.append(event)
+        session.add_all(events)
+        await session.flush()
+        await record_event(
+            session,
+            "transfer.dispatched",
+            actor=actor,
+            subject_type="document",
+            subject_id=document.id,
+            details={
+                "status": TransferStatus.ARRIVED.value,
+                "sha256": version.sha256,
+                "verification": record.verdict,
+                "transfers": [
+                    {"id": t.id, "recipient": t.recipient_code} for t in transfers
+                ],
+            },
+        )
+        return tuple(t.id for t in transfers)  # type: ignore[misc]

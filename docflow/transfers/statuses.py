@@ -1,0 +1,145 @@
+"""The edXML vocabulary of exchange between agencies' systems, as data (DOMAIN.md).
+
+Status codes, priorities and business types are the ones of QCVN 102:2016 (2022
+amendment) as one implementation spells them; DOMAIN.md marks the codes as uncertain,
+so they live here as data and nowhere else. ``TRANSITIONS`` is the one table of which
+status may follow which: the routing services and a future edXML gateway both check it
+through ``check_transition``; neither hard-codes a rule of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+from types import MappingProxyType
+
+from docflow.core.errors import ConflictError
+
+__all__ = [
+    "BusinessType",
+    "INBOX_HIDDEN",
+    "RECIPIENT_EMITS",
+    "SENDER_EMITS",
+    "STATUS_LABELS",
+    "TERMINAL",
+    "TRANSITIONS",
+    "Priority",
+    "StatusInfo",
+    "TransferStatus",
+    "check_transition",
+    "is_allowed",
+    "priority_for_urgency",
+]
+
+
+class TransferStatus(StrEnum):
+    """edXML status codes (two-digit strings) a receiver sends back about a document."""
+
+    ARRIVED = "01"  # đã đến
+    REJECTED = "02"  # từ chối tiếp nhận
+    ACCEPTED = "03"  # đã tiếp nhận
+    AWAITING_ASSIGNMENT = "04"  # chờ phân công
+    ASSIGNED = "05"  # đã phân công, đang xử lý
+    COMPLETED = "06"  # đã hoàn thành
+    RECALL_REQUESTED = "13"  # yêu cầu thu hồi
+    RECALL_ACCEPTED = "15"  # đồng ý thu hồi / cập nhật
+    RECALL_REFUSED = "16"  # từ chối thu hồi / cập nhật
+
+
+class Priority(IntEnum):
+    """edXML priority: 0 normal, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc, 4 hỏa tốc with a set time."""
+
+    NORMAL = 0
+    KHAN = 1
+    THUONG_KHAN = 2
+    HOA_TOC = 3
+    HOA_TOC_TIMED = 4
+
+
+class BusinessType(IntEnum):
+    """edXML business type of a package."""
+
+    NEW = 0
+    RECALL = 1
+    UPDATE = 2
+    REPLACE = 3
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    code: str
+    vietnamese: str
+    english: str
+
+
+STATUS_LABELS: MappingProxyType[str, StatusInfo] = MappingProxyType(
+    {
+        "01": StatusInfo("01", "Đã đến", "arrived"),
+        "02": StatusInfo("02", "Từ chối tiếp nhận", "rejected"),
+        "03": StatusInfo("03", "Đã tiếp nhận", "accepted"),
+        "04": StatusInfo("04", "Chờ phân công", "awaiting assignment"),
+        "05": StatusInfo("05", "Đang xử lý", "assigned / in progress"),
+        "06": StatusInfo("06", "Đã hoàn thành", "completed"),
+        "13": StatusInfo("13", "Yêu cầu thu hồi", "recall requested"),
+        "15": StatusInfo("15", "Đồng ý thu hồi/cập nhật", "recall/update accepted"),
+        "16": StatusInfo("16", "Từ chối thu hồi/cập nhật", "recall/update refused"),
+    }
+)
+
+S = TransferStatus
+#: Which status may follow which (``None``: a transfer that has no status yet).
+#: After a refused recall (16) the handling goes on from where it stood before the
+#: recall: ``check_transition`` is given that status as ``resumed_from``.
+TRANSITIONS: MappingProxyType[str | None, frozenset[str]] = MappingProxyType(
+    {
+        None: frozenset({S.ARRIVED}),
+        S.ARRIVED: frozenset({S.REJECTED, S.ACCEPTED, S.RECALL_REQUESTED}),
+        S.REJECTED: frozenset(),
+        S.ACCEPTED: frozenset({S.AWAITING_ASSIGNMENT, S.RECALL_REQUESTED}),
+        S.AWAITING_ASSIGNMENT: frozenset({S.ASSIGNED, S.RECALL_REQUESTED}),
+        S.ASSIGNED: frozenset({S.COMPLETED, S.RECALL_REQUESTED}),
+        S.COMPLETED: frozenset({S.RECALL_REQUESTED}),
+        S.RECALL_REQUESTED: frozenset({S.RECALL_ACCEPTED, S.RECALL_REFUSED}),
+        S.RECALL_ACCEPTED: frozenset(),
+        S.RECALL_REFUSED: frozenset({S.RECALL_REQUESTED}),
+    }
+)
+#: Statuses nothing follows.
+TERMINAL = frozenset(k for k, v in TRANSITIONS.items() if k is not None and not v)
+#: Statuses the sending agency emits; every other one comes from the recipient.
+SENDER_EMITS = frozenset({S.RECALL_REQUESTED})
+RECIPIENT_EMITS = frozenset(set(S) - SENDER_EMITS)
+#: A transfer in one of these has left the recipient's working views (kept in the trail).
+INBOX_HIDDEN = frozenset({S.RECALL_ACCEPTED})
+
+
+def is_allowed(current: str | None, target: str, resumed_from: str | None = None) -> bool:
+    """Whether ``target`` may follow ``current`` (``resumed_from``: status before a recall)."""
+    allowed = set(TRANSITIONS.get(current, frozenset()))
+    if current == S.RECALL_REFUSED and resumed_from is not None:
+        allowed |= TRANSITIONS.get(resumed_from, frozenset()) - {S.RECALL_REQUESTED}
+    return target in allowed
+
+
+def check_transition(current: str | None, target: str, resumed_from: str | None = None) -> None:
+    """Raise ``ConflictError`` naming both statuses unless ``target`` may follow ``current``."""
+    if target not in STATUS_LABELS:
+        raise ConflictError(f"{target!r} is not an edXML status code.")
+    if not is_allowed(current, target, resumed_from):
+        info = STATUS_LABELS.get(current) if current is not None else None
+        now = info.english if info else "none"
+        raise ConflictError(
+            f"A transfer in status {current or '--'} ({now}) cannot move to {target} "
+            f"({STATUS_LABELS[target].english})."
+        )
+
+
+_URGENCY_PRIORITY = MappingProxyType(
+    {"normal": Priority.NORMAL, "khan": Priority.KHAN, "thuong_khan": Priority.THUONG_KHAN,
+     "hoa_toc": Priority.HOA_TOC}
+)
+
+
+def priority_for_urgency(urgency: str) -> Priority:
+    """The edXML priority of a document's urgency (``normal|khan|thuong_khan|hoa_toc``)."""
+    return _URGENCY_PRIORITY.get(urgency, Priority.NORMAL)
