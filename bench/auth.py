@@ -3,7 +3,7 @@
     .venv/bin/python bench/auth.py [--logins 10] [--listings 300] [--database-url URL]
 
 1. argon2id alone, for the chosen parameters and two neighbours (why these: see
-   ``docflow/passwords.py``).
+   ``docflow/accounts/passwords.py``).
 2. A whole sign-in through ``docflow.accounts.auth.login`` (throttle check, argon2,
    session row, audit event, commit) on a seeded database (SQLite in a temp dir unless
    ``--database-url``).

@@ -83,9 +83,9 @@ def _imports(module: str, path: Path, *, top_level_only: bool) -> set[str]:
                 found.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom):
                 found.update(_resolve(module, path, node))
-            elif isinstance(node, ast.If) and _is_type_checking(node):
-                continue
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and top_level_only:
+            elif (isinstance(node, ast.If) and _is_type_checking(node)) or (
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and top_level_only
+            ):
                 continue
             elif isinstance(node, (ast.If, ast.Try, ast.With, ast.ClassDef)):
                 for field in ("body", "orelse", "finalbody", "handlers"):
@@ -105,7 +105,8 @@ def _imports(module: str, path: Path, *, top_level_only: bool) -> set[str]:
 
 def _graph(*, top_level_only: bool) -> dict[str, set[str]]:
     return {
-        name: {m for m in _imports(name, path, top_level_only=top_level_only) if m in MODULES} - {name}
+        name: {m for m in _imports(name, path, top_level_only=top_level_only) if m in MODULES}
+        - {name}
         for name, path in MODULES.items()
     }
 
@@ -206,10 +207,30 @@ def test_dev_pki_and_demo_mode_are_chosen_only_in_the_composition_root(word: str
         if not module.startswith("docflow.") or _area(module) in DEVPKI_ALLOWED:
             continue
         if word == "docflow.devpki":
-            if any(t.startswith("docflow.devpki") for t in _imports(module, path, top_level_only=False)):
+            imported = _imports(module, path, top_level_only=False)
+            if any(t.startswith("docflow.devpki") for t in imported):
                 offenders.append(module)
         else:
             tree = ast.parse(path.read_text(encoding="utf-8"))
             if any(isinstance(n, ast.Attribute) and n.attr == "demo" for n in ast.walk(tree)):
                 offenders.append(module)
     assert offenders == [], f"{word} used outside bootstrap/devpki/cli: {offenders}"
+
+
+def test_files_named_in_the_docs_and_comments_exist() -> None:
+    """README, ARCHITECTURE.md and the code's comments point only at files that exist."""
+    import re
+
+    folders = "docflow|signing|storage|tests|bench|migrations|certs-dev"
+    path = re.compile(rf"\b((?:{folders})/[\w./-]*\w)")
+    sources = [ROOT / "README.md", ROOT / "ARCHITECTURE.md"] + [
+        p for d in (*PACKAGES, "bench", "migrations") for p in sorted((ROOT / d).rglob("*.py"))
+    ]
+    missing = []
+    for source in sources:
+        for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+            for match in path.finditer(line):
+                named = match.group(1).rstrip(".")
+                if not any(ch in named for ch in "*<{") and not (ROOT / named).exists():
+                    missing.append(f"{source.relative_to(ROOT)}:{number}: {named}")
+    assert missing == [], "\n".join(missing)
