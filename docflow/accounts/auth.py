@@ -44,6 +44,7 @@ from docflow.core.errors import NotAuthenticated, PermissionDenied
 from docflow.core.models_base import utcnow
 
 __all__ = [
+    "SESSION_COOKIE",
     "IssuedSession",
     "LoginPolicy",
     "authenticate",
@@ -54,6 +55,8 @@ __all__ = [
     "open_session",
 ]
 
+#: The browser cookie that carries a session token (the API and the pages read it).
+SESSION_COOKIE = "docflow_session"
 SESSION_KINDS = ("bearer", "cookie")
 WRONG_CREDENTIALS = "The username or password is wrong."
 DEFAULT_POLICY = LoginPolicy()
