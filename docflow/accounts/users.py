@@ -313,7 +313,7 @@ async def end_sessions(
     )
     if keep_token_hash is not None:
         query = query.where(col(AuthSession.token_hash) != keep_token_hash)
-    result = await session.exec(query)  # type: ignore[call-overload]
+    result = await session.exec(query)
     return int(result.rowcount or 0)
 
 

@@ -57,7 +57,7 @@ def iso_utc(raw: Any) -> str:
 def _json(raw: Any) -> str:
     if isinstance(raw, (str, bytes)):
         raw = json.loads(raw)
-    return canonical_json(raw)  # type: ignore[no-any-return]
+    return canonical_json(raw)
 
 
 def _content_digest(row: Any) -> str | None:

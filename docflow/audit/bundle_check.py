@@ -328,6 +328,22 @@ def _validation_time(manifest: dict[str, Any]) -> datetime | None:
         return None
 
 
+def _version_members(version: dict[str, Any]) -> tuple[str, str, str] | None:
+    """The PDF, report and ETSI report members of a manifest's version entry: as named
+    there, else derived from its number; None when a name is missing and so is the number."""
+    member, report, etsi = version.get("member"), version.get("report"), version.get("etsi")
+    if member and report and etsi:
+        return member, report, etsi
+    n = version.get("version")
+    if n is None:
+        return None
+    return (
+        member or layout.document_member(n),
+        report or layout.report_member(n),
+        etsi or layout.etsi_member(n),
+    )
+
+
 async def _check_version(
     version: dict[str, Any],
     data: dict[str, bytes],
@@ -335,10 +351,13 @@ async def _check_version(
     recorded: set[str],
     result: BundleCheck,
 ) -> None:
-    n = version.get("version")
-    member = version.get("member") or layout.document_member(n)
-    report_name = version.get("report") or layout.report_member(n)
-    etsi_name = version.get("etsi") or layout.etsi_member(n)
+    names = _version_members(version)
+    if names is None:
+        result.problems.append(
+            f"{layout.MANIFEST}: a version entry names neither its number nor its members"
+        )
+        return
+    member, report_name, etsi_name = names
     pdf = data.get(member)
     if pdf is None:
         return  # already reported as missing or changed
