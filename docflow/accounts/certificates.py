@@ -212,7 +212,12 @@ async def enroll_issued_certificate(
     from asn1crypto import pem as asn1_pem
     from asn1crypto import x509 as asn1_x509
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
-    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+    from pyhanko_certvalidator.errors import (
+        PathBuildingError,
+        PathError,
+        PathValidationError,
+        ValidationError,
+    )
 
     await _refuse_read_only(session, principal)
     certs = load_certificates(certificate_pem)
@@ -246,7 +251,9 @@ async def enroll_issued_certificate(
             "issuing CA, included after it) by a trusted CA, be valid now and allow "
             "digital signatures with non-repudiation."
         ) from None
-    except Exception as exc:  # noqa: BLE001 - e.g. a key usage check failing differently
+    # A key usage check failing otherwise (InvalidCertificateError), or an extension
+    # asn1crypto cannot parse in the uploaded certificate (ValueError and kin).
+    except (PathError, ValidationError, ValueError, TypeError, LookupError) as exc:
         raise InvalidInput(f"The certificate is not accepted: {exc}.") from None
     row = await _store(session, principal, cert, "uploaded")
     return _info(row, [])

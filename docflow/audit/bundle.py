@@ -33,6 +33,7 @@ from docflow.audit.checkpoints import (
 )
 from docflow.audit.copies import log_digests
 from docflow.audit.events import document_event_clause
+from docflow.audit.failures import MALFORMED
 from docflow.audit.merkle import inclusion_proofs, verify_inclusion
 from docflow.audit.reports import job_reports
 from docflow.core.audit_digest import EVENT_FIELDS
@@ -62,6 +63,10 @@ trust/       anchors (roots), CA certificates, CRLs and OCSP responses used
 """
 
 
+#: Reading a stored PDF's security store: the file, or a damaged PDF.
+_DSS_UNREADABLE: tuple[type[Exception], ...] = (OSError, *MALFORMED)
+
+
 def job_dss_material(path: str) -> dict[str, list[bytes]]:
     """Certificates, CRLs and OCSP responses in a PDF's DSS (none when there is no DSS)."""
     from pyhanko.pdf_utils.decode_limits import DecodePurpose
@@ -77,7 +82,7 @@ def job_dss_material(path: str) -> dict[str, list[bytes]]:
             found["ocsps"] = [
                 r.get_object().read_data(DecodePurpose.OCSP_RESPONSE) for r in dss.ocsps
             ]
-    except Exception:  # noqa: BLE001,S110 - no DSS (or unreadable): nothing to add
+    except _DSS_UNREADABLE:  # no DSS (or unreadable): nothing to add
         pass
     return found
 

@@ -24,10 +24,15 @@ from asn1crypto import cms, pem, x509
 import signing
 from docflow.audit import bundle_layout as layout
 from docflow.audit.checkpoint_sign import async_check_checkpoint, parse_statement
+from docflow.audit.failures import CHECK_FAILED, MALFORMED
 from docflow.audit.merkle import verify_inclusion
 from docflow.core.audit_digest import event_digest
 
 __all__ = ["BundleCheck", "UnreadableBundle", "async_check_bundle", "check_bundle"]
+
+
+#: Validating a bundled PDF offline: signing's own errors, or what its input provokes.
+_NOT_VALIDATED: tuple[type[Exception], ...] = (signing.SigningError, *CHECK_FAILED)
 
 
 class UnreadableBundle(Exception):
@@ -108,7 +113,7 @@ async def async_check_bundle(path: str | Path) -> BundleCheck:
 def _try(fn: Any, value: bytes) -> list[Any]:
     try:
         return list(fn(value))
-    except Exception:  # noqa: BLE001 - a damaged member is reported by its hash
+    except MALFORMED:  # a damaged member is reported by its hash
         return []
 
 
@@ -176,7 +181,7 @@ async def _check_manifest_seal(
             manifest_bytes, signed, signer_validation_context=context
         )
         intact = bool(status.intact and status.valid)
-    except Exception as exc:  # noqa: BLE001
+    except CHECK_FAILED as exc:
         result.problems.append(
             f"{layout.MANIFEST_SIGNATURE}: cannot be checked ({type(exc).__name__})"
         )
@@ -369,7 +374,7 @@ async def _check_version(
     try:
         report = await signing.async_validate_pdf(pdf, trust)
         fresh = report.to_dict()
-    except Exception as exc:  # noqa: BLE001
+    except _NOT_VALIDATED as exc:
         result.problems.append(f"{member}: cannot be validated ({type(exc).__name__}: {exc})")
         return
     failed = [s for s in fresh.get("signatures", []) if s.get("indication") != "TOTAL_PASSED"]

@@ -230,8 +230,10 @@ async def run_checkpoints_every(runtime: Runtime, seconds: float) -> None:
             if await _has_news(runtime):
                 await create_checkpoint(runtime, reason="interval")
             await copy_missing(runtime)
-        except Exception as exc:  # noqa: BLE001 - try again next interval
-            logger.warning("audit checkpoint failed: %s", exc)
+        # The edge of a background loop: whatever went wrong (database, TSA, store) must
+        # not end it; it is logged and tried again next interval.
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("audit checkpoint failed (%s): %s", type(exc).__name__, exc)
 
 
 async def _has_news(runtime: Runtime) -> bool:
