@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from docflow.accounts.access import deny
 from docflow.accounts.inputs import (
@@ -71,7 +71,7 @@ def _clean_seal_certificate(text: str) -> str:
 async def list_directory(session: AsyncSession) -> list[AgencyInfo]:
     """Every agency with its codes, by abbreviation. Public to any signed-in person."""
     agencies = (await session.exec(select(Agency).order_by(Agency.abbreviation))).all()
-    codes = (await session.exec(select(AgencyCode).order_by(AgencyCode.id))).all()  # type: ignore[arg-type]
+    codes = (await session.exec(select(AgencyCode).order_by(col(AgencyCode.id)))).all()
     by_agency: dict[int, list[str]] = {}
     for code in codes:
         by_agency.setdefault(code.agency_id, []).append(code.code)
@@ -138,7 +138,7 @@ async def _check_agency_free(session: AsyncSession, new: _NewAgency) -> None:
             f"The abbreviation {new.abbreviation} is already used by another agency."
         )
     taken = (
-        await session.exec(select(AgencyCode.code).where(AgencyCode.code.in_(new.codes)))  # type: ignore[attr-defined]
+        await session.exec(select(AgencyCode.code).where(col(AgencyCode.code).in_(new.codes)))
     ).all()
     if taken:
         raise InvalidInput(f"Agency code {taken[0]} is already used by another agency.")

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from sqlmodel import select
+from sqlmodel import col, select
 
 from docflow.accounts.access import deny
 from docflow.accounts.cert_checks import (
@@ -268,7 +268,7 @@ async def list_certificates(
         await session.exec(
             select(PersonalCertificate)
             .where(PersonalCertificate.user_id == principal.user_id)
-            .order_by(PersonalCertificate.id.desc())  # type: ignore[union-attr]
+            .order_by(col(PersonalCertificate.id).desc())
         )
     ).all()
     loaded = _crls(crls) if rows else []

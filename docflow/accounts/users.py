@@ -69,7 +69,7 @@ async def _roles_of(session: AsyncSession, user_ids: Iterable[int]) -> dict[int,
     roles: dict[int, set[Role]] = {i: set() for i in ids}
     if not ids:
         return roles
-    rows = (await session.exec(select(UserRole).where(UserRole.user_id.in_(ids)))).all()  # type: ignore[attr-defined]
+    rows = (await session.exec(select(UserRole).where(col(UserRole.user_id).in_(ids)))).all()
     for row in rows:
         try:
             roles[row.user_id].add(Role(row.role))
@@ -213,7 +213,7 @@ async def fetch_users(session: AsyncSession, agency_ids: frozenset[int] | None) 
     check first (``list_users``)."""
     query = select(User).order_by(User.username)
     if agency_ids is not None:
-        query = query.where(User.agency_id.in_(sorted(agency_ids)))  # type: ignore[attr-defined]
+        query = query.where(col(User.agency_id).in_(sorted(agency_ids)))
     users = (await session.exec(query)).all()
     roles = await _roles_of(session, [u.id for u in users])  # type: ignore[misc]
     return [_info(u, roles[u.id]) for u in users]  # type: ignore[index]

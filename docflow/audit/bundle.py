@@ -38,6 +38,7 @@ from docflow.audit.merkle import inclusion_proofs, verify_inclusion
 from docflow.audit.reports import job_reports
 from docflow.core.audit_digest import EVENT_FIELDS
 from docflow.core.audit_models import AuditCheckpoint, AuditEvent, AuditLog
+from docflow.core.db import AsyncSession
 from docflow.core.models_base import utcnow
 from docflow.core.runtime import Runtime
 from docflow.documents import documents
@@ -299,7 +300,7 @@ def _add_trust(out: _Zip, anchors: list[bytes], material: _Material) -> None:
         out.add(layout.OCSP_DIR + _der_name(der, "ocsp"), der)
 
 
-async def _newest_covering(session: Any, position: int) -> AuditCheckpoint | None:
+async def _newest_covering(session: AsyncSession, position: int) -> AuditCheckpoint | None:
     """The newest checkpoint with a tree root that covers ``position``."""
     query = (
         select(AuditCheckpoint)
@@ -307,7 +308,7 @@ async def _newest_covering(session: Any, position: int) -> AuditCheckpoint | Non
         .order_by(col(AuditCheckpoint.size).desc())
         .limit(1)
     )
-    return (await session.exec(query)).first()  # type: ignore[no-any-return]
+    return (await session.exec(query)).first()
 
 
 async def _add_proofs(
