@@ -51,7 +51,8 @@ def iso_utc(raw: Any) -> str:
         raw = raw.replace(tzinfo=UTC)
     elif raw.utcoffset():
         raw = raw.astimezone(UTC)
-    return raw.isoformat(timespec="microseconds")  # type: ignore[no-any-return]
+    text: str = raw.isoformat(timespec="microseconds")
+    return text
 
 
 def _json(raw: Any) -> str:

@@ -82,7 +82,8 @@ async def verify_file(
     result = await run_job(runtime.signing_pool, job_reports, str(path), config, not etsi, etsi, at)
     if result["unreadable"]:
         raise InvalidInput(f"The file is not a PDF that can be validated: {result['unreadable']}")
-    return result["xml"] if etsi else result["report"]  # type: ignore[no-any-return]
+    report: dict[str, Any] | str = result["xml"] if etsi else result["report"]
+    return report
 
 
 async def document_reports(
