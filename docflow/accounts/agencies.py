@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from docflow.accounts.access import deny
 from docflow.accounts.inputs import (
@@ -71,7 +71,7 @@ def _clean_seal_certificate(text: str) -> str:
 async def list_directory(session: AsyncSession) -> list[AgencyInfo]:
     """Every agency with its codes, by abbreviation. Public to any signed-in person."""
     agencies = (await session.exec(select(Agency).order_by(Agency.abbreviation))).all()
-    codes = (await session.exec(select(AgencyCode).order_by(AgencyCode.id))).all()  # type: ignore[arg-type]
+    codes = (await session.exec(select(AgencyCode).order_by(col(AgencyCode.id)))).all()
     by_agency: dict[int, list[str]] = {}
     for code in codes:
         by_agency.setdefault(code.agency_id, []).append(code.code)
@@ -99,6 +99,59 @@ async def agency_by_abbreviation(session: AsyncSession, abbreviation: str) -> Ag
     return agency
 
 
+@dataclass(frozen=True)
+class _NewAgency:
+    """The cleaned fields of an agency to add (before any database check)."""
+
+    codes: list[str]
+    abbreviation: str
+    name: str
+    seal_key_ref: str | None
+    seal_certificate_pem: str | None
+
+
+def _clean_new_agency(
+    codes: list[str],
+    name: str,
+    abbreviation: str,
+    seal_key_ref: str | None,
+    seal_certificate_pem: str | None,
+) -> _NewAgency:
+    """Clean every field of a new agency; ``InvalidInput`` for the first bad one."""
+    if not codes:
+        raise InvalidInput("An agency needs at least one identifier code.")
+    clean_codes = [clean_agency_code(c) for c in codes]
+    if len(set(clean_codes)) != len(clean_codes):
+        raise InvalidInput("The same agency code is given twice.")
+    abbrev = clean_abbreviation(abbreviation)
+    clean = clean_name(name, "Agency name")
+    key_ref = clean_seal_key_ref(seal_key_ref) if seal_key_ref else None
+    if seal_certificate_pem:
+        seal_certificate_pem = _clean_seal_certificate(seal_certificate_pem)
+    return _NewAgency(clean_codes, abbrev, clean, key_ref, seal_certificate_pem)
+
+
+async def _check_agency_free(session: AsyncSession, new: _NewAgency) -> None:
+    """``InvalidInput`` when the abbreviation or one of the codes is already used."""
+    if (await session.exec(select(Agency).where(Agency.abbreviation == new.abbreviation))).first():
+        raise InvalidInput(
+            f"The abbreviation {new.abbreviation} is already used by another agency."
+        )
+    taken = (
+        await session.exec(select(AgencyCode.code).where(col(AgencyCode.code).in_(new.codes)))
+    ).all()
+    if taken:
+        raise InvalidInput(f"Agency code {taken[0]} is already used by another agency.")
+
+
+async def _parent_agency(session: AsyncSession, parent: str | None) -> Agency | None:
+    """The parent agency named by ``parent``; ``InvalidInput`` when there is none such."""
+    try:
+        return await agency_by_abbreviation(session, parent) if parent else None
+    except NotFoundError as exc:
+        raise InvalidInput(f"Parent: {exc}") from None
+
+
 async def create_agency(
     session: AsyncSession,
     actor: Principal | None,
@@ -124,37 +177,19 @@ async def create_agency(
             subject_id=None,
             message="Only a province-level administrator may add agencies.",
         )
-    if not codes:
-        raise InvalidInput("An agency needs at least one identifier code.")
-    clean_codes = [clean_agency_code(c) for c in codes]
-    if len(set(clean_codes)) != len(clean_codes):
-        raise InvalidInput("The same agency code is given twice.")
-    abbrev = clean_abbreviation(abbreviation)
-    clean = clean_name(name, "Agency name")
-    key_ref = clean_seal_key_ref(seal_key_ref) if seal_key_ref else None
-    if seal_certificate_pem:
-        seal_certificate_pem = _clean_seal_certificate(seal_certificate_pem)
-    try:
-        parent_agency = await agency_by_abbreviation(session, parent) if parent else None
-    except NotFoundError as exc:
-        raise InvalidInput(f"Parent: {exc}") from None
-    if (await session.exec(select(Agency).where(Agency.abbreviation == abbrev))).first():
-        raise InvalidInput(f"The abbreviation {abbrev} is already used by another agency.")
-    taken = (
-        await session.exec(select(AgencyCode.code).where(AgencyCode.code.in_(clean_codes)))  # type: ignore[attr-defined]
-    ).all()
-    if taken:
-        raise InvalidInput(f"Agency code {taken[0]} is already used by another agency.")
+    new = _clean_new_agency(codes, name, abbreviation, seal_key_ref, seal_certificate_pem)
+    parent_agency = await _parent_agency(session, parent)
+    await _check_agency_free(session, new)
     agency = Agency(
-        name=clean,
-        abbreviation=abbrev,
+        name=new.name,
+        abbreviation=new.abbreviation,
         parent_id=parent_agency.id if parent_agency else None,
-        seal_key_ref=key_ref,
-        seal_certificate_pem=seal_certificate_pem,
+        seal_key_ref=new.seal_key_ref,
+        seal_certificate_pem=new.seal_certificate_pem,
     )
     session.add(agency)
     await session.flush()
-    for code in clean_codes:
+    for code in new.codes:
         session.add(AgencyCode(code=code, agency_id=agency.id))  # type: ignore[arg-type]
     await record_event(
         session,
@@ -162,14 +197,14 @@ async def create_agency(
         actor=actor,
         subject_type="agency",
         subject_id=agency.id,
-        details={"abbreviation": abbrev, "codes": clean_codes, "name": clean},
+        details={"abbreviation": new.abbreviation, "codes": new.codes, "name": new.name},
     )
     return AgencyInfo(
         id=agency.id,  # type: ignore[arg-type]
-        code=clean_codes[0],
-        codes=tuple(clean_codes),
-        name=clean,
-        abbreviation=abbrev,
+        code=new.codes[0],
+        codes=tuple(new.codes),
+        name=new.name,
+        abbreviation=new.abbreviation,
         parent_id=agency.parent_id,
         parent_abbreviation=parent_agency.abbreviation if parent_agency else None,
     )

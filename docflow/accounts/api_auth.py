@@ -23,6 +23,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
 
 from docflow.accounts import auth as auth_service
+from docflow.accounts.auth import SESSION_COOKIE
 from docflow.accounts.permissions import Principal
 from docflow.accounts.users import Me, UserInfo, whoami
 from docflow.core.db import AsyncSession
@@ -34,12 +35,10 @@ __all__ = [
     "AUTH_HANDLERS",
     "CSRF_COOKIE",
     "CSRF_HEADER",
-    "SESSION_COOKIE",
     "provide_principal",
     "require_sign_in",
 ]
 
-SESSION_COOKIE = "docflow_session"
 CSRF_COOKIE = "docflow_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -102,7 +101,7 @@ async def require_sign_in(connection: ASGIConnection[Any, Any, Any, Any], handle
     try:
         await _sign_in_check(connection, session, runtime.settings)  # type: ignore[arg-type]
     except BaseException:
-        connection.scope["state"].pop(REQUEST_SESSION, None)  # type: ignore[typeddict-item]
+        connection.scope["state"].pop(REQUEST_SESSION, None)
         await session.close()
         raise
 

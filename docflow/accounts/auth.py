@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import anyio.to_thread
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
 from docflow.accounts.inputs import clean_password
@@ -44,6 +45,7 @@ from docflow.core.errors import NotAuthenticated, PermissionDenied
 from docflow.core.models_base import utcnow
 
 __all__ = [
+    "SESSION_COOKIE",
     "IssuedSession",
     "LoginPolicy",
     "authenticate",
@@ -54,6 +56,8 @@ __all__ = [
     "open_session",
 ]
 
+#: The browser cookie that carries a session token (the API and the pages read it).
+SESSION_COOKIE = "docflow_session"
 SESSION_KINDS = ("bearer", "cookie")
 WRONG_CREDENTIALS = "The username or password is wrong."
 DEFAULT_POLICY = LoginPolicy()
@@ -232,9 +236,10 @@ async def authenticate(session: AsyncSession, token: str, secret_key: str) -> Pr
         raise NotAuthenticated("The sign-in token is not valid; sign in again.")
     # One round trip: the session, its user and the user's roles (one row per role).
     connection = await session.connection()  # Core rows: no ORM loading (every request)
+    # SQLAlchemy's own ``select``: sqlmodel's is typed for at most four columns.
     rows = (
         await connection.execute(
-            select(
+            core_select(
                 col(AuthSession.revoked_at),
                 col(AuthSession.expires_at),
                 col(User.id),
@@ -247,7 +252,7 @@ async def authenticate(session: AsyncSession, token: str, secret_key: str) -> Pr
             )
             .join(User, col(User.id) == col(AuthSession.user_id))
             .outerjoin(UserRole, col(UserRole.user_id) == col(User.id))
-            .where(AuthSession.token_hash == token_hash(token, secret_key))
+            .where(col(AuthSession.token_hash) == token_hash(token, secret_key))
         )
     ).all()
     if not rows:

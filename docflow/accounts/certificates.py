@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from sqlmodel import select
+from sqlmodel import col, select
 
 from docflow.accounts.access import deny
 from docflow.accounts.cert_checks import (
@@ -212,7 +212,12 @@ async def enroll_issued_certificate(
     from asn1crypto import pem as asn1_pem
     from asn1crypto import x509 as asn1_x509
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
-    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+    from pyhanko_certvalidator.errors import (
+        PathBuildingError,
+        PathError,
+        PathValidationError,
+        ValidationError,
+    )
 
     await _refuse_read_only(session, principal)
     certs = load_certificates(certificate_pem)
@@ -246,7 +251,9 @@ async def enroll_issued_certificate(
             "issuing CA, included after it) by a trusted CA, be valid now and allow "
             "digital signatures with non-repudiation."
         ) from None
-    except Exception as exc:  # noqa: BLE001 - e.g. a key usage check failing differently
+    # A key usage check failing otherwise (InvalidCertificateError), or an extension
+    # asn1crypto cannot parse in the uploaded certificate (ValueError and kin).
+    except (PathError, ValidationError, ValueError, TypeError, LookupError) as exc:
         raise InvalidInput(f"The certificate is not accepted: {exc}.") from None
     row = await _store(session, principal, cert, "uploaded")
     return _info(row, [])
@@ -261,7 +268,7 @@ async def list_certificates(
         await session.exec(
             select(PersonalCertificate)
             .where(PersonalCertificate.user_id == principal.user_id)
-            .order_by(PersonalCertificate.id.desc())  # type: ignore[union-attr]
+            .order_by(col(PersonalCertificate.id).desc())
         )
     ).all()
     loaded = _crls(crls) if rows else []

@@ -67,7 +67,9 @@ class LoginPolicy:
     def delay(self, key: str, failures: int) -> timedelta:
         cap = self.max_delay_pair if key.startswith("pair:") else self.max_delay_address
         over = failures - self.allowance(key)
-        return min(cap, self.base_delay * 2 ** min(over, 30))
+        # ``int ** int`` is typed Any (a negative exponent gives a float): say which.
+        factor: float = 2 ** min(over, 30)
+        return min(cap, self.base_delay * factor)
 
 
 def pair_key(username: str, address: str) -> str:

@@ -69,7 +69,7 @@ async def _roles_of(session: AsyncSession, user_ids: Iterable[int]) -> dict[int,
     roles: dict[int, set[Role]] = {i: set() for i in ids}
     if not ids:
         return roles
-    rows = (await session.exec(select(UserRole).where(UserRole.user_id.in_(ids)))).all()  # type: ignore[attr-defined]
+    rows = (await session.exec(select(UserRole).where(col(UserRole.user_id).in_(ids)))).all()
     for row in rows:
         try:
             roles[row.user_id].add(Role(row.role))
@@ -114,6 +114,42 @@ async def user_by_username(session: AsyncSession, username: str) -> User | None:
     return (await session.exec(select(User).where(User.username == value))).first()
 
 
+async def _check_may_create_user(
+    session: AsyncSession, actor: Principal, agency_id: int, *, province_scope: bool
+) -> None:
+    """Refuse (``deny``: recorded and committed) a person who may not add this account."""
+    if not can_manage_agency(actor, agency_id):
+        await deny(
+            session,
+            actor,
+            action="user.create",
+            subject_type="agency",
+            subject_id=agency_id,
+            message="You may add people only to an agency you administer.",
+        )
+    if province_scope and not actor.province_scope:
+        await deny(
+            session,
+            actor,
+            action="user.create",
+            subject_type="agency",
+            subject_id=agency_id,
+            message="Only a province-level administrator may create province-level accounts.",
+        )
+
+
+async def _check_agency_and_department(
+    session: AsyncSession, agency_id: int, department_id: int | None
+) -> None:
+    """``NotFoundError`` for a missing agency, ``InvalidInput`` for a foreign department."""
+    if await session.get(Agency, agency_id) is None:
+        raise NotFoundError("There is no such agency.")
+    if department_id is not None:
+        department = await session.get(Department, department_id)
+        if department is None or department.agency_id != agency_id:
+            raise InvalidInput("The department does not belong to this agency.")
+
+
 async def create_user(
     session: AsyncSession,
     actor: Principal | None,
@@ -132,36 +168,15 @@ async def create_user(
     province admin (or the operator) makes someone province-level. Bad or taken
     usernames, names, roles or departments raise ``InvalidInput``; nothing is created.
     """
-    if actor is not None and not can_manage_agency(actor, agency_id):
-        await deny(
-            session,
-            actor,
-            action="user.create",
-            subject_type="agency",
-            subject_id=agency_id,
-            message="You may add people only to an agency you administer.",
-        )
-    if actor is not None and province_scope and not actor.province_scope:
-        await deny(
-            session,
-            actor,
-            action="user.create",
-            subject_type="agency",
-            subject_id=agency_id,
-            message="Only a province-level administrator may create province-level accounts.",
-        )
+    if actor is not None:
+        await _check_may_create_user(session, actor, agency_id, province_scope=province_scope)
     clean_user = clean_username(username)
     clean_full = clean_name(full_name, "Full name")
     clean_role_set = clean_roles(roles)
     secret = clean_password(password, username=clean_user)
     if province_scope and not clean_role_set & {Role.ADMIN, Role.AUDITOR}:
         raise InvalidInput("Only an admin or an auditor can be province-level.")
-    if await session.get(Agency, agency_id) is None:
-        raise NotFoundError("There is no such agency.")
-    if department_id is not None:
-        department = await session.get(Department, department_id)
-        if department is None or department.agency_id != agency_id:
-            raise InvalidInput("The department does not belong to this agency.")
+    await _check_agency_and_department(session, agency_id, department_id)
     if await user_by_username(session, clean_user) is not None:
         raise InvalidInput(f"The username {clean_user} is already taken.")
     password_hash = await anyio.to_thread.run_sync(hash_password, secret)
@@ -198,7 +213,7 @@ async def fetch_users(session: AsyncSession, agency_ids: frozenset[int] | None) 
     check first (``list_users``)."""
     query = select(User).order_by(User.username)
     if agency_ids is not None:
-        query = query.where(User.agency_id.in_(sorted(agency_ids)))  # type: ignore[attr-defined]
+        query = query.where(col(User.agency_id).in_(sorted(agency_ids)))
     users = (await session.exec(query)).all()
     roles = await _roles_of(session, [u.id for u in users])  # type: ignore[misc]
     return [_info(u, roles[u.id]) for u in users]  # type: ignore[index]
@@ -298,7 +313,7 @@ async def end_sessions(
     )
     if keep_token_hash is not None:
         query = query.where(col(AuthSession.token_hash) != keep_token_hash)
-    result = await session.exec(query)  # type: ignore[call-overload]
+    result = await session.exec(query)
     return int(result.rowcount or 0)
 
 

@@ -51,13 +51,14 @@ def iso_utc(raw: Any) -> str:
         raw = raw.replace(tzinfo=UTC)
     elif raw.utcoffset():
         raw = raw.astimezone(UTC)
-    return raw.isoformat(timespec="microseconds")  # type: ignore[no-any-return]
+    text: str = raw.isoformat(timespec="microseconds")
+    return text
 
 
 def _json(raw: Any) -> str:
     if isinstance(raw, (str, bytes)):
         raw = json.loads(raw)
-    return canonical_json(raw)  # type: ignore[no-any-return]
+    return canonical_json(raw)
 
 
 def _content_digest(row: Any) -> str | None:

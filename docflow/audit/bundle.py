@@ -33,14 +33,17 @@ from docflow.audit.checkpoints import (
 )
 from docflow.audit.copies import log_digests
 from docflow.audit.events import document_event_clause
+from docflow.audit.failures import MALFORMED
 from docflow.audit.merkle import inclusion_proofs, verify_inclusion
 from docflow.audit.reports import job_reports
 from docflow.core.audit_digest import EVENT_FIELDS
 from docflow.core.audit_models import AuditCheckpoint, AuditEvent, AuditLog
+from docflow.core.db import AsyncSession
 from docflow.core.models_base import utcnow
 from docflow.core.runtime import Runtime
 from docflow.documents import documents
 from docflow.documents.files import materialize, run_job
+from docflow.documents.models import DocumentAttachment, DocumentVersion
 from docflow.documents.signing_jobs import SigningConfig
 
 __all__ = ["build_bundle", "job_dss_material"]
@@ -61,6 +64,10 @@ trust/       anchors (roots), CA certificates, CRLs and OCSP responses used
 """
 
 
+#: Reading a stored PDF's security store: the file, or a damaged PDF.
+_DSS_UNREADABLE: tuple[type[Exception], ...] = (OSError, *MALFORMED)
+
+
 def job_dss_material(path: str) -> dict[str, list[bytes]]:
     """Certificates, CRLs and OCSP responses in a PDF's DSS (none when there is no DSS)."""
     from pyhanko.pdf_utils.decode_limits import DecodePurpose
@@ -76,7 +83,7 @@ def job_dss_material(path: str) -> dict[str, list[bytes]]:
             found["ocsps"] = [
                 r.get_object().read_data(DecodePurpose.OCSP_RESPONSE) for r in dss.ocsps
             ]
-    except Exception:  # noqa: BLE001,S110 - no DSS (or unreadable): nothing to add
+    except _DSS_UNREADABLE:  # no DSS (or unreadable): nothing to add
         pass
     return found
 
@@ -133,6 +140,10 @@ async def document_events(runtime: Runtime, document_id: int) -> list[tuple[Audi
         return [(event, int(position)) for event, position in (await session.exec(query)).all()]
 
 
+#: Certificates, CRLs and OCSP responses gathered for ``trust/`` (dicts: ordered sets).
+_Material = tuple[dict[bytes, None], dict[bytes, None], dict[bytes, None]]
+
+
 def _names(member: str) -> dict[str, str]:
     stem = member.rsplit("/", 1)[-1].removesuffix(".pdf")
     folder = layout.REPORTS_DIR + (
@@ -148,7 +159,7 @@ async def _add_pdf(
     sha256: str,
     names: dict[str, str],
     work: Path,
-    material: tuple[dict[bytes, None], dict[bytes, None], dict[bytes, None]],
+    material: _Material,
 ) -> None:
     """One stored PDF, its two reports, and the revocation data of its DSS."""
     path = await materialize(runtime.store, sha256, work / f"{sha256}.pdf")
@@ -176,65 +187,20 @@ async def build_bundle(
         versions = await documents.versions_of(session, document_id)
         attachments = await documents.attachments_of(session, document_id)
     own = await document_events(runtime, document_id)
-    checkpoint: AuditCheckpoint | None = None
-    if own:
-        async with runtime.session() as session:
-            checkpoint = await _newest_covering(session, own[-1][1])
-        if checkpoint is None:
-            checkpoint = await create_checkpoint(runtime, actor=principal, reason="evidence")
+    checkpoint = await _covering_checkpoint(runtime, principal, own)
     config = runtime.signing
     trust = checkpoint_trust(runtime.signing)
     out = _Zip(target)
     certs: dict[bytes, None] = {c.dump(): None for c in trust.intermediates}
-    crls: dict[bytes, None] = dict.fromkeys(trust.crls)
-    ocsps: dict[bytes, None] = {}
-    material = (certs, crls, ocsps)
-    version_rows = []
-    for v in versions:
-        names = _names(layout.document_member(v.version))
-        await _add_pdf(runtime, out, config, v.sha256, names, work, material)
-        version_rows.append(
-            {
-                "version": v.version,
-                "sha256": v.sha256,
-                "produced_by": v.produced_by,
-                "created_at": v.created_at.isoformat(),
-                **names,
-            }
-        )
-    attachment_rows = []
-    for a in attachments:
-        for sha, tag in ((a.sha256, ""), (a.signed_sha256, "-signed")):
-            if not sha:
-                continue
-            names = _names(f"{layout.ATTACHMENTS_DIR}a{a.position}{tag}.pdf")
-            await _add_pdf(runtime, out, config, sha, names, work, material)
-            attachment_rows.append(
-                {
-                    "position": a.position,
-                    "filename": a.filename,
-                    "sha256": sha,
-                    "signed": bool(tag),
-                    "recorded": False,
-                    **names,
-                }
-            )
+    material: _Material = (certs, dict.fromkeys(trust.crls), {})
+    version_rows = await _add_versions(runtime, out, config, versions, work, material)
+    attachment_rows = await _add_attachments(runtime, out, config, attachments, work, material)
     if checkpoint is not None and own:
         await _add_proofs(runtime, out, own, checkpoint)
     seal = await system_seal(config)
     # Every certificate the manifest's seal embeds is also a member (so hash-checked).
     certs.update(dict.fromkeys([seal.signing_cert.dump(), *(c.dump() for c in seal.cert_registry)]))
-    for root in trust.trust_anchors:
-        out.add(
-            layout.ANCHORS_DIR + _der_name(root.dump(), "pem"),
-            pem.armor("CERTIFICATE", root.dump()),
-        )
-    for der in certs:
-        out.add(layout.CERTS_DIR + _der_name(der, "pem"), pem.armor("CERTIFICATE", der))
-    for der in crls:
-        out.add(layout.CRLS_DIR + _der_name(der, "crl"), der)
-    for der in ocsps:
-        out.add(layout.OCSP_DIR + _der_name(der, "ocsp"), der)
+    _add_trust(out, [root.dump() for root in trust.trust_anchors], material)
     out.add(layout.README, README_TEXT.format(format=layout.FORMAT).encode())
     manifest = {
         "format": layout.FORMAT,
@@ -253,7 +219,88 @@ async def build_bundle(
     return target
 
 
-async def _newest_covering(session: Any, position: int) -> AuditCheckpoint | None:
+async def _covering_checkpoint(
+    runtime: Runtime, principal: Principal, own: list[tuple[AuditEvent, int]]
+) -> AuditCheckpoint | None:
+    """A checkpoint covering the document's last event, made now when none does yet
+    (None: the document has no events)."""
+    if not own:
+        return None
+    async with runtime.session() as session:
+        checkpoint = await _newest_covering(session, own[-1][1])
+    if checkpoint is None:
+        checkpoint = await create_checkpoint(runtime, actor=principal, reason="evidence")
+    return checkpoint
+
+
+async def _add_versions(
+    runtime: Runtime,
+    out: _Zip,
+    config: SigningConfig,
+    versions: list[DocumentVersion],
+    work: Path,
+    material: _Material,
+) -> list[dict[str, Any]]:
+    """Every version's PDF and reports; their entries for the manifest."""
+    rows = []
+    for v in versions:
+        names = _names(layout.document_member(v.version))
+        await _add_pdf(runtime, out, config, v.sha256, names, work, material)
+        rows.append(
+            {
+                "version": v.version,
+                "sha256": v.sha256,
+                "produced_by": v.produced_by,
+                "created_at": v.created_at.isoformat(),
+                **names,
+            }
+        )
+    return rows
+
+
+async def _add_attachments(
+    runtime: Runtime,
+    out: _Zip,
+    config: SigningConfig,
+    attachments: list[DocumentAttachment],
+    work: Path,
+    material: _Material,
+) -> list[dict[str, Any]]:
+    """Every attachment (and its signed copy) with reports; their manifest entries."""
+    rows = []
+    for a in attachments:
+        for sha, tag in ((a.sha256, ""), (a.signed_sha256, "-signed")):
+            if not sha:
+                continue
+            names = _names(f"{layout.ATTACHMENTS_DIR}a{a.position}{tag}.pdf")
+            await _add_pdf(runtime, out, config, sha, names, work, material)
+            rows.append(
+                {
+                    "position": a.position,
+                    "filename": a.filename,
+                    "sha256": sha,
+                    "signed": bool(tag),
+                    "recorded": False,
+                    **names,
+                }
+            )
+    return rows
+
+
+def _add_trust(out: _Zip, anchors: list[bytes], material: _Material) -> None:
+    """``trust/``: the anchors (DER), then certificates, CRLs and OCSP responses."""
+    certs, crls, ocsps = material
+    for root in anchors:
+        out.add(layout.ANCHORS_DIR + _der_name(root, "pem"), pem.armor("CERTIFICATE", root))
+    for der in certs:
+        out.add(layout.CERTS_DIR + _der_name(der, "pem"), pem.armor("CERTIFICATE", der))
+    for der in crls:
+        out.add(layout.CRLS_DIR + _der_name(der, "crl"), der)
+    for der in ocsps:
+        out.add(layout.OCSP_DIR + _der_name(der, "ocsp"), der)
+
+
+async def _newest_covering(session: AsyncSession, position: int) -> AuditCheckpoint | None:
     """The newest checkpoint with a tree root that covers ``position``."""
     query = (
         select(AuditCheckpoint)
@@ -261,7 +308,7 @@ async def _newest_covering(session: Any, position: int) -> AuditCheckpoint | Non
         .order_by(col(AuditCheckpoint.size).desc())
         .limit(1)
     )
-    return (await session.exec(query)).first()  # type: ignore[no-any-return]
+    return (await session.exec(query)).first()
 
 
 async def _add_proofs(

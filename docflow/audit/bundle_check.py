@@ -24,10 +24,15 @@ from asn1crypto import cms, pem, x509
 import signing
 from docflow.audit import bundle_layout as layout
 from docflow.audit.checkpoint_sign import async_check_checkpoint, parse_statement
+from docflow.audit.failures import CHECK_FAILED, MALFORMED
 from docflow.audit.merkle import verify_inclusion
 from docflow.core.audit_digest import event_digest
 
 __all__ = ["BundleCheck", "UnreadableBundle", "async_check_bundle", "check_bundle"]
+
+
+#: Validating a bundled PDF offline: signing's own errors, or what its input provokes.
+_NOT_VALIDATED: tuple[type[Exception], ...] = (signing.SigningError, *CHECK_FAILED)
 
 
 class UnreadableBundle(Exception):
@@ -108,7 +113,7 @@ async def async_check_bundle(path: str | Path) -> BundleCheck:
 def _try(fn: Any, value: bytes) -> list[Any]:
     try:
         return list(fn(value))
-    except Exception:  # noqa: BLE001 - a damaged member is reported by its hash
+    except MALFORMED:  # a damaged member is reported by its hash
         return []
 
 
@@ -176,7 +181,7 @@ async def _check_manifest_seal(
             manifest_bytes, signed, signer_validation_context=context
         )
         intact = bool(status.intact and status.valid)
-    except Exception as exc:  # noqa: BLE001
+    except CHECK_FAILED as exc:
         result.problems.append(
             f"{layout.MANIFEST_SIGNATURE}: cannot be checked ({type(exc).__name__})"
         )
@@ -328,6 +333,22 @@ def _validation_time(manifest: dict[str, Any]) -> datetime | None:
         return None
 
 
+def _version_members(version: dict[str, Any]) -> tuple[str, str, str] | None:
+    """The PDF, report and ETSI report members of a manifest's version entry: as named
+    there, else derived from its number; None when a name is missing and so is the number."""
+    member, report, etsi = version.get("member"), version.get("report"), version.get("etsi")
+    if member and report and etsi:
+        return member, report, etsi
+    n = version.get("version")
+    if n is None:
+        return None
+    return (
+        member or layout.document_member(n),
+        report or layout.report_member(n),
+        etsi or layout.etsi_member(n),
+    )
+
+
 async def _check_version(
     version: dict[str, Any],
     data: dict[str, bytes],
@@ -335,10 +356,13 @@ async def _check_version(
     recorded: set[str],
     result: BundleCheck,
 ) -> None:
-    n = version.get("version")
-    member = version.get("member") or layout.document_member(n)
-    report_name = version.get("report") or layout.report_member(n)
-    etsi_name = version.get("etsi") or layout.etsi_member(n)
+    names = _version_members(version)
+    if names is None:
+        result.problems.append(
+            f"{layout.MANIFEST}: a version entry names neither its number nor its members"
+        )
+        return
+    member, report_name, etsi_name = names
     pdf = data.get(member)
     if pdf is None:
         return  # already reported as missing or changed
@@ -350,7 +374,7 @@ async def _check_version(
     try:
         report = await signing.async_validate_pdf(pdf, trust)
         fresh = report.to_dict()
-    except Exception as exc:  # noqa: BLE001
+    except _NOT_VALIDATED as exc:
         result.problems.append(f"{member}: cannot be validated ({type(exc).__name__}: {exc})")
         return
     failed = [s for s in fresh.get("signatures", []) if s.get("indication") != "TOTAL_PASSED"]

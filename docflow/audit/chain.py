@@ -114,7 +114,7 @@ async def check_chain(
             await conn.exec_driver_sql("SELECT COALESCE(MAX(position), 0) FROM audit_log")
         ).scalar_one()
     )
-    rows = (await session.exec(select(AuditCheckpoint))).all()  # type: ignore[call-overload]
+    rows = (await session.exec(select(AuditCheckpoint))).all()
     book = CheckpointBook.build([r[0] if isinstance(r, tuple) else r for r in rows], copies)
     anchor, anchor_valid = await book.anchor(signature_check)
     signed, signers = book.signed_leaves(size)
@@ -127,32 +127,44 @@ async def check_chain(
     ):
         walk = await _walk(conn, size, book, None, [], batch)
     broken = walk.broken
-    if broken is None and anchor is not None and anchor.statement.size > size:
-        broken = ChainBreak(
-            size + 1,
-            f"event {size + 1} is missing: checkpoint {anchor.statement.size} "
-            f"({anchor.source}) covers {anchor.statement.size} events, the trail holds "
-            f"{size}: it was truncated",
-        )
+    if broken is None:
+        broken = _truncation(anchor, size)
     if broken is None:
         broken = await expect_checkpoint_events(conn, book, size)
     problems = [*book.problems, *walk.problems]
     problems += await stray_events(conn, size)
-    status = None
-    if anchor is not None:
-        status = CheckpointStatus(
-            seq=anchor.statement.size,
-            root=anchor.statement.root,
-            chain=anchor.statement.chain,
-            signed_at=anchor.statement.created_at,
-            signature_valid=anchor_valid,
-            source=anchor.source,
-            problems=() if anchor_valid is not None else ("signature not checked",),
-        )
+    status = _checkpoint_status(anchor, anchor_valid)
     counts = {"in_database": book.in_database}
     counts.update({f"copies_in_{s}": len(c) for s, c in book.copies.items()})
     return ChainStatus(
         walk.checked, broken, status, size, tuple(problems), tuple(book.warnings), counts
+    )
+
+
+def _truncation(anchor: Claim | None, size: int) -> ChainBreak | None:
+    """The break when the genuine checkpoint ``anchor`` covers more events than the log."""
+    if anchor is None or anchor.statement.size <= size:
+        return None
+    return ChainBreak(
+        size + 1,
+        f"event {size + 1} is missing: checkpoint {anchor.statement.size} "
+        f"({anchor.source}) covers {anchor.statement.size} events, the trail holds "
+        f"{size}: it was truncated",
+    )
+
+
+def _checkpoint_status(anchor: Claim | None, valid: bool | None) -> CheckpointStatus | None:
+    """What the report says of the checkpoint the check relied on (None: there is none)."""
+    if anchor is None:
+        return None
+    return CheckpointStatus(
+        seq=anchor.statement.size,
+        root=anchor.statement.root,
+        chain=anchor.statement.chain,
+        signed_at=anchor.statement.created_at,
+        signature_valid=valid,
+        source=anchor.source,
+        problems=() if valid is not None else ("signature not checked",),
     )
 
 
@@ -227,9 +239,9 @@ async def _walk(
                 start, marks, job = pending.popleft()
                 result: BatchResult = await job
                 _fold(tree, book, start, marks, result, walk)
-                if result.bad is not None or walk.broken is not None:
-                    if walk.broken is None:
-                        walk.broken = ChainBreak(start + result.bad, result.problem)
+                if walk.broken is None and result.bad is not None:
+                    walk.broken = ChainBreak(start + result.bad, result.problem)
+                if walk.broken is not None:
                     return walk
                 walk.checked = start - 1 + result.good
             rows = await upcoming if upcoming is not None else []

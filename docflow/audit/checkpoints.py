@@ -152,7 +152,25 @@ async def create_checkpoint(
         timestamp_time=token_time(token),
         frontier=tree.to_bytes(),
     )
-    async with runtime.session() as session:
+    stored = await _store(runtime, checkpoint, actor, chain, tree.root().hex())
+    if stored is not checkpoint:
+        return stored
+    _trusted.add(statement)
+    await write_copy(runtime, checkpoint, previous_size, bytes(leaves))
+    return checkpoint
+
+
+async def _store(
+    runtime: Runtime,
+    checkpoint: AuditCheckpoint,
+    actor: Principal | None,
+    chain: str,
+    root: str,
+) -> AuditCheckpoint:
+    """Commit ``checkpoint`` with its ``audit.checkpoint`` event; when another worker
+    signed this head first, nothing is stored and its checkpoint is returned instead."""
+    size = checkpoint.size
+    async with runtime.transaction() as session:
         session.add(checkpoint)
         try:
             await session.flush()
@@ -171,16 +189,13 @@ async def create_checkpoint(
             subject_id=size,
             details={
                 "size": size,
-                "root": tree.root().hex(),
+                "root": root,
                 "chain": chain,
-                "reason": reason,
-                "signature_sha256": hashlib.sha256(signature).hexdigest(),
-                "timestamp_sha256": hashlib.sha256(token).hexdigest(),
+                "reason": checkpoint.reason,
+                "signature_sha256": hashlib.sha256(checkpoint.signature).hexdigest(),
+                "timestamp_sha256": hashlib.sha256(checkpoint.timestamp_token).hexdigest(),
             },
         )
-        await session.commit()
-    _trusted.add(statement)
-    await write_copy(runtime, checkpoint, previous_size, bytes(leaves))
     return checkpoint
 
 
@@ -215,8 +230,10 @@ async def run_checkpoints_every(runtime: Runtime, seconds: float) -> None:
             if await _has_news(runtime):
                 await create_checkpoint(runtime, reason="interval")
             await copy_missing(runtime)
-        except Exception as exc:  # noqa: BLE001 - try again next interval
-            logger.warning("audit checkpoint failed: %s", exc)
+        # The edge of a background loop: whatever went wrong (database, TSA, store) must
+        # not end it; it is logged and tried again next interval.
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("audit checkpoint failed (%s): %s", type(exc).__name__, exc)
 
 
 async def _has_news(runtime: Runtime) -> bool:

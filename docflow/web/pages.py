@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from litestar.template import TemplateConfig
 
 from docflow.accounts import auth as auth_service
-from docflow.accounts.api_auth import SESSION_COOKIE
+from docflow.accounts.auth import SESSION_COOKIE
 from docflow.accounts.models_user import Role
 from docflow.accounts.permissions import Principal
 from docflow.accounts.users import Me, whoami
