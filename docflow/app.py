@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from docflow import __version__
@@ -46,7 +47,7 @@ from docflow.web import TEMPLATE_CONFIG, WEB_HANDLERS
 __all__ = ["ROUTE_HANDLERS", "create_app", "freeze_startup_heap"]
 
 #: Every feature's HTTP routes; a new feature adds its handlers here.
-ROUTE_HANDLERS: list[object] = [
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     health,
     *AUTH_HANDLERS,
     *DIRECTORY_HANDLERS,

@@ -66,7 +66,7 @@ def install_request_id_factory() -> None:
     previous = logging.getLogRecordFactory()
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
-        record = previous(*args, **kwargs)  # type: ignore[arg-type]
+        record = previous(*args, **kwargs)
         record.request_id = current_request_id.get() or "-"
         return one_line(record)
 

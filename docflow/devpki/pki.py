@@ -200,12 +200,16 @@ class DevPki:
                 for spec in specs:
                     if spec.revocation is None:
                         continue
+                    reason = spec.revocation.reason
+                    if reason is None:
+                        # The CRL and OCSP answers carry a reason; a config without one is an error.
+                        raise ValueError(f"revoked certificate {spec.label} names no reason")
                     entries.append(
                         {
                             "issuer": str(issuer.value if hasattr(issuer, "value") else issuer),
                             "serial": int(self.arch.get_cert(spec.label).serial_number),
                             "since": spec.revocation.revoked_since.astimezone(UTC).isoformat(),
-                            "reason": str(spec.revocation.reason.native),
+                            "reason": str(reason.native),
                         }
                     )
             return json.dumps(entries).encode()

@@ -70,7 +70,7 @@ async def provide_db_session(state: State, scope: Scope) -> AsyncIterator[AsyncS
 
 def request_session(scope: Scope) -> AsyncSession:
     """A session for this request, left in the scope for ``provide_db_session``."""
-    slot = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    slot = scope.setdefault("state", {})
     session: AsyncSession | None = slot.get(REQUEST_SESSION)
     if session is None:
         session = scope["app"].state.runtime.sessions()

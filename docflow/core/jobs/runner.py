@@ -44,7 +44,7 @@ class Backoff:
     cap_seconds: float = 3600.0
 
     def delay(self, attempt: int) -> float:
-        raw = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempt - 1))
+        raw = min(self.cap_seconds, self.base_seconds * 2.0 ** max(0, attempt - 1))
         return raw * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not secrecy
 
 
