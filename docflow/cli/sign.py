@@ -153,6 +153,7 @@ def sign_command(
         raise
     except SigningError as exc:
         _fail(str(exc))
+    # Edge: the command's own error line (and exit code) for whatever pyHanko or a key raises.
     except Exception as exc:  # noqa: BLE001 - one line for the operator, never a traceback
         detail = " ".join(str(exc).split()) or type(exc).__name__
         _fail(f"unexpected error ({type(exc).__name__}: {detail[:300]})")
