@@ -32,15 +32,17 @@ __all__ = [
 
 
 def provide_runtime(state: State) -> Runtime:
-    return state.runtime  # type: ignore[no-any-return]
+    # Litestar's State holds anything; the app factory puts the Runtime there.
+    runtime: Runtime = state.runtime
+    return runtime
 
 
 def provide_settings(state: State) -> Settings:
-    return state.runtime.settings  # type: ignore[no-any-return]
+    return provide_runtime(state).settings
 
 
 def provide_store(state: State) -> ObjectStore:
-    return state.runtime.store  # type: ignore[no-any-return]
+    return provide_runtime(state).store
 
 
 #: Where the sign-in guard leaves the session it opened, for the handler to go on with.
