@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/signing.py
 	$(BIN)/python bench/edxml.py
+	$(BIN)/python bench/cli_startup.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from docflow import __version__
@@ -35,6 +36,7 @@ from docflow.core.http.request_id import RequestIdMiddleware
 from docflow.core.http.security_headers import SecurityHeadersMiddleware
 from docflow.core.log import install_request_id_factory
 from docflow.core.objects import describe_store_error
+from docflow.core.runtime import Runtime
 from docflow.core.settings import Settings, proxy_networks
 from docflow.documents.api import DOCUMENT_HANDLERS
 from docflow.documents.api_registers import REGISTER_HANDLERS
@@ -46,7 +48,7 @@ from docflow.web import TEMPLATE_CONFIG, WEB_HANDLERS
 __all__ = ["ROUTE_HANDLERS", "create_app", "freeze_startup_heap"]
 
 #: Every feature's HTTP routes; a new feature adds its handlers here.
-ROUTE_HANDLERS: list[object] = [
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     health,
     *AUTH_HANDLERS,
     *DIRECTORY_HANDLERS,
@@ -87,6 +89,72 @@ def _small_pool(database_url: str) -> dict[str, int]:
     return {"pool_size": 1, "max_overflow": 1} if database_url.startswith("postgresql") else {}
 
 
+class _Lifecycle:
+    """What the app starts after start-up and stops at shutdown: the local store's
+    directories, the periodic audit checkpoints and archive renewals, the job runner."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self.background: list[asyncio.Task[None]] = []
+        self.runner_engine: list[AsyncEngine] = []
+
+    async def prepare_local_store(self) -> None:
+        # A local store creates its directories; a remote one is checked by `serve`.
+        if self.settings.storage_url.startswith("file:"):
+            try:
+                await anyio.to_thread.run_sync(self.runtime.store.ensure_ready)
+            except Exception as exc:  # noqa: BLE001 - edge: reported by /health, not fatal
+                logger.warning("object store not ready: %s", describe_store_error(exc))
+
+    async def start_audit_checkpoints(self) -> None:
+        if self.settings.audit_checkpoint_minutes > 0:
+            from docflow.audit.checkpoints import run_checkpoints_every
+
+            seconds = self.settings.audit_checkpoint_minutes * 60
+            self.background.append(
+                asyncio.create_task(run_checkpoints_every(self.runtime, seconds))
+            )
+
+    async def start_archive_renewals(self) -> None:
+        if self.settings.archive_renewal_hours > 0:
+            from docflow.documents.archive import run_renewals_every
+
+            seconds = self.settings.archive_renewal_hours * 3600
+            self.background.append(asyncio.create_task(run_renewals_every(self.runtime, seconds)))
+
+    async def start_job_runner(self) -> None:
+        # Retries work that failed after its transaction (stamps, deliveries). Cancelled
+        # at shutdown; a job it held is claimed again once its lease expires. Its polling
+        # has a connection of its own: it never waits for, or holds, a request's.
+        from docflow.core.jobs.runner import JobRunner
+
+        url = self.settings.database_url
+        engine = create_engine(url, **_small_pool(url))
+        self.runner_engine.append(engine)
+        runner = JobRunner(self.runtime, sessions=create_session_factory(engine))
+        self.background.append(asyncio.create_task(runner.run_forever()))
+
+    async def dispose(self) -> None:
+        for task in self.background:
+            task.cancel()
+        for engine in self.runner_engine:
+            await engine.dispose()
+        await self.runtime.dispose()
+
+
+def _with_middleware(app: Litestar, settings: Settings) -> None:
+    # Outermost first: the client's address is settled before anything reads it, and
+    # every response (errors, static files) leaves with the browser protections.
+    app.asgi_handler = ClientAddressMiddleware(
+        SecurityHeadersMiddleware(
+            RequestIdMiddleware(JsonBodyLimits(ReleaseRequestSession(app.asgi_handler))),
+            https=settings.is_https,
+        ),
+        proxy_networks(settings.trusted_proxies),
+    )
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """The docflow application for ``settings`` (default: from the environment).
 
@@ -100,53 +168,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings.validate_for_production()
     install_request_id_factory()
     runtime = build_runtime(settings)
-
-    async def prepare_local_store() -> None:
-        # A local store creates its directories; a remote one is checked by `serve`.
-        if settings.storage_url.startswith("file:"):
-            try:
-                await anyio.to_thread.run_sync(runtime.store.ensure_ready)
-            except Exception as exc:  # noqa: BLE001 - reported by /health, not fatal
-                logger.warning("object store not ready: %s", describe_store_error(exc))
-
-    background: list[asyncio.Task[None]] = []
-
-    async def start_audit_checkpoints() -> None:
-        if settings.audit_checkpoint_minutes > 0:
-            from docflow.audit.checkpoints import run_checkpoints_every
-
-            seconds = settings.audit_checkpoint_minutes * 60
-            background.append(asyncio.create_task(run_checkpoints_every(runtime, seconds)))
-
-    async def start_archive_renewals() -> None:
-        if settings.archive_renewal_hours > 0:
-            from docflow.documents.archive import run_renewals_every
-
-            seconds = settings.archive_renewal_hours * 3600
-            background.append(asyncio.create_task(run_renewals_every(runtime, seconds)))
-
-    runner_engine: list[AsyncEngine] = []
-
-    async def start_job_runner() -> None:
-        # Retries work that failed after its transaction (stamps, deliveries). Cancelled
-        # at shutdown; a job it held is claimed again once its lease expires. Its polling
-        # has a connection of its own: it never waits for, or holds, a request's.
-        from docflow.core.jobs.runner import JobRunner
-
-        engine = create_engine(settings.database_url, **_small_pool(settings.database_url))
-        runner_engine.append(engine)
-        runner = JobRunner(runtime, sessions=create_session_factory(engine))
-        background.append(asyncio.create_task(runner.run_forever()))
-
-    async def dispose() -> None:
-        for task in background:
-            task.cancel()
-        for engine in runner_engine:
-            await engine.dispose()
-        await runtime.dispose()
-
+    lifecycle = _Lifecycle(runtime)
+    route_handlers: list[ControllerRouterHandler] = [
+        *ROUTE_HANDLERS,
+        *WEB_HANDLERS,
+        *dev_routes(settings),
+    ]
     app = Litestar(
-        route_handlers=[*ROUTE_HANDLERS, *WEB_HANDLERS, *dev_routes(settings)],
+        route_handlers=route_handlers,
         dependencies={**DEPENDENCIES, "principal": Provide(provide_principal)},
         # Every /api/ route needs a live session (login is marked public).
         guards=[require_sign_in, bound_path_ids],
@@ -154,26 +183,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TEMPLATE_CONFIG,
         state=State({"runtime": runtime, "settings": settings}),
         on_startup=[
-            prepare_local_store,
-            start_audit_checkpoints,
-            start_archive_renewals,
-            start_job_runner,
+            lifecycle.prepare_local_store,
+            lifecycle.start_audit_checkpoints,
+            lifecycle.start_archive_renewals,
+            lifecycle.start_job_runner,
             freeze_startup_heap,
         ],
-        on_shutdown=[dispose],
+        on_shutdown=[lifecycle.dispose],
         openapi_config=OpenAPIConfig(title="docflow", version=__version__, path="/schema"),
         request_max_body_size=settings.max_upload_bytes,
         logging_config=None,
         debug=False,
     )
     document_error_responses(app)
-    # Outermost first: the client's address is settled before anything reads it, and
-    # every response (errors, static files) leaves with the browser protections.
-    app.asgi_handler = ClientAddressMiddleware(
-        SecurityHeadersMiddleware(
-            RequestIdMiddleware(JsonBodyLimits(ReleaseRequestSession(app.asgi_handler))),
-            https=settings.is_https,
-        ),
-        proxy_networks(settings.trusted_proxies),
-    )
+    _with_middleware(app, settings)
     return app

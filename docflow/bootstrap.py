@@ -20,6 +20,8 @@ from docflow.core.ports import CertificateIssuer, SealKeys, TimeStamping, TrustS
 from docflow.core.settings import Settings
 
 if TYPE_CHECKING:  # the database layer loads only for a runtime, not for the CLI's choices
+    from litestar import Router
+
     from docflow.core.jobs.runner import Handler
     from docflow.core.runtime import Runtime
 
@@ -123,7 +125,7 @@ def build_runtime(settings: Settings) -> Runtime:
     )
 
 
-def dev_routes(settings: Settings) -> list[Any]:
+def dev_routes(settings: Settings) -> list[Router]:
     """Demo mode serves the dev PKI's CRLs, OCSP and TSA at the URLs its certificates
     name (which follow DOCFLOW_PUBLIC_URL); production serves none."""
     if settings.is_production:

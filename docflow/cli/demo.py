@@ -121,6 +121,107 @@ class SeedReport:
         return bool(self.created)
 
 
+def _row_id(row: Agency | Department | User) -> int:
+    """The id of a row already flushed (or loaded): the database has assigned it."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id: flush it first")
+    return row.id
+
+
+async def _seed_agency(
+    session: AsyncSession, demo: DemoAgency, parent: Agency | None, report: SeedReport
+) -> Agency:
+    """The demo agency (created with its dev seal if missing)."""
+    agency = (
+        await session.exec(select(Agency).where(Agency.abbreviation == demo.abbreviation))
+    ).first()
+    if agency is not None:
+        report.existing.append(f"agency {demo.abbreviation}")
+        return agency
+    seal_pem, seal_ref = _dev_seal(demo.abbreviation)
+    agency = Agency(
+        name=demo.name,
+        abbreviation=demo.abbreviation,
+        parent_id=parent.id if parent else None,
+        seal_certificate_pem=seal_pem,
+        seal_key_ref=seal_ref,
+    )
+    session.add(agency)
+    await session.flush()
+    report.created.append(f"agency {demo.abbreviation} ({demo.code}) {demo.name}")
+    return agency
+
+
+async def _seed_agency_code(session: AsyncSession, demo: DemoAgency, agency_id: int) -> None:
+    code = (await session.exec(select(AgencyCode).where(AgencyCode.code == demo.code))).first()
+    if code is None:
+        session.add(AgencyCode(code=demo.code, agency_id=agency_id))
+
+
+async def _add_user(session: AsyncSession, user: User, role: Role) -> None:
+    session.add(user)
+    await session.flush()
+    session.add(UserRole(user_id=_row_id(user), role=role.value))
+
+
+async def _user_exists(session: AsyncSession, username: str) -> bool:
+    found = (await session.exec(select(User).where(User.username == username))).first()
+    return found is not None
+
+
+async def _seed_agency_users(
+    session: AsyncSession,
+    demo: DemoAgency,
+    agency_id: int,
+    department: Department,
+    password_hash: str,
+    report: SeedReport,
+) -> None:
+    """One user per role (leaders and specialists named as in their dev certificates)."""
+    for role in Role:
+        username = demo_username(demo.abbreviation, role)
+        report.usernames.append(username)
+        if await _user_exists(session, username):
+            report.existing.append(f"user {username}")
+            continue
+        person = _dev_person(demo.abbreviation, role)
+        full_name = person[0] if person else f"{ROLE_TITLES[role]} {demo.abbreviation}"
+        unit = (
+            await _department(session, agency_id, person[1])
+            if person and person[1]
+            else department
+        )
+        user = User(
+            username=username,
+            full_name=full_name,
+            agency_id=agency_id,
+            department_id=unit.id,
+            password_hash=password_hash,
+        )
+        await _add_user(session, user, role)
+        report.created.append(f"user {username} ({full_name})")
+
+
+async def _seed_province_users(
+    session: AsyncSession, province_id: int, password_hash: str, report: SeedReport
+) -> None:
+    """The province-level admin and auditor, on the province's People's Committee."""
+    for username, role, full_name in PROVINCE_USERS:
+        report.usernames.append(username)
+        if await _user_exists(session, username):
+            report.existing.append(f"user {username}")
+            continue
+        user = User(
+            username=username,
+            full_name=full_name,
+            agency_id=province_id,
+            password_hash=password_hash,
+            province_scope=True,
+        )
+        await _add_user(session, user, role)
+        report.created.append(f"user {username} ({full_name}, province-level)")
+
+
 async def seed_demo(
     session: AsyncSession,
     password: str,
@@ -135,83 +236,14 @@ async def seed_demo(
     password_hash = hash_password(password)
     by_abbreviation: dict[str, Agency] = {}
     for demo in agencies:
-        agency = (
-            await session.exec(select(Agency).where(Agency.abbreviation == demo.abbreviation))
-        ).first()
-        if agency is None:
-            parent = by_abbreviation.get(demo.parent) if demo.parent else None
-            seal_pem, seal_ref = _dev_seal(demo.abbreviation)
-            agency = Agency(
-                name=demo.name,
-                abbreviation=demo.abbreviation,
-                parent_id=parent.id if parent else None,
-                seal_certificate_pem=seal_pem,
-                seal_key_ref=seal_ref,
-            )
-            session.add(agency)
-            await session.flush()
-            report.created.append(f"agency {demo.abbreviation} ({demo.code}) {demo.name}")
-        else:
-            report.existing.append(f"agency {demo.abbreviation}")
+        parent = by_abbreviation.get(demo.parent) if demo.parent else None
+        agency = await _seed_agency(session, demo, parent, report)
         by_abbreviation[demo.abbreviation] = agency
-
-        code = (await session.exec(select(AgencyCode).where(AgencyCode.code == demo.code))).first()
-        if code is None:
-            session.add(AgencyCode(code=demo.code, agency_id=agency.id))  # type: ignore[arg-type]
-
-        department = (
-            await session.exec(
-                select(Department).where(
-                    Department.agency_id == agency.id, Department.name == DEMO_DEPARTMENT
-                )
-            )
-        ).first()
-        if department is None:
-            department = Department(agency_id=agency.id, name=DEMO_DEPARTMENT)  # type: ignore[arg-type]
-            session.add(department)
-            await session.flush()
-
-        for role in Role:
-            username = demo_username(demo.abbreviation, role)
-            report.usernames.append(username)
-            user = (await session.exec(select(User).where(User.username == username))).first()
-            if user is not None:
-                report.existing.append(f"user {username}")
-                continue
-            person = _dev_person(demo.abbreviation, role)
-            full_name = person[0] if person else f"{ROLE_TITLES[role]} {demo.abbreviation}"
-            unit = (
-                await _department(session, agency.id, person[1])  # type: ignore[arg-type]
-                if person and person[1]
-                else department
-            )
-            user = User(
-                username=username,
-                full_name=full_name,
-                agency_id=agency.id,  # type: ignore[arg-type]
-                department_id=unit.id,
-                password_hash=password_hash,
-            )
-            session.add(user)
-            await session.flush()
-            session.add(UserRole(user_id=user.id, role=role.value))  # type: ignore[arg-type]
-            report.created.append(f"user {username} ({full_name})")
+        agency_id = _row_id(agency)
+        await _seed_agency_code(session, demo, agency_id)
+        department = await _department(session, agency_id, DEMO_DEPARTMENT)
+        await _seed_agency_users(session, demo, agency_id, department, password_hash, report)
     province = by_abbreviation.get(PROVINCE_AGENCY)
     if province is not None:
-        for username, role, full_name in PROVINCE_USERS:
-            report.usernames.append(username)
-            if (await session.exec(select(User).where(User.username == username))).first():
-                report.existing.append(f"user {username}")
-                continue
-            user = User(
-                username=username,
-                full_name=full_name,
-                agency_id=province.id,  # type: ignore[arg-type]
-                password_hash=password_hash,
-                province_scope=True,
-            )
-            session.add(user)
-            await session.flush()
-            session.add(UserRole(user_id=user.id, role=role.value))  # type: ignore[arg-type]
-            report.created.append(f"user {username} ({full_name}, province-level)")
+        await _seed_province_users(session, _row_id(province), password_hash, report)
     return report

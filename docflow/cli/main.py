@@ -44,6 +44,7 @@ class DocflowGroup(click.Group):
             fail(str(exc), EXIT_SERVICE)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        # Edge: the top of every command; one line (type and message), never a traceback.
         except Exception as exc:  # noqa: BLE001 - never a bare traceback for an operator
             if os.environ.get("DOCFLOW_LOG_LEVEL", "").upper() == "DEBUG":
                 traceback.print_exc()

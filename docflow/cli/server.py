@@ -72,7 +72,9 @@ def db_upgrade(revision: str) -> None:
     try:
         upgrade(url, revision)
         granted = asyncio.run(grant_service_role(url, settings.database_url))
-    except Exception as exc:
+    # Edge: alembic and the driver may fail in any way; reported as one StartupError line
+    # (describe_error gives the driver's error type and message).
+    except Exception as exc:  # noqa: BLE001 - re-raised as StartupError with the reason
         raise StartupError(
             f"migrating the database at {mask_url(url)} failed ({describe_error(exc)})"
         ) from exc

@@ -13,9 +13,12 @@ import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from signing import Level
 
 __all__ = ["sign_command"]
 
@@ -122,7 +125,7 @@ def sign_command(
     seal: str | None,
     p12: Path | None,
     passphrase: str | None,
-    level: str,
+    level: Level,  # click.Choice offers exactly the four levels
     visible: bool,
     field_name: str | None,
     tsa_url: str | None,
@@ -141,7 +144,7 @@ def sign_command(
 
             cert_pem = pem.armor("CERTIFICATE", loaded.signing_cert.dump())
         request = SignRequest(
-            level=level,  # type: ignore[arg-type]
+            level=level,
             field_name=field_name or ("DauCoQuan" if seal else "ChuKy"),
             box=LEADER_BOX if visible else None,
             appearance=_appearance("seal" if seal else "person", cert_pem) if visible else None,
@@ -153,6 +156,7 @@ def sign_command(
         raise
     except SigningError as exc:
         _fail(str(exc))
+    # Edge: the command's own error line (and exit code) for whatever pyHanko or a key raises.
     except Exception as exc:  # noqa: BLE001 - one line for the operator, never a traceback
         detail = " ".join(str(exc).split()) or type(exc).__name__
         _fail(f"unexpected error ({type(exc).__name__}: {detail[:300]})")

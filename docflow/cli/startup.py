@@ -69,6 +69,8 @@ async def check_store(settings: Settings, store: ObjectStore) -> None:
     except StoreUnavailable as exc:
         # The storage package's sentence already says what is wrong and what to check.
         raise StartupError(f"{exc} (DOCFLOW_STORAGE_URL is {where})") from exc
+    # Edge: a probe of an outside service; whatever fails, the operator gets the reason
+    # (type and message) and the same advice.
     except Exception as exc:  # noqa: BLE001 - every failure gets the same advice
         hint = (
             "check DOCFLOW_DATA_DIR or DOCFLOW_STORAGE_URL"
@@ -96,7 +98,8 @@ async def check_database(
         )
     try:
         await ping_database(engine)
-    except Exception as exc:  # noqa: BLE001
+    # Edge: a probe of the database; the driver's reason (type and message) picks the advice.
+    except Exception as exc:  # noqa: BLE001 - re-raised as StartupError with the reason
         reason = describe_error(exc)
         if path is not None:
             raise StartupError(

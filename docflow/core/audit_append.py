@@ -75,6 +75,7 @@ def event_digest(event: AuditEvent) -> str:
 
 
 _LOCK = text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=APPEND_LOCK)
+# SQLModel sets __table__ on table=True models at class creation; its stubs leave it out.
 _EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
 _LOG = AuditLog.__table__  # type: ignore[attr-defined]
 # One statement numbers and writes the event: on SQLite it takes the write lock before

@@ -75,5 +75,5 @@ class TooManyAttempts(DomainError):
         self.retry_after = max(1, int(retry_after))
 
     @property
-    def headers(self) -> dict[str, str]:  # type: ignore[override]
+    def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import anyio
@@ -14,6 +15,8 @@ from storage import ObjectStore
 __all__ = ["HealthReport", "check_health"]
 
 OK = "ok"
+
+logger = logging.getLogger("docflow.health")
 
 
 @dataclass(frozen=True)
@@ -36,15 +39,17 @@ async def check_health(engine: AsyncEngine, store: ObjectStore) -> HealthReport:
         try:
             await ping_database(engine)
             results["database"] = OK
-        except Exception as exc:  # noqa: BLE001 - any failure is the answer
+        except Exception as exc:  # noqa: BLE001 - edge: a probe; any failure is the answer
             results["database"] = describe_error(exc)
+            logger.warning("health: database unavailable: %s", results["database"])
 
     async def objects() -> None:
         try:
             await ping_store(store)
             results["objects"] = OK
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - edge: a probe; any failure is the answer
             results["objects"] = describe_store_error(exc)
+            logger.warning("health: object store unavailable: %s", results["objects"])
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(database)

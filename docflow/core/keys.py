@@ -212,7 +212,9 @@ def run_job_coroutine(coro: Any) -> Any:
         raise
     except signing.SigningError as exc:
         raise JobRefused(str(exc)) from None
-    except Exception as exc:  # noqa: BLE001 - crosses a process boundary as text
+    except (OSError, ValueError, LookupError, RuntimeError) as exc:
+        # What the machinery raises when a TSA, key or file fails: it crosses the process
+        # boundary as text. Anything else is a bug and keeps its own type and traceback.
         raise JobFailed(f"{type(exc).__name__}: {exc}") from None
 
 

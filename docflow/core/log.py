@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import sys
 from contextvars import ContextVar
+from typing import TextIO
 
 __all__ = [
     "LOG_FORMAT",
@@ -66,7 +67,7 @@ def install_request_id_factory() -> None:
     previous = logging.getLogRecordFactory()
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
-        record = previous(*args, **kwargs)  # type: ignore[arg-type]
+        record = previous(*args, **kwargs)
         record.request_id = current_request_id.get() or "-"
         return one_line(record)
 
@@ -74,17 +75,22 @@ def install_request_id_factory() -> None:
     _factory_installed = True
 
 
+class _DocflowHandler(logging.StreamHandler[TextIO]):
+    """A handler docflow installed (replaced, never doubled, when configured again)."""
+
+    _docflow = True
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Send logs to stderr in the docflow format (for `docflow serve` and the CLI)."""
     install_request_id_factory()
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _DocflowHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     for existing in list(root.handlers):
         if getattr(existing, "_docflow", False):
             root.removeHandler(existing)
-    handler._docflow = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
@@ -100,9 +106,8 @@ def configure_worker_logging() -> None:
     install_request_id_factory()
     root = logging.getLogger()
     if not any(getattr(h, "_docflow", False) for h in root.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _DocflowHandler(sys.stderr)
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         handler.addFilter(RequestIdFilter())
-        handler._docflow = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(logging.WARNING)

@@ -227,97 +227,41 @@ class Settings:
 
     @classmethod
     def _parse(cls, environ: Mapping[str, str]) -> Settings:
-        def get(name: str) -> str | None:
-            value = environ.get(cls.ENV_VARS[name])
-            return value.strip() if value is not None and value.strip() else None
-
-        problems: list[str] = []
-
-        env = (get("env") or "development").lower()
-        if env not in ("development", "production"):
-            problems.append(f"DOCFLOW_ENV is {env!r}; set it to 'development' or 'production'.")
-            env = "development"
-
-        def integer(name: str, default: int, low: int, high: int) -> int:
-            raw = get(name)
-            if raw is None:
-                return default
-            try:
-                value = int(raw)
-            except ValueError:
-                value = low - 1
-            if not low <= value <= high:
-                problems.append(
-                    f"{cls.ENV_VARS[name]} is {raw!r}; it must be a whole number "
-                    f"from {low} to {high}."
-                )
-                return default
-            return value
-
-        port = integer("port", 8000, 1, 65535)
-        seal_level = (get("seal_level") or "B-LTA").upper()
-        if seal_level not in ("B-T", "B-LT", "B-LTA"):
-            problems.append(
-                f"DOCFLOW_SEAL_LEVEL is {seal_level!r}; use B-LT or B-LTA (B-T for tests)."
-            )
-            seal_level = "B-LTA"
-        max_upload_mb = integer("max_upload_mb", 100, 1, 100_000)
-        session_hours = integer("session_hours", 8, 1, 24 * 30)
-        audit_checkpoint_minutes = integer("audit_checkpoint_minutes", 5, 0, 60 * 24 * 7)
-        archive_renewal_hours = integer("archive_renewal_hours", 24, 0, 24 * 365)
-
-        log_level = (get("log_level") or "INFO").upper()
-        if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-            problems.append(
-                f"DOCFLOW_LOG_LEVEL is {log_level!r}; use DEBUG, INFO, WARNING or ERROR."
-            )
-            log_level = "INFO"
-
-        trusted_proxies = get("trusted_proxies") or ""
-        try:
-            proxy_networks(trusted_proxies)
-        except ValueError as exc:
-            problems.append(
-                f"DOCFLOW_TRUSTED_PROXIES is {trusted_proxies!r} ({exc}); list IP addresses or "
-                "networks separated by commas, e.g. 10.0.0.5,192.168.10.0/24."
-            )
-            trusted_proxies = ""
-
-        data_dir = Path(get("data_dir") or "var").expanduser()
-        abs_data_dir = data_dir.resolve()
-        database_url = get("database_url") or f"sqlite+aiosqlite:///{abs_data_dir / 'docflow.db'}"
-        storage_url = get("storage_url") or f"file://{abs_data_dir / 'objects'}"
-
-        anchors_raw = get("trust_anchors")
-        trust_anchors = tuple(
-            Path(p).expanduser() for p in (anchors_raw or "").split(os.pathsep) if p.strip()
-        )
-        seal_key_dir = get("seal_key_dir")
-        pkcs11_module = get("pkcs11_module")
-
-        if problems:
-            raise ConfigurationError(problems)
+        read = _EnvReader(environ, cls.ENV_VARS)
+        env = read.environment()
+        port = read.integer("port", 8000, 1, 65535)
+        seal_level = read.seal_level()
+        max_upload_mb = read.integer("max_upload_mb", 100, 1, 100_000)
+        session_hours = read.integer("session_hours", 8, 1, 24 * 30)
+        audit_checkpoint_minutes = read.integer("audit_checkpoint_minutes", 5, 0, 60 * 24 * 7)
+        archive_renewal_hours = read.integer("archive_renewal_hours", 24, 0, 24 * 365)
+        log_level = read.log_level()
+        trusted_proxies = read.trusted_proxies()
+        if read.problems:
+            raise ConfigurationError(read.problems)
+        data_dir = Path(read.get("data_dir") or "var").expanduser()
+        database_url, storage_url = _default_places(read, data_dir.resolve())
         return cls(
-            env=env,  # type: ignore[arg-type]
+            env=env,
             data_dir=data_dir,
             database_url=database_url,
-            migrations_database_url=get("migrations_database_url") or database_url,
+            migrations_database_url=read.get("migrations_database_url") or database_url,
             storage_url=storage_url,
-            secret_key=get("secret_key"),
+            secret_key=read.get("secret_key"),
             # Production has no demo users: no default password there.
-            demo_password=environ.get(cls.ENV_VARS["demo_password"])
+            demo_password=read.raw("demo_password")
             or (DEMO_PASSWORD if env == "development" else ""),
-            host=get("host") or "127.0.0.1",
+            host=read.get("host") or "127.0.0.1",
             port=port,
             trusted_proxies=trusted_proxies,
-            public_url=(get("public_url") or "http://127.0.0.1:8000").rstrip("/"),
-            tsa_url=get("tsa_url"),
-            trust_anchors=trust_anchors,
-            seal_key_dir=Path(seal_key_dir).expanduser() if seal_key_dir else None,
-            seal_key_passphrase=environ.get(cls.ENV_VARS["seal_key_passphrase"]) or None,
-            pkcs11_module=Path(pkcs11_module).expanduser() if pkcs11_module else None,
-            pkcs11_token=get("pkcs11_token"),
-            pkcs11_pin=environ.get(cls.ENV_VARS["pkcs11_pin"]) or None,
+            public_url=(read.get("public_url") or "http://127.0.0.1:8000").rstrip("/"),
+            tsa_url=read.get("tsa_url"),
+            trust_anchors=read.paths("trust_anchors"),
+            seal_key_dir=_optional_path(read.get("seal_key_dir")),
+            seal_key_passphrase=read.raw("seal_key_passphrase"),
+            pkcs11_module=_optional_path(read.get("pkcs11_module")),
+            pkcs11_token=read.get("pkcs11_token"),
+            pkcs11_pin=read.raw("pkcs11_pin"),
             seal_level=seal_level,
             max_upload_mb=max_upload_mb,
             session_hours=session_hours,
@@ -420,3 +364,92 @@ Settings.ENV_VARS = {f.name: f.metadata["env"] for f in fields(Settings)}
 
 _cache: dict[tuple[str | None, ...], Settings] = {}
 _cache_lock = threading.Lock()
+
+
+class _EnvReader:
+    """Reads ``DOCFLOW_*`` values for ``Settings._parse``, collecting every problem."""
+
+    def __init__(self, environ: Mapping[str, str], names: Mapping[str, str]) -> None:
+        self.environ = environ
+        self.names = names
+        self.problems: list[str] = []
+
+    def get(self, name: str) -> str | None:
+        """The stripped value, None when unset or blank."""
+        value = self.environ.get(self.names[name])
+        return value.strip() if value is not None and value.strip() else None
+
+    def raw(self, name: str) -> str | None:
+        """The value as given (secrets are not stripped), None when unset or empty."""
+        return self.environ.get(self.names[name]) or None
+
+    def paths(self, name: str) -> tuple[Path, ...]:
+        """A list of paths separated by ``os.pathsep``."""
+        raw = self.get(name) or ""
+        return tuple(Path(p).expanduser() for p in raw.split(os.pathsep) if p.strip())
+
+    def environment(self) -> Environment:
+        env = (self.get("env") or "development").lower()
+        if env == "production":
+            return "production"
+        if env != "development":
+            self.problems.append(
+                f"DOCFLOW_ENV is {env!r}; set it to 'development' or 'production'."
+            )
+        return "development"
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self.get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            self.problems.append(
+                f"{self.names[name]} is {raw!r}; it must be a whole number from {low} to {high}."
+            )
+            return default
+        return value
+
+    def seal_level(self) -> str:
+        seal_level = (self.get("seal_level") or "B-LTA").upper()
+        if seal_level not in ("B-T", "B-LT", "B-LTA"):
+            self.problems.append(
+                f"DOCFLOW_SEAL_LEVEL is {seal_level!r}; use B-LT or B-LTA (B-T for tests)."
+            )
+            return "B-LTA"
+        return seal_level
+
+    def log_level(self) -> str:
+        log_level = (self.get("log_level") or "INFO").upper()
+        if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            self.problems.append(
+                f"DOCFLOW_LOG_LEVEL is {log_level!r}; use DEBUG, INFO, WARNING or ERROR."
+            )
+            return "INFO"
+        return log_level
+
+    def trusted_proxies(self) -> str:
+        trusted_proxies = self.get("trusted_proxies") or ""
+        try:
+            proxy_networks(trusted_proxies)
+        except ValueError as exc:
+            self.problems.append(
+                f"DOCFLOW_TRUSTED_PROXIES is {trusted_proxies!r} ({exc}); list IP addresses or "
+                "networks separated by commas, e.g. 10.0.0.5,192.168.10.0/24."
+            )
+            return ""
+        return trusted_proxies
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return Path(value).expanduser() if value else None
+
+
+def _default_places(read: _EnvReader, abs_data_dir: Path) -> tuple[str, str]:
+    """(database URL, storage URL), by default both under the data directory."""
+    database_url = read.get("database_url") or f"sqlite+aiosqlite:///{abs_data_dir / 'docflow.db'}"
+    storage_url = read.get("storage_url") or f"file://{abs_data_dir / 'objects'}"
+    return database_url, storage_url

@@ -105,9 +105,13 @@ class DevPkiSession:
             return _Delegated(self, method, kwargs)
         if answer.status >= 400 and kwargs.get("raise_for_status"):
             import aiohttp
+            from multidict import CIMultiDict, CIMultiDictProxy
+            from yarl import URL
 
             raise aiohttp.ClientResponseError(
-                request_info=None,  # type: ignore[arg-type]
+                request_info=aiohttp.RequestInfo(
+                    URL(url), method.upper(), CIMultiDictProxy(CIMultiDict()), URL(url)
+                ),
                 history=(),
                 status=answer.status,
                 message=f"{url}: not served by the dev PKI",

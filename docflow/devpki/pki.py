@@ -26,7 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import (
+    CertificateIssuerPrivateKeyTypes,
+    CertificateIssuerPublicKeyTypes,
+    PrivateKeyTypes,
+)
 
 from docflow.core.settings import DEV_PKI_DIR
 
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
     from certomancer.registry import PKIArchitecture
 
 __all__ = [
+    "issuer_public_key",
     "AGENCIES",
     "DEFAULT_URL_PREFIX",
     "DEV_ARCH_LABEL",
@@ -167,6 +173,13 @@ class DevPki:
                 self._keys[label] = key
             return key
 
+    def issuer_private_key(self, label: str) -> CertificateIssuerPrivateKeyTypes:
+        """The key named ``label``, checked to be one that can sign certificates and CRLs."""
+        key = self.private_key(label)
+        if not isinstance(key, _ISSUER_PRIVATE_KEYS):
+            raise TypeError(f"the dev key {label} cannot sign certificates")
+        return key
+
     def key_pem(self, label: str) -> bytes:
         return (KEY_DIR / f"{label}.dev-only.key.pem").read_bytes()
 
@@ -200,12 +213,16 @@ class DevPki:
                 for spec in specs:
                     if spec.revocation is None:
                         continue
+                    reason = spec.revocation.reason
+                    if reason is None:
+                        # The CRL and OCSP answers carry a reason; a config without one is an error.
+                        raise ValueError(f"revoked certificate {spec.label} names no reason")
                     entries.append(
                         {
                             "issuer": str(issuer.value if hasattr(issuer, "value") else issuer),
                             "serial": int(self.arch.get_cert(spec.label).serial_number),
                             "since": spec.revocation.revoked_since.astimezone(UTC).isoformat(),
-                            "reason": str(spec.revocation.reason.native),
+                            "reason": str(reason.native),
                         }
                     )
             return json.dumps(entries).encode()
@@ -277,3 +294,27 @@ def dev_pki_for(url_prefix: str = DEFAULT_URL_PREFIX, cache_dir: Path | None = N
         if found is None:
             found = _instances[key] = DevPki(url_prefix, cache_dir)
         return found
+
+
+_ISSUER_PRIVATE_KEYS = (
+    rsa.RSAPrivateKey,
+    ec.EllipticCurvePrivateKey,
+    dsa.DSAPrivateKey,
+    ed25519.Ed25519PrivateKey,
+    ed448.Ed448PrivateKey,
+)
+_ISSUER_PUBLIC_KEYS = (
+    rsa.RSAPublicKey,
+    ec.EllipticCurvePublicKey,
+    dsa.DSAPublicKey,
+    ed25519.Ed25519PublicKey,
+    ed448.Ed448PublicKey,
+)
+
+
+def issuer_public_key(cert: x509.Certificate) -> CertificateIssuerPublicKeyTypes:
+    """``cert``'s public key, checked to be one a certificate issuer can have."""
+    key = cert.public_key()
+    if not isinstance(key, _ISSUER_PUBLIC_KEYS):
+        raise TypeError(f"{cert.subject.rfc4514_string()} has no certificate-signing key")
+    return key

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from docflow.devpki.pki import AGENCIES, DevPki, atomic_write
+from docflow.devpki.pki import AGENCIES, DevPki, RevokedEntry, atomic_write, issuer_public_key
 
 __all__ = [
     "CRL_OVERLAP",
@@ -112,7 +112,7 @@ def issue_time(repo: str, moment: datetime) -> datetime:
 def _build_crl(pki: DevPki, repo: str, this_update: datetime) -> bytes:
     ca = _ca_label(repo)
     issuer = pki.cert(ca)
-    key = pki.private_key(ca)
+    key = pki.issuer_private_key(ca)
     next_update = this_update + _period(repo) + CRL_OVERLAP
     builder = (
         x509.CertificateRevocationListBuilder()
@@ -121,7 +121,7 @@ def _build_crl(pki: DevPki, repo: str, this_update: datetime) -> bytes:
         .next_update(next_update)
         .add_extension(x509.CRLNumber(int(this_update.timestamp())), critical=False)
         .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.public_key()),  # type: ignore[arg-type]
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public_key(issuer)),
             critical=False,
         )
     )
@@ -136,7 +136,7 @@ def _build_crl(pki: DevPki, repo: str, this_update: datetime) -> bytes:
             .build()
         )
         builder = builder.add_revoked_certificate(revoked)
-    crl = builder.sign(key, hashes.SHA256())  # type: ignore[arg-type]
+    crl = builder.sign(key, hashes.SHA256())
     return crl.public_bytes(Encoding.DER)
 
 
@@ -184,61 +184,73 @@ def _key_hash(cert: x509.Certificate, algo: str) -> bytes:
     return hashlib.new(algo, key_bits.contents[1:]).digest()
 
 
-def ocsp_response(
-    pki: DevPki, responder: str, request_der: bytes, at: datetime | None = None
-) -> bytes:
-    """An RFC 6960 response of ``responder`` (``root`` or an agency) to ``request_der``.
+class _OcspRefusal(Exception):
+    """An OCSP request answered with an unsuccessful ``status`` instead of statuses."""
 
-    ``good`` unless the configuration revokes the certificate by then; requests about
-    another CA's certificates answer ``unauthorized``; an unreadable request
-    ``malformed_request``.
-    """
-    ca_label = _ca_label(responder)
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def _request_singles(request_der: bytes) -> tuple[ocsp.OCSPRequest, list[ocsp.Request]]:
+    """The parsed request and its single requests (1 to 10), or ``malformed_request``."""
     try:
         request = ocsp.OCSPRequest.load(request_der)
         singles = list(request["tbs_request"]["request_list"])
         request.native  # noqa: B018 - parse fully now, so garbage fails here
     except (ValueError, TypeError, KeyError):
-        return _unsuccessful("malformed_request")
+        raise _OcspRefusal("malformed_request") from None
     if not singles or len(singles) > 10:
-        return _unsuccessful("malformed_request")
-    ca = pki.cert(ca_label)
-    signer_label = ca_label if responder == "root" else f"ocsp-{responder}"
-    signer_cert = pki.cert(signer_label)
-    signer_key = pki.private_key(signer_label)
-    now = whole_seconds(at)
-    revoked = {e.serial: e for e in pki.revoked() if e.issuer == ca_label}
+        raise _OcspRefusal("malformed_request")
+    return request, singles
+
+
+def _single_response(
+    single: ocsp.Request,
+    ca: x509.Certificate,
+    revoked: dict[int, RevokedEntry],
+    now: datetime,
+) -> dict[str, object]:
+    """The status of the certificate ``single`` asks about, if ``ca`` issued it."""
+    cert_id = single["req_cert"]
+    algo = str(cert_id["hash_algorithm"]["algorithm"].native)
+    if algo not in ("sha1", "sha256", "sha384", "sha512"):
+        raise _OcspRefusal("malformed_request")
     ca_name_der = _asn1(ca).subject.dump()
-    responses = []
-    for single in singles:
-        cert_id = single["req_cert"]
-        algo = str(cert_id["hash_algorithm"]["algorithm"].native)
-        if algo not in ("sha1", "sha256", "sha384", "sha512"):
-            return _unsuccessful("malformed_request")
-        if cert_id["issuer_name_hash"].native != hashlib.new(algo, ca_name_der).digest() or cert_id[
-            "issuer_key_hash"
-        ].native != _key_hash(ca, algo):
-            return _unsuccessful("unauthorized")
-        entry = revoked.get(int(cert_id["serial_number"].native))
-        if entry is not None and entry.since <= now:
-            status = ocsp.CertStatus(
-                name="revoked",
-                value={
-                    "revocation_time": entry.since,
-                    "revocation_reason": entry.reason,
-                },
-            )
-        else:
-            status = ocsp.CertStatus(name="good", value=core.Null())
-        responses.append(
-            {
-                "cert_id": cert_id,
-                "cert_status": status,
-                "this_update": now,
-                "next_update": now + OCSP_VALIDITY,
-            }
+    if cert_id["issuer_name_hash"].native != hashlib.new(algo, ca_name_der).digest() or cert_id[
+        "issuer_key_hash"
+    ].native != _key_hash(ca, algo):
+        raise _OcspRefusal("unauthorized")
+    entry = revoked.get(int(cert_id["serial_number"].native))
+    if entry is not None and entry.since <= now:
+        status = ocsp.CertStatus(
+            name="revoked",
+            value={
+                "revocation_time": entry.since,
+                "revocation_reason": entry.reason,
+            },
         )
-    signer_asn1 = _asn1(signer_cert)
+    else:
+        status = ocsp.CertStatus(name="good", value=core.Null())
+    return {
+        "cert_id": cert_id,
+        "cert_status": status,
+        "this_update": now,
+        "next_update": now + OCSP_VALIDITY,
+    }
+
+
+def _basic_response(
+    pki: DevPki,
+    signer_label: str,
+    ca_label: str,
+    request: ocsp.OCSPRequest,
+    responses: list[dict[str, object]],
+    now: datetime,
+) -> ocsp.BasicOCSPResponse:
+    """``responses`` signed by ``signer_label``, with the request's nonce if it had one."""
+    signer_asn1 = _asn1(pki.cert(signer_label))
+    signer_key = pki.private_key(signer_label)
     tbs = {
         "responder_id": ocsp.ResponderId(name="by_key", value=signer_asn1.public_key.sha1),
         "produced_at": now,
@@ -255,14 +267,34 @@ def ocsp_response(
     }
     if signer_label != ca_label:
         basic["certs"] = [signer_asn1]
+    return ocsp.BasicOCSPResponse(basic)
+
+
+def ocsp_response(
+    pki: DevPki, responder: str, request_der: bytes, at: datetime | None = None
+) -> bytes:
+    """An RFC 6960 response of ``responder`` (``root`` or an agency) to ``request_der``.
+
+    ``good`` unless the configuration revokes the certificate by then; requests about
+    another CA's certificates answer ``unauthorized``; an unreadable request
+    ``malformed_request``.
+    """
+    ca_label = _ca_label(responder)
+    try:
+        request, singles = _request_singles(request_der)
+        ca = pki.cert(ca_label)
+        signer_label = ca_label if responder == "root" else f"ocsp-{responder}"
+        now = whole_seconds(at)
+        revoked = {e.serial: e for e in pki.revoked() if e.issuer == ca_label}
+        responses = [_single_response(single, ca, revoked, now) for single in singles]
+    except _OcspRefusal as refusal:
+        return _unsuccessful(refusal.status)
+    basic = _basic_response(pki, signer_label, ca_label, request, responses, now)
     return bytes(
         ocsp.OCSPResponse(
             {
                 "response_status": "successful",
-                "response_bytes": {
-                    "response_type": "basic_ocsp_response",
-                    "response": ocsp.BasicOCSPResponse(basic),
-                },
+                "response_bytes": {"response_type": "basic_ocsp_response", "response": basic},
             }
         ).dump()
     )

@@ -33,7 +33,8 @@ _DIGESTS = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.S
 _DIGEST_SIZES = {"sha256": 32, "sha384": 48, "sha512": 64}
 
 
-class RejectionResp(core.Sequence):
+# asn1crypto ships no type information, so its base class is Any to mypy.
+class RejectionResp(core.Sequence):  # type: ignore[misc]
     """TimeStampResp without a token (asn1crypto's class insists on the token)."""
 
     _fields = [("status", tsp.PKIStatusInfo)]
@@ -182,7 +183,7 @@ class DevTimeStamper(TimeStamper):
     """pyHanko's ``TimeStamper`` over :class:`DevTsa`, in-process (no HTTP to itself)."""
 
     def __init__(self, tsa: DevTsa, at: datetime | None = None) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # pyHanko leaves TimeStamper.__init__ unannotated
         self._tsa = tsa
         self._at = at
 

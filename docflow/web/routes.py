@@ -287,7 +287,8 @@ PAGES = Router(
         trust_page,
     ],
     dependencies={"viewer": Provide(provide_viewer)},
-    exception_handlers=WEB_EXCEPTION_HANDLERS,
+    # Copied key by key: Litestar's map also takes status codes as keys.
+    exception_handlers={exc: handler for exc, handler in WEB_EXCEPTION_HANDLERS.items()},
 )
 
-WEB_HANDLERS: list[object] = [PAGES, STATIC]
+WEB_HANDLERS: list[Router] = [PAGES, STATIC]

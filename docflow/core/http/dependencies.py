@@ -32,15 +32,17 @@ __all__ = [
 
 
 def provide_runtime(state: State) -> Runtime:
-    return state.runtime  # type: ignore[no-any-return]
+    # Litestar's State holds anything; the app factory puts the Runtime there.
+    runtime: Runtime = state.runtime
+    return runtime
 
 
 def provide_settings(state: State) -> Settings:
-    return state.runtime.settings  # type: ignore[no-any-return]
+    return provide_runtime(state).settings
 
 
 def provide_store(state: State) -> ObjectStore:
-    return state.runtime.store  # type: ignore[no-any-return]
+    return provide_runtime(state).store
 
 
 #: Where the sign-in guard leaves the session it opened, for the handler to go on with.
@@ -70,7 +72,7 @@ async def provide_db_session(state: State, scope: Scope) -> AsyncIterator[AsyncS
 
 def request_session(scope: Scope) -> AsyncSession:
     """A session for this request, left in the scope for ``provide_db_session``."""
-    slot = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    slot = scope.setdefault("state", {})
     session: AsyncSession | None = slot.get(REQUEST_SESSION)
     if session is None:
         session = scope["app"].state.runtime.sessions()

@@ -13,6 +13,7 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
 
 from docflow.core.errors import DomainError
 from docflow.core.http.bounds import is_range_problem
@@ -86,9 +87,8 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
             # Well-formed, but a number no record can carry (e.g. an id past 2^31-1).
             status_code = 422
     elif _is_placeholder(exc.detail, status_code):
-        detail = _DEFAULT_DETAILS.get(status_code)
-        if detail is None:
-            detail = HTTPStatus(status_code).phrase + "."
+        default = _DEFAULT_DETAILS.get(status_code)
+        detail = default if default is not None else HTTPStatus(status_code).phrase + "."
         if status_code in (404, 405):
             detail = f"{detail[:-1]}: {request.method} {request.url.path}."
     else:
@@ -132,7 +132,7 @@ def handle_storage_error(request: Request[Any, Any, Any], exc: StorageError) -> 
     )
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: handle_http_exception,
     DomainError: handle_domain_error,
     StorageError: handle_storage_error,

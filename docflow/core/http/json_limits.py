@@ -17,7 +17,16 @@ import re
 from itertools import accumulate
 from typing import Any
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Receive,
+    ReceiveMessage,
+    Scope,
+    Send,
+)
 
 from docflow.core.errors import InvalidInput
 
@@ -112,10 +121,17 @@ def _is_json(scope: Scope) -> bool:
 
 async def _refuse(send: Send, status: int, detail: str) -> None:
     body = json.dumps({"status_code": status, "detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+    await send(start)
+    end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+    await send(end)
 
 
 class JsonBodyLimits:
@@ -126,7 +142,7 @@ class JsonBodyLimits:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         query = scope.get("query_string", b"")
@@ -159,7 +175,7 @@ class JsonBodyLimits:
             return
         replayed = False
 
-        async def replay() -> Message:
+        async def replay() -> ReceiveMessage:
             nonlocal replayed
             if not replayed:
                 replayed = True

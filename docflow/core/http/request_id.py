@@ -37,7 +37,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = _incoming_id(scope) or uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id  # type: ignore[typeddict-item]
+        scope.setdefault("state", {})["request_id"] = request_id
         header_value = request_id.encode()
         started = time.perf_counter()
         status: list[int] = []
@@ -48,7 +48,7 @@ class RequestIdMiddleware:
                 headers: list[Any] = list(message.get("headers", []))
                 headers = [h for h in headers if h[0].lower() != _HEADER_KEY]
                 headers.append((_HEADER_KEY, header_value))
-                message["headers"] = headers  # type: ignore[typeddict-unknown-key]
+                message["headers"] = headers
             await send(message)
 
         token = current_request_id.set(request_id)

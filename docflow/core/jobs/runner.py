@@ -44,7 +44,7 @@ class Backoff:
     cap_seconds: float = 3600.0
 
     def delay(self, attempt: int) -> float:
-        raw = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempt - 1))
+        raw = min(self.cap_seconds, self.base_seconds * 2.0 ** max(0, attempt - 1))
         return raw * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not secrecy
 
 
@@ -111,7 +111,8 @@ class JobRunner:
                 ran = await self.run_one()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - e.g. the database is away: wait, retry
+            # Edge: the runner's loop must outlive any failure (e.g. the database is away).
+            except Exception as exc:  # noqa: BLE001 - logged; wait, retry
                 from docflow.core.db import describe_error
 
                 logger.warning("job runner could not poll: %s", describe_error(exc))
@@ -129,6 +130,8 @@ class JobRunner:
             await handler(self.runtime, claim.job)
         except asyncio.CancelledError:
             raise
+        # Edge: a job's handler may fail in any way; the failure is recorded on the job
+        # (type and message) and logged by _retry_at.
         except Exception as exc:  # noqa: BLE001 - recorded on the job and retried
             error = exc
         finally:
@@ -160,8 +163,12 @@ class JobRunner:
                 async with self.sessions() as session:
                     await self.queue.extend(session, claim, self.lease_seconds)
                     await session.commit()
-            except Exception as exc:  # noqa: BLE001 - the lease may lapse; the job is idempotent
-                logger.warning("could not extend the lease of job %s: %s", claim.job.key, exc)
+            # Edge: the heartbeat must not die; a lapsed lease only means the (idempotent)
+            # job may run again.
+            except Exception as exc:  # noqa: BLE001 - logged with its type
+                logger.warning(
+                    "could not extend the lease of job %s: %s", claim.job.key, _reason(exc)
+                )
 
 
 def _reason(exc: BaseException) -> str:

@@ -26,6 +26,7 @@ from docflow.core.models_base import utcnow
 
 __all__ = ["TableJobQueue"]
 
+# SQLModel sets __table__ on table=True models at class creation; its stubs leave it out.
 _T: Any = JobRow.__table__  # type: ignore[attr-defined]
 MAX_ERROR = 2000
 _RETRYABLE = (JobState.DONE.value, JobState.FAILED.value)
