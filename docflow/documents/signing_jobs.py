@@ -34,6 +34,7 @@ __all__ = [
     "job_add_fields",
     "job_check_pdf",
     "malformed_pdf_errors",
+    "seal_level",
     "job_sign_attachment",
     "job_complete",
     "job_fill_and_seal",
@@ -195,12 +196,12 @@ def job_fill_and_seal(
         except (signing.SigningError, LookupError, OSError) as exc:
             reason = f"the seal key of {agency_abbreviation} cannot be used: {exc}"
             raise JobFailed(reason) from None
-        level = config.seal_level
+        level = seal_level(config)
         extra = long_term_source(config) if level in ("B-LT", "B-LTA") else {}
         box = signing.seal_box_for(leader_box)
         size = (box[2] - box[0], box[3] - box[1])
         request = signing.SignRequest(
-            level=level,  # type: ignore[arg-type]
+            level=level,
             field_name="DauCoQuan",
             box=box,
             appearance=signing.seal_appearance(agency_name, datetime.now(UTC), box_size=size),
@@ -243,6 +244,15 @@ def job_renew_archive(src: str, out: str, config: SigningConfig) -> dict[str, An
 #: Size and margins (right, top) of an attachment's stamp, top right of page 1.
 ATTACHMENT_BOX = (220.0, 42.0)
 ATTACHMENT_MARGIN = (28.0, 14.0)
+
+
+def seal_level(config: SigningConfig) -> signing.Level:
+    """The configured seal level as a ``signing.Level`` (the settings accept only known
+    levels; anything else is a configuration fault, not the file's)."""
+    for level in signing.LEVELS:
+        if level == config.seal_level:
+            return level
+    raise JobFailed(f"The seal level {config.seal_level!r} is not a signature level.")
 
 
 def malformed_pdf_errors() -> tuple[type[Exception], ...]:
