@@ -273,7 +273,8 @@ async def _reader_ids(
             + " belong to another agency (send the document to that agency instead: its "
             "clerks register it and assign it to the right people)."
         )
-    return [found[u].id for u in usernames]  # type: ignore[misc]
+    # stored rows all have an id (the model's is Optional only before the insert)
+    return [i for u in usernames if (i := found[u].id) is not None]
 
 
 async def _approver_ids(
@@ -286,7 +287,8 @@ async def _approver_ids(
             raise InvalidInput(f"approver {username!r} is not a person of your agency.")
         if user.id == signer.id:
             raise InvalidInput(f"approver {username!r} is the signer; the signer signs last.")
-        ids.append(user.id)  # type: ignore[arg-type]
+        assert user.id is not None  # a stored row
+        ids.append(user.id)
     return ids
 
 
