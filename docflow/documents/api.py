@@ -15,7 +15,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
 
-from docflow.accounts.models_user import User
 from docflow.accounts.permissions import Principal
 from docflow.core.db import AsyncSession
 from docflow.core.errors import InvalidInput, NotFoundError
@@ -24,8 +23,7 @@ from docflow.core.http.json_limits import loads_bounded
 from docflow.core.runtime import Runtime
 from docflow.documents import documents, issuance, signatures
 from docflow.documents import files as document_files
-from docflow.documents.doctypes import DOCUMENT_TYPES
-from docflow.documents.models import Document, DocumentVersion
+from docflow.documents.views import document_view
 
 __all__ = ["DOCUMENT_HANDLERS"]
 
@@ -43,53 +41,6 @@ class CompleteRequest:
     session_id: str
     #: Base64: ECDSA raw r||s (WebCrypto) or DER, or RSA PKCS#1 v1.5.
     signature: str
-
-
-def _version_view(v: DocumentVersion) -> dict[str, Any]:
-    return {
-        "version": v.version,
-        "sha256": v.sha256,
-        "size": v.size,
-        "produced_by": v.produced_by,
-        "created_at": v.created_at.isoformat(),
-    }
-
-
-async def document_view(session: AsyncSession, document: Document) -> dict[str, Any]:
-    signer = await session.get(User, document.signer_id)
-    approvers = [await session.get(User, i) for i in document.approver_ids]
-    versions = await documents.versions_of(session, document.id)  # type: ignore[arg-type]
-    kind = DOCUMENT_TYPES[document.document_type]
-    attachments = await documents.attachments_of(session, document.id)  # type: ignore[arg-type]
-    return {
-        "id": document.id,
-        "state": document.state,
-        "document_type": document.document_type,
-        "document_type_name": kind.name,
-        "subject": document.subject,
-        "urgency": document.urgency,
-        "confidentiality": document.confidentiality,
-        "signer": signer.username if signer else None,
-        "approvers": [a.username for a in approvers if a is not None],
-        "recipients": document.recipients,
-        "drafting_unit": document.drafting_unit,
-        "number": document.number,
-        "symbol": document.symbol,
-        "issued_at": document.issued_at.isoformat() if document.issued_at else None,
-        "signed_at": document.signed_at.isoformat() if document.signed_at else None,
-        "created_at": document.created_at.isoformat(),
-        "versions": [_version_view(v) for v in versions],
-        "attachments": [
-            {
-                "position": a.position,
-                "filename": a.filename,
-                "sha256": a.signed_sha256 or a.sha256,
-                "size": a.signed_size or a.size,
-                "signed": a.signed_sha256 is not None,
-            }
-            for a in attachments
-        ],
-    }
 
 
 def _save_upload(upload: UploadFile, target: Path) -> str:

@@ -142,8 +142,13 @@ async def renew_due(runtime: Runtime, *, limit: int = 50) -> RenewalReport:
         try:
             if await renew_document(runtime, document_id, now):
                 renewed.append(document_id)
-        except Exception as exc:  # noqa: BLE001 - one document's failure stops no other
-            logger.warning("archive renewal of document %s failed: %s", document_id, exc)
+        # Edge: a batch job; one document's failure (key, TSA, store, a defect) stops no
+        # other and is reported in ``failed``.
+        except Exception as exc:  # noqa: BLE001
+            logger.exception(
+                "archive renewal of document %s failed: %s: %s",
+                document_id, type(exc).__name__, exc,
+            )
             failed.append((document_id, str(exc)))
     return RenewalReport(tuple(renewed), tuple(failed))
 
@@ -156,5 +161,6 @@ async def run_renewals_every(runtime: Runtime, seconds: float) -> None:
             report = await renew_due(runtime)
             if report.renewed:
                 logger.info("renewed the archive timestamps of %d documents", len(report.renewed))
-        except Exception as exc:  # noqa: BLE001 - try again next interval
-            logger.warning("archive renewal run failed: %s", exc)
+        # Edge: the background loop must outlive any failure; it tries again next interval.
+        except Exception as exc:  # noqa: BLE001
+            logger.exception("archive renewal run failed: %s: %s", type(exc).__name__, exc)

@@ -90,48 +90,11 @@ class DraftRequest:
         if not isinstance(raw, dict):
             raise InvalidInput("metadata must be a JSON object.")
         problems: list[str] = []
-        # A list or an object where a word belongs is refused like an unknown word (and
-        # never reaches a set or dict lookup, where it would not even hash).
-        kind = _word(raw.get("document_type"))
-        if kind not in DOCUMENT_TYPES:
-            problems.append(
-                f"document_type {kind!r} is not a Decree 30 type; use one of "
-                + ", ".join(DOCUMENT_TYPES)
-            )
-        subject = raw.get("subject")
-        if not isinstance(subject, str) or not subject.strip():
-            problems.append("subject (trích yếu) is required")
-        elif len(subject) > MAX_SUBJECT:
-            problems.append(f"subject is longer than {MAX_SUBJECT} characters")
-        signer = raw.get("signer")
-        if not isinstance(signer, str) or not signer.strip():
-            problems.append("signer (username of a leader of your agency) is required")
-        urgency = _word(raw.get("urgency", Urgency.NORMAL.value))
-        if urgency not in {u.value for u in Urgency}:
-            problems.append(f"urgency {urgency!r}: use normal, khan, thuong_khan or hoa_toc")
-        secrecy = _word(raw.get("confidentiality", Confidentiality.NONE.value))
-        if secrecy not in {c.value for c in Confidentiality}:
-            problems.append(f"confidentiality {secrecy!r}: use none, mat, toi_mat or tuyet_mat")
-        recipients = raw.get("recipients", [])
-        if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
-            problems.append("recipients must be a list of agency codes")
-            recipients = []
-        readers = raw.get("readers", [])
-        if not isinstance(readers, list) or not all(isinstance(r, str) for r in readers):
-            problems.append("readers must be a list of usernames")
-            readers = []
-        approvers = raw.get("approvers", [])
-        if not isinstance(approvers, list) or not all(isinstance(r, str) for r in approvers):
-            problems.append("approvers must be a list of usernames, in signing order")
-            approvers = []
-        elif len({a.strip().lower() for a in approvers}) != len(approvers):
-            problems.append("approvers must not repeat a person")
-        unit = raw.get("drafting_unit")
-        if unit is not None and (not isinstance(unit, str) or not 0 < len(unit) <= 32):
-            problems.append("drafting_unit must be a short abbreviation (e.g. VP)")
-        place = raw.get("place")
-        if place is not None and (not isinstance(place, str) or len(place) > 128):
-            problems.append("place must be a short text (e.g. Hậu Giang)")
+        # Each part appends its problems in the order of the message.
+        kind, subject, signer = _parse_subject_and_signer(raw, problems)
+        urgency, secrecy = _parse_levels(raw, problems)
+        recipients, readers, approvers = _parse_people(raw, problems)
+        unit, place = _parse_unit_and_place(raw, problems)
         layout = _parse_layout(raw.get("fields"), problems)
         if problems:
             raise InvalidInput("The metadata is not valid: " + "; ".join(problems) + ".")
@@ -139,18 +102,93 @@ class DraftRequest:
         for code in recipients:
             codes.append(clean_agency_code(code))
         return cls(
-            document_type=kind,  # type: ignore[arg-type]
-            subject=subject.strip(),  # type: ignore[union-attr]
-            signer=signer.strip().lower(),  # type: ignore[union-attr]
+            document_type=kind,
+            subject=subject.strip(),
+            signer=signer.strip().lower(),
             urgency=urgency,
             confidentiality=secrecy,
             recipients=tuple(dict.fromkeys(codes)),
-            drafting_unit=unit.strip().upper() if isinstance(unit, str) else None,
-            place=place.strip() if isinstance(place, str) and place.strip() else None,
+            drafting_unit=unit.strip().upper() if unit is not None else None,
+            place=place.strip() if place is not None and place.strip() else None,
             readers=tuple(r.strip().lower() for r in readers),
             approvers=tuple(a.strip().lower() for a in approvers),
             layout=layout,
         )
+
+
+def _parse_subject_and_signer(raw: dict[str, Any], problems: list[str]) -> tuple[str, str, str]:
+    """Document type, subject and signer (unstripped); ``""`` for a missing text."""
+    # A list or an object where a word belongs is refused like an unknown word (and
+    # never reaches a set or dict lookup, where it would not even hash).
+    kind = _word(raw.get("document_type"))
+    if kind not in DOCUMENT_TYPES:
+        problems.append(
+            f"document_type {kind!r} is not a Decree 30 type; use one of "
+            + ", ".join(DOCUMENT_TYPES)
+        )
+    subject = raw.get("subject")
+    if not isinstance(subject, str) or not subject.strip():
+        problems.append("subject (trích yếu) is required")
+        subject = ""
+    elif len(subject) > MAX_SUBJECT:
+        problems.append(f"subject is longer than {MAX_SUBJECT} characters")
+    signer = raw.get("signer")
+    if not isinstance(signer, str) or not signer.strip():
+        problems.append("signer (username of a leader of your agency) is required")
+        signer = ""
+    return kind, subject, signer
+
+
+def _parse_levels(raw: dict[str, Any], problems: list[str]) -> tuple[str, str]:
+    """Urgency (độ khẩn) and confidentiality (độ mật)."""
+    urgency = _word(raw.get("urgency", Urgency.NORMAL.value))
+    if urgency not in {u.value for u in Urgency}:
+        problems.append(f"urgency {urgency!r}: use normal, khan, thuong_khan or hoa_toc")
+    secrecy = _word(raw.get("confidentiality", Confidentiality.NONE.value))
+    if secrecy not in {c.value for c in Confidentiality}:
+        problems.append(f"confidentiality {secrecy!r}: use none, mat, toi_mat or tuyet_mat")
+    return urgency, secrecy
+
+
+def _text_list(raw: dict[str, Any], key: str, problem: str, problems: list[str]) -> list[str]:
+    """``raw[key]`` if it is a list of texts (default empty); else ``problem`` and empty."""
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append(problem)
+        return []
+    return value
+
+
+def _parse_people(
+    raw: dict[str, Any], problems: list[str]
+) -> tuple[list[str], list[str], list[str]]:
+    """Recipient agency codes, named readers and approvers (in signing order)."""
+    recipients = _text_list(
+        raw, "recipients", "recipients must be a list of agency codes", problems
+    )
+    readers = _text_list(raw, "readers", "readers must be a list of usernames", problems)
+    approvers = _text_list(
+        raw, "approvers", "approvers must be a list of usernames, in signing order", problems
+    )
+    if approvers and len({a.strip().lower() for a in approvers}) != len(approvers):
+        problems.append("approvers must not repeat a person")
+    return recipients, readers, approvers
+
+
+def _parse_unit_and_place(
+    raw: dict[str, Any], problems: list[str]
+) -> tuple[str | None, str | None]:
+    """The drafting unit's abbreviation and the place of issue, both optional."""
+    unit = raw.get("drafting_unit")
+    if unit is not None and (not isinstance(unit, str) or not 0 < len(unit) <= 32):
+        problems.append("drafting_unit must be a short abbreviation (e.g. VP)")
+    place = raw.get("place")
+    if place is not None and (not isinstance(place, str) or len(place) > 128):
+        problems.append("place must be a short text (e.g. Hậu Giang)")
+    return (
+        unit if isinstance(unit, str) else None,
+        place if isinstance(place, str) else None,
+    )
 
 
 def _word(value: Any) -> Any:
@@ -235,7 +273,8 @@ async def _reader_ids(
             + " belong to another agency (send the document to that agency instead: its "
             "clerks register it and assign it to the right people)."
         )
-    return [found[u].id for u in usernames]  # type: ignore[misc]
+    # stored rows all have an id (the model's is Optional only before the insert)
+    return [i for u in usernames if (i := found[u].id) is not None]
 
 
 async def _approver_ids(
@@ -248,7 +287,8 @@ async def _approver_ids(
             raise InvalidInput(f"approver {username!r} is not a person of your agency.")
         if user.id == signer.id:
             raise InvalidInput(f"approver {username!r} is the signer; the signer signs last.")
-        ids.append(user.id)  # type: ignore[arg-type]
+        assert user.id is not None  # a stored row
+        ids.append(user.id)
     return ids
 
 
@@ -290,10 +330,42 @@ async def create_draft(
     readers = await _reader_ids(session, principal, request.readers)
     approvers = await _approver_ids(session, principal, request.approvers, signer)
     fields_path = upload.with_name("fields.pdf")
+    fields_sha256 = await _prepare_files(
+        workers, upload, fields_path, request.layout, len(approvers), attachments
+    )
+    document = _new_document(principal, request, signer, readers, approvers)
+    session.add(document)
+    await session.flush()
+    assert document.id is not None
+    await _store_draft_files(
+        session, store, principal, document.id,
+        (upload, upload_sha256), (fields_path, fields_sha256), attachments,
+    )
+    await record_event(
+        session,
+        "document.created",
+        actor=principal,
+        subject_type="document",
+        subject_id=document.id,
+        details={"sha256": fields_sha256, "upload_sha256": upload_sha256},
+    )
+    return document
+
+
+async def _prepare_files(
+    workers: SigningPool,
+    upload: Path,
+    fields_path: Path,
+    request_layout: dict[str, Any],
+    approver_count: int,
+    attachments: tuple[tuple[str, Path, str], ...],
+) -> str:
+    """Check the upload and the attachments and write the revision with the fields to
+    ``fields_path``, in ``workers``; its SHA-256."""
     # every sender-side field, approvers' included, exists before anyone signs: each
     # signature's lock then names exactly what it freezes
-    approver_fields = [approval_field(i + 1) for i in range(len(approvers))]
-    layout = {**request.layout, "approver_fields": approver_fields}
+    approver_fields = [approval_field(i + 1) for i in range(approver_count)]
+    layout = {**request_layout, "approver_fields": approver_fields}
     # Bounded here, before any lock exists: pages, page tree, time (see pdf_bounds).
     await run_job(workers, job_check_page_tree, str(upload), timeout=UPLOAD_JOB_SECONDS)
     fields = await run_job(workers, job_add_fields, str(upload), str(fields_path), layout,
@@ -307,14 +379,27 @@ async def create_draft(
                           timeout=UPLOAD_JOB_SECONDS)
         except InvalidInput as exc:
             raise InvalidInput(f"Attachment {name!r}: {exc}") from None
-    document = Document(
+    sha256: str = fields["sha256"]
+    return sha256
+
+
+def _new_document(
+    principal: Principal,
+    request: DraftRequest,
+    signer: User,
+    readers: list[int],
+    approvers: list[int],
+) -> Document:
+    """The draft's row (not yet added to the session)."""
+    assert signer.id is not None
+    return Document(
         agency_id=principal.agency_id,
         created_by_id=principal.user_id,
         document_type=request.document_type,
         subject=request.subject,
         urgency=request.urgency,
         confidentiality=request.confidentiality,
-        signer_id=signer.id,  # type: ignore[arg-type]
+        signer_id=signer.id,
         recipients=list(request.recipients),
         drafting_unit=request.drafting_unit,
         place=request.place,
@@ -322,40 +407,28 @@ async def create_draft(
         approver_ids=approvers,
         layout={k: list(v) if isinstance(v, tuple) else v for k, v in request.layout.items()},
     )
-    session.add(document)
-    await session.flush()
-    assert document.id is not None
-    await store_version(
-        store,
-        session,
-        document.id,
-        1,
-        upload,
-        upload_sha256,
-        VersionSource.UPLOAD,
-        principal.user_id,
-    )
-    await store_version(
-        store,
-        session,
-        document.id,
-        2,
-        fields_path,
-        fields["sha256"],
-        VersionSource.FIELDS,
-        principal.user_id,
-    )
+
+
+async def _store_draft_files(
+    session: AsyncSession,
+    store: ObjectStore,
+    principal: Principal,
+    document_id: int,
+    upload: tuple[Path, str],
+    fields: tuple[Path, str],
+    attachments: tuple[tuple[str, Path, str], ...],
+) -> None:
+    """Version 1 (the upload), version 2 (with the fields) and the attachments; each
+    ``(path, SHA-256)``."""
+    for number, (path, sha), source in (
+        (1, upload, VersionSource.UPLOAD),
+        (2, fields, VersionSource.FIELDS),
+    ):
+        await store_version(
+            store, session, document_id, number, path, sha, source, principal.user_id
+        )
     for position, (name, path, sha) in enumerate(attachments, start=1):
-        await store_attachment(store, session, document.id, position, name, path, sha)
-    await record_event(
-        session,
-        "document.created",
-        actor=principal,
-        subject_type="document",
-        subject_id=document.id,
-        details={"sha256": fields["sha256"], "upload_sha256": upload_sha256},
-    )
-    return document
+        await store_attachment(store, session, document_id, position, name, path, sha)
 
 
 # --------------------------------------------------------------------------- reads

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import col, select
 
@@ -43,6 +44,7 @@ from docflow.documents.models import (
     Document,
     DocumentAttachment,
     DocumentState,
+    DocumentVersion,
     RegisterEntry,
     VersionSource,
 )
@@ -89,7 +91,7 @@ def _state_conflict(document: Document) -> ConflictError:
     )
 
 
-def leader_signature_problems(summary: dict, leader_field: str) -> list[str]:  # type: ignore[type-arg]
+def leader_signature_problems(summary: dict[str, Any], leader_field: str) -> list[str]:
     """Why the signatures do not allow issuance (empty: they do): the signer's must be
     there, and it and every approval signature must validate."""
     sigs = [s for s in summary["signatures"] if s["field_name"] == leader_field]
@@ -160,24 +162,10 @@ async def _seal_attachments(
 
 async def issue_document(runtime: Runtime, principal: Principal, document_id: int) -> IssueResult:
     """Number, date and seal ``document_id``; see the module docstring for failures."""
-    config = runtime.signing
     with working_dir() as tmp:
-        async with runtime.session() as session:
-            document = await session.get(Document, document_id)
-            if document is None:
-                raise NotFoundError(f"There is no document {document_id}.")
-            await _authorize(session, principal, document)
-            if document.state != DocumentState.SIGNED.value:
-                raise _state_conflict(document)
-            agency = await session.get(Agency, document.agency_id)
-            assert agency is not None
-            signed = await latest_version(session, document_id)
+        document, agency, signed = await _load_signed(runtime, principal, document_id)
         signed_path = await materialize(runtime.store, signed.sha256, tmp / "signed.pdf")
-        leader_field = document.layout.get("leader_field", DEFAULT_LEADER_FIELD)
-        summary = await run_job(runtime.signing_pool, job_validate, str(signed_path), config)
-        problems = leader_signature_problems(summary, leader_field)
-        if problems:
-            raise InvalidInput("The document cannot be issued: " + " ".join(problems))
+        await _check_signatures(runtime, document, signed_path)
 
         issued_at = utcnow()
         year = issued_at.astimezone(VIETNAM).year
@@ -188,48 +176,23 @@ async def issue_document(runtime: Runtime, principal: Principal, document_id: in
             runtime.transaction() as session,
         ):
             number = await next_number(session, document.agency_id, year, series)
-            current = (
-                await session.exec(
-                    select(Document)
-                    .where(Document.id == document_id)
-                    .execution_options(populate_existing=True)
-                )
-            ).one()
-            if current.state != DocumentState.SIGNED.value:
-                raise _state_conflict(current)
-            latest = await latest_version(session, document_id)
-            if latest.id != signed.id:
-                raise ConflictError(
-                    f"Document {document_id} changed while it was being issued; try again."
-                )
+            current, latest = await _recheck_signed(session, document_id, signed)
             symbol = symbol_for(
                 number, current.document_type, agency.abbreviation, current.drafting_unit
             )
-            out = tmp / "issued.pdf"
-            box = tuple(current.layout.get("leader_box", DEFAULT_LEADER_BOX))
-            sealed = await run_job(
-                runtime.signing_pool,
-                job_fill_and_seal,
-                str(signed_path),
-                str(out),
-                f"Số: {symbol}",
-                date_line(issued_at, current.place),
-                agency.abbreviation,
-                agency.name,
-                box,
-                config,
-                locked=True,
+            sealed = await _fill_and_seal(
+                runtime, signed_path, tmp / "issued.pdf", symbol, issued_at, current, agency
             )
             await _seal_attachments(
                 session, document_id, symbol, agency, tmp,
-                store=runtime.store, workers=runtime.signing_pool, config=config,
+                store=runtime.store, workers=runtime.signing_pool, config=runtime.signing,
             )
             version = await store_version(
                 runtime.store,
                 session,
                 document_id,
                 latest.version + 1,
-                out,
+                tmp / "issued.pdf",
                 sealed["sha256"],
                 VersionSource.ISSUANCE,
                 principal.user_id,
@@ -237,34 +200,8 @@ async def issue_document(runtime: Runtime, principal: Principal, document_id: in
             if sealed.get("archive_expires_at"):
                 version.archive_expires_at = datetime.fromisoformat(sealed["archive_expires_at"])
             await session.flush()
-            session.add(
-                RegisterEntry(
-                    agency_id=current.agency_id,
-                    year=year,
-                    series=series,
-                    number=number,
-                    symbol=symbol,
-                    document_id=document_id,
-                    version_id=version.id,  # type: ignore[arg-type]
-                    issued_at=issued_at,
-                    issued_by_id=principal.user_id,
-                )
-            )
-            await commit_number(session, current.agency_id, year, series, number)
-            current.state = DocumentState.ISSUED.value
-            current.number = number
-            current.symbol = symbol
-            current.issued_at = issued_at
-            current.issued_by_id = principal.user_id
-            session.add(current)
-            await record_event(
-                session,
-                "document.issued",
-                actor=principal,
-                subject_type="document",
-                subject_id=document_id,
-                details={"number": number, "symbol": symbol, "sha256": sealed["sha256"]},
-            )
+            entry = _Issued(year, series, number, symbol, issued_at, sealed["sha256"])
+            await _register(session, principal, current, version, entry)
             # Delivery is work after this transaction: enqueued with it, run right after
             # the commit, retried by the job runner until done (idempotent).
             await runtime.jobs.enqueue(session, DeliverDocument(document_id))
@@ -272,3 +209,133 @@ async def issue_document(runtime: Runtime, principal: Principal, document_id: in
     # runner retries it (the delivery is the system's, not the issuing clerk's).
     await run_now(runtime, DeliverDocument(document_id))
     return IssueResult(number=number, symbol=symbol, issued_at=issued_at)
+
+
+@dataclass(frozen=True)
+class _Issued:
+    """What one issuance gave the document: its place in the register and the seal."""
+
+    year: int
+    series: str
+    number: int
+    symbol: str
+    issued_at: datetime
+    sha256: str
+
+
+async def _load_signed(
+    runtime: Runtime, principal: Principal, document_id: int
+) -> tuple[Document, Agency, DocumentVersion]:
+    """The document the clerk may issue, its agency and its signed (latest) version;
+    404, 403 or 409 otherwise."""
+    async with runtime.session() as session:
+        document = await session.get(Document, document_id)
+        if document is None:
+            raise NotFoundError(f"There is no document {document_id}.")
+        await _authorize(session, principal, document)
+        if document.state != DocumentState.SIGNED.value:
+            raise _state_conflict(document)
+        agency = await session.get(Agency, document.agency_id)
+        assert agency is not None
+        signed = await latest_version(session, document_id)
+    return document, agency, signed
+
+
+async def _check_signatures(runtime: Runtime, document: Document, signed_path: Path) -> None:
+    """422 unless the signer's signature and every approval validate."""
+    leader_field = document.layout.get("leader_field", DEFAULT_LEADER_FIELD)
+    summary = await run_job(
+        runtime.signing_pool, job_validate, str(signed_path), runtime.signing
+    )
+    problems = leader_signature_problems(summary, leader_field)
+    if problems:
+        raise InvalidInput("The document cannot be issued: " + " ".join(problems))
+
+
+async def _recheck_signed(
+    session: AsyncSession, document_id: int, signed: DocumentVersion
+) -> tuple[Document, DocumentVersion]:
+    """Under the series' lock: the document, fresh, still signed and still at the
+    version ``signed`` that was validated (409 otherwise); and that version."""
+    current = (
+        await session.exec(
+            select(Document)
+            .where(Document.id == document_id)
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+    if current.state != DocumentState.SIGNED.value:
+        raise _state_conflict(current)
+    latest = await latest_version(session, document_id)
+    if latest.id != signed.id:
+        raise ConflictError(
+            f"Document {document_id} changed while it was being issued; try again."
+        )
+    return current, latest
+
+
+async def _fill_and_seal(
+    runtime: Runtime,
+    signed_path: Path,
+    out: Path,
+    symbol: str,
+    issued_at: datetime,
+    document: Document,
+    agency: Agency,
+) -> dict[str, Any]:
+    """Number and date filled and the agency seal applied in one revision, to ``out``
+    (in a signing worker, holding the pool's lock)."""
+    box = tuple(document.layout.get("leader_box", DEFAULT_LEADER_BOX))
+    sealed: dict[str, Any] = await run_job(
+        runtime.signing_pool,
+        job_fill_and_seal,
+        str(signed_path),
+        str(out),
+        f"Số: {symbol}",
+        date_line(issued_at, document.place),
+        agency.abbreviation,
+        agency.name,
+        box,
+        runtime.signing,
+        locked=True,
+    )
+    return sealed
+
+
+async def _register(
+    session: AsyncSession,
+    principal: Principal,
+    document: Document,
+    version: DocumentVersion,
+    issued: _Issued,
+) -> None:
+    """The register entry, the counter, the document's new state and the audit event."""
+    assert document.id is not None and version.id is not None
+    session.add(
+        RegisterEntry(
+            agency_id=document.agency_id,
+            year=issued.year,
+            series=issued.series,
+            number=issued.number,
+            symbol=issued.symbol,
+            document_id=document.id,
+            version_id=version.id,
+            issued_at=issued.issued_at,
+            issued_by_id=principal.user_id,
+        )
+    )
+    await commit_number(session, document.agency_id, issued.year, issued.series, issued.number)
+    document.state = DocumentState.ISSUED.value
+    document.number = issued.number
+    document.symbol = issued.symbol
+    document.issued_at = issued.issued_at
+    document.issued_by_id = principal.user_id
+    session.add(document)
+    await record_event(
+        session,
+        "document.issued",
+        actor=principal,
+        subject_type="document",
+        subject_id=document.id,
+        details={"number": issued.number, "symbol": issued.symbol, "sha256": issued.sha256},
+    )

@@ -9,10 +9,13 @@ would surface at issuance, after the leader signed, inside the register's lock.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docflow.core.keys import JobRefused
 from docflow.documents.signing_jobs import job_add_fields
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils import generic
 
 __all__ = ["MAX_PAGES", "MAX_TREE_NODES", "job_check_attachment", "job_check_page_tree"]
 
@@ -24,6 +27,14 @@ MAX_TREE_NODES = 2 * MAX_PAGES
 
 def _refuse(reason: str) -> JobRefused:
     return JobRefused(f"The PDF cannot be accepted: {reason}.")
+
+
+def _deref(ref: generic.IndirectObject) -> generic.PdfObject:
+    """The object an ``IndirectObject`` points to, through its typed ``Reference`` (whose
+    ``get_object`` follows chains of references like ``IndirectObject.get_object``,
+    which pyHanko leaves unannotated)."""
+    reference: generic.Reference = ref.reference
+    return reference.get_object()
 
 
 def _count_pages(root: Any) -> int:
@@ -46,7 +57,7 @@ def _count_pages(root: Any) -> int:
                 raise _refuse("its page tree refers to the same node twice (a loop or a "
                               "shared page)")
             seen.add(key)
-            ref = ref.get_object()
+            ref = _deref(ref)
         nodes += 1
         if nodes > MAX_TREE_NODES:
             raise _refuse(f"its page tree has more than {MAX_TREE_NODES} nodes")
@@ -54,7 +65,7 @@ def _count_pages(root: Any) -> int:
             raise _refuse("its page tree holds something that is not a dictionary")
         if ref.get("/Type") == "/Pages" or "/Kids" in ref:
             kids = ref.raw_get("/Kids") if "/Kids" in ref else None
-            kids = kids.get_object() if isinstance(kids, generic.IndirectObject) else kids
+            kids = _deref(kids) if isinstance(kids, generic.IndirectObject) else kids
             if not isinstance(kids, generic.ArrayObject):
                 raise _refuse("a node of its page tree has no list of kids")
             if len(kids) > MAX_TREE_NODES:

@@ -136,37 +136,16 @@ async def prepare_signature(
     """Prepare ``principal``'s signature of the document's newest version with their
     certificate: the signing session holds the prepared file and what to sign."""
     document, turn = await _signable(session, principal, document_id, "document.sign")
-    cert = await session.get(PersonalCertificate, certificate_id)
-    if cert is None or cert.user_id != principal.user_id:
-        raise InvalidInput(
-            f"Certificate {certificate_id} is not one of your enrolled certificates."
-        )
     now = utcnow()
-    if not cert.not_before <= now <= cert.not_after:
-        raise InvalidInput(f"Certificate {certificate_id} is not valid now.")
+    cert = await _usable_certificate(session, principal, certificate_id, now)
     user = await session.get(User, principal.user_id)
     assert user is not None
     base = await latest_version(session, document_id)
-    field = turn.field_name
-    with working_dir() as tmp:
-        src = await materialize(store, base.sha256, tmp / "base.pdf")
-        prepared_path = tmp / "prepared.pdf"
-        prepared_json = await run_job(
-            workers,
-            job_prepare,
-            str(src),
-            str(prepared_path),
-            cert.certificate_pem.encode(),
-            field,
-            user.full_name,
-            config,
-        )
-        prepared = json.loads(prepared_json)
-        await anyio.to_thread.run_sync(
-            lambda: store.put_file(
-                prepared_path, expected_sha256=prepared["prepared_sha256"]
-            )
-        )
+    prepared_json = await _prepare_file(
+        base, cert, turn.field_name, user.full_name,
+        store=store, workers=workers, config=config,
+    )
+    prepared = json.loads(prepared_json)
     row = SigningSession(
         id=str(uuid.uuid4()),
         document_id=document_id,
@@ -199,6 +178,55 @@ async def prepare_signature(
     )
 
 
+async def _usable_certificate(
+    session: AsyncSession, principal: Principal, certificate_id: int, now: datetime
+) -> PersonalCertificate:
+    """``principal``'s enrolled certificate ``certificate_id``, valid at ``now`` (422
+    otherwise)."""
+    cert = await session.get(PersonalCertificate, certificate_id)
+    if cert is None or cert.user_id != principal.user_id:
+        raise InvalidInput(
+            f"Certificate {certificate_id} is not one of your enrolled certificates."
+        )
+    if not cert.not_before <= now <= cert.not_after:
+        raise InvalidInput(f"Certificate {certificate_id} is not valid now.")
+    return cert
+
+
+async def _prepare_file(
+    base: DocumentVersion,
+    cert: PersonalCertificate,
+    field: str,
+    full_name: str,
+    *,
+    store: ObjectStore,
+    workers: SigningPool,
+    config: SigningConfig,
+) -> str:
+    """Reserve the signature in ``field`` on a revision of ``base`` (in a signing
+    worker), keep the prepared file in ``store``; the prepared data (JSON)."""
+    with working_dir() as tmp:
+        src = await materialize(store, base.sha256, tmp / "base.pdf")
+        prepared_path = tmp / "prepared.pdf"
+        prepared_json: str = await run_job(
+            workers,
+            job_prepare,
+            str(src),
+            str(prepared_path),
+            cert.certificate_pem.encode(),
+            field,
+            full_name,
+            config,
+        )
+        prepared = json.loads(prepared_json)
+        await anyio.to_thread.run_sync(
+            lambda: store.put_file(
+                prepared_path, expected_sha256=prepared["prepared_sha256"]
+            )
+        )
+    return prepared_json
+
+
 async def complete_signature(
     session: AsyncSession,
     principal: Principal,
@@ -212,25 +240,7 @@ async def complete_signature(
 ) -> Document:
     """Embed the browser's signature value into the prepared file: the document's next
     version (``ConflictError`` when a concurrent request signed first)."""
-    row = await session.get(SigningSession, session_id)
-    if row is None or row.document_id != document_id:
-        raise NotFoundError(f"There is no signing session {session_id} for this document.")
-    if row.user_id != principal.user_id:
-        await deny(
-            session,
-            principal,
-            action="document.sign.complete",
-            subject_type="signing_session",
-            subject_id=session_id,
-            message="This signing session belongs to someone else.",
-        )
-    if row.completed_at is not None:
-        raise ConflictError("This signing session is already completed.")
-    if utcnow() > row.expires_at:
-        raise SessionExpired(
-            "This signing session expired; prepare the signature again "
-            f"(sessions last {int(SESSION_LIFETIME.total_seconds() // 60)} minutes)."
-        )
+    row = await _open_signing_session(session, principal, document_id, session_id)
     document, turn = await _signable(session, principal, document_id, "document.sign.complete")
     base = await latest_version(session, document_id)
     if base.version != row.base_version:
@@ -257,6 +267,47 @@ async def complete_signature(
             turn.produced_by,
             principal.user_id,
         )
+    await _record_signed(session, principal, document, turn, row, result["sha256"])
+    return document
+
+
+async def _open_signing_session(
+    session: AsyncSession, principal: Principal, document_id: int, session_id: str
+) -> SigningSession:
+    """``principal``'s signing session ``session_id`` of the document, neither completed
+    nor expired (404, 403, 409 or 410 otherwise)."""
+    row = await session.get(SigningSession, session_id)
+    if row is None or row.document_id != document_id:
+        raise NotFoundError(f"There is no signing session {session_id} for this document.")
+    if row.user_id != principal.user_id:
+        await deny(
+            session,
+            principal,
+            action="document.sign.complete",
+            subject_type="signing_session",
+            subject_id=session_id,
+            message="This signing session belongs to someone else.",
+        )
+    if row.completed_at is not None:
+        raise ConflictError("This signing session is already completed.")
+    if utcnow() > row.expires_at:
+        raise SessionExpired(
+            "This signing session expired; prepare the signature again "
+            f"(sessions last {int(SESSION_LIFETIME.total_seconds() // 60)} minutes)."
+        )
+    return row
+
+
+async def _record_signed(
+    session: AsyncSession,
+    principal: Principal,
+    document: Document,
+    turn: Turn,
+    row: SigningSession,
+    sha256: str,
+) -> None:
+    """Close the signing session, mark the document signed after the signer's (last)
+    signature, record the event; 409 when a concurrent request signed first."""
     now = utcnow()
     row.completed_at = now
     final = turn.produced_by is VersionSource.LEADER_SIGNATURE
@@ -270,8 +321,8 @@ async def complete_signature(
         "document.signed" if final else "document.approved",
         actor=principal,
         subject_type="document",
-        subject_id=document_id,
-        details={"sha256": result["sha256"], "certificate_id": row.certificate_id},
+        subject_id=document.id,
+        details={"sha256": sha256, "certificate_id": row.certificate_id},
     )
     try:
         await session.flush()
@@ -279,4 +330,3 @@ async def complete_signature(
         if is_duplicate(exc):
             raise ConflictError("The document was signed by a concurrent request.") from None
         raise
-    return document

@@ -33,6 +33,8 @@ __all__ = [
     "SigningConfig",
     "job_add_fields",
     "job_check_pdf",
+    "malformed_pdf_errors",
+    "seal_level",
     "job_sign_attachment",
     "job_complete",
     "job_fill_and_seal",
@@ -83,7 +85,7 @@ def job_add_fields(src: str, out: str, layout: dict[str, Any]) -> dict[str, Any]
             result = await signing.async_add_signature_fields(src, out, signing.FieldLayout(**spec))
         except signing.SigningError as exc:
             raise JobRefused(f"The PDF cannot take signature fields: {exc}") from None
-        except Exception as exc:  # noqa: BLE001 - a malformed file, in words
+        except malformed_pdf_errors() as exc:  # a malformed file, in words
             raise JobRefused(
                 f"The PDF cannot be prepared for signing ({type(exc).__name__}: {exc})."
             ) from None
@@ -194,12 +196,12 @@ def job_fill_and_seal(
         except (signing.SigningError, LookupError, OSError) as exc:
             reason = f"the seal key of {agency_abbreviation} cannot be used: {exc}"
             raise JobFailed(reason) from None
-        level = config.seal_level
+        level = seal_level(config)
         extra = long_term_source(config) if level in ("B-LT", "B-LTA") else {}
         box = signing.seal_box_for(leader_box)
         size = (box[2] - box[0], box[3] - box[1])
         request = signing.SignRequest(
-            level=level,  # type: ignore[arg-type]
+            level=level,
             field_name="DauCoQuan",
             box=box,
             appearance=signing.seal_appearance(agency_name, datetime.now(UTC), box_size=size),
@@ -244,6 +246,41 @@ ATTACHMENT_BOX = (220.0, 42.0)
 ATTACHMENT_MARGIN = (28.0, 14.0)
 
 
+def seal_level(config: SigningConfig) -> signing.Level:
+    """The configured seal level as a ``signing.Level`` (the settings accept only known
+    levels; anything else is a configuration fault, not the file's)."""
+    for level in signing.LEVELS:
+        if level == config.seal_level:
+            return level
+    raise JobFailed(f"The seal level {config.seal_level!r} is not a signature level.")
+
+
+def malformed_pdf_errors() -> tuple[type[Exception], ...]:
+    """What reading a damaged or hostile PDF raises in pyHanko and pypdf (the kinds
+    ``signing._failures.MALFORMED`` lists, and pypdf's own errors). Anything else is a
+    defect and leaves the job as a failure, not as a refusal of the file. Imported on
+    failure only, like the readers."""
+    import struct
+    import zlib
+
+    from pyhanko.pdf_utils.misc import PdfError
+    from pypdf.errors import PyPdfError
+
+    return (
+        PdfError,
+        PyPdfError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        LookupError,
+        ArithmeticError,
+        NotImplementedError,
+        RecursionError,
+        zlib.error,
+        struct.error,
+    )
+
+
 def _first_page_size(src: str) -> tuple[float, float]:
     import pypdf
 
@@ -270,7 +307,7 @@ def job_sign_attachment(
             raise JobFailed(reason) from None
         try:
             width, height = _first_page_size(src)
-        except Exception:  # noqa: BLE001 - an odd page tree: assume A4
+        except malformed_pdf_errors():  # an odd page tree: assume A4
             width, height = 595.0, 842.0
         (w, h), (right, top) = ATTACHMENT_BOX, ATTACHMENT_MARGIN
         box = (width - right - w, height - top - h, width - right, height - top)

@@ -107,12 +107,12 @@ async def _sender_ids(session: AsyncSession, sender: str) -> list[int]:
     ids = set(
         (await session.exec(select(AgencyCode.agency_id).where(AgencyCode.code == value))).all()
     )
-    ids |= set(
-        (
-            await session.exec(select(Agency.id).where(Agency.abbreviation == value.upper()))
-        ).all()
-    )
-    return [i for i in ids if i is not None]
+    by_abbreviation = (
+        await session.exec(select(Agency.id).where(Agency.abbreviation == value.upper()))
+    ).all()
+    # Agency.id is Optional on the model (unset before insert); a stored row has one.
+    ids |= {i for i in by_abbreviation if i is not None}
+    return list(ids)
 
 
 def _check(flt: InboxFilter) -> None:

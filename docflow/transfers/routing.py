@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -234,56 +235,19 @@ async def _create_transfers(
     check_transition(None, TransferStatus.ARRIVED)
     async with runtime.session() as session:
         sender_code = await primary_code(session, document.agency_id)
-        agencies = {
-            a.id: a
-            for a in (
-                await session.exec(
-                    select(Agency).where(col(Agency.id).in_([t[0] for t in targets]))
-                )
-            ).all()
-        }
+        agencies = await _agencies(session, [t[0] for t in targets])
     # Reads above, writes below in a transaction whose first statement is a write (SQLite
     # takes its write lock there instead of upgrading a read lock later).
     async with runtime.transaction() as session:
         now = utcnow()
-        transfers = [
-            Transfer(
-                document_id=document.id,  # type: ignore[arg-type]
-                version_id=version.id,  # type: ignore[arg-type]
-                sender_agency_id=document.agency_id,
-                recipient_agency_id=agency_id,
-                sender_code=sender_code,
-                recipient_code=code,
-                business_type=correction.business_type if correction else BusinessType.NEW,
-                corrects_document_id=correction.corrects_document_id if correction else None,
-                priority=priority_for_urgency(document.urgency),
-                status=TransferStatus.ARRIVED,
-                verification=record.verdict,
-                verification_id=record.id,
-                arrived_at=now,
-                last_seq=1,
-            )
-            for agency_id, code in targets
-        ]
+        transfers = _new_transfers(
+            document, version, record, targets, sender_code, correction, now
+        )
         session.add_all(transfers)
         await session.flush()
         events = []
         for transfer in transfers:
-            event = TransferEvent(
-                transfer_id=transfer.id,  # type: ignore[arg-type]
-                seq=1,
-                document_id=transfer.document_id,
-                status=TransferStatus.ARRIVED,
-                from_code=transfer.recipient_code,
-                to_code=transfer.sender_code,
-                reason=None,
-                actor=SYSTEM_ACTOR,
-                occurred_at=now,
-                private={"verification": record.verdict},
-                signature="",
-                signature_algorithm="",
-                certificate_pem="",
-            )
+            event = _arrival_event(transfer, record, now)
             await sign_status_event(runtime.signing, agencies[transfer.recipient_agency_id], event)
             events.append(event)
         session.add_all(events)
@@ -303,4 +267,68 @@ async def _create_transfers(
                 ],
             },
         )
-        return tuple(t.id for t in transfers)  # type: ignore[misc]
+        ids: list[int] = []
+        for transfer in transfers:
+            assert transfer.id is not None  # flushed above
+            ids.append(transfer.id)
+        return tuple(ids)
+
+
+async def _agencies(session: AsyncSession, agency_ids: list[int]) -> dict[int | None, Agency]:
+    """The recipient agencies by id (their seals sign the arrival events)."""
+    rows = (await session.exec(select(Agency).where(col(Agency.id).in_(agency_ids)))).all()
+    return {a.id: a for a in rows}
+
+
+def _new_transfers(
+    document: Document,
+    version: DocumentVersion,
+    record: VerificationRecord,
+    targets: list[tuple[int, str]],
+    sender_code: str,
+    correction: DocumentCorrection | None,
+    now: datetime,
+) -> list[Transfer]:
+    """One transfer per (agency id, code) of ``targets``, arrived (status 01) at ``now``."""
+    assert document.id is not None and version.id is not None
+    return [
+        Transfer(
+            document_id=document.id,
+            version_id=version.id,
+            sender_agency_id=document.agency_id,
+            recipient_agency_id=agency_id,
+            sender_code=sender_code,
+            recipient_code=code,
+            business_type=correction.business_type if correction else BusinessType.NEW,
+            corrects_document_id=correction.corrects_document_id if correction else None,
+            priority=priority_for_urgency(document.urgency),
+            status=TransferStatus.ARRIVED,
+            verification=record.verdict,
+            verification_id=record.id,
+            arrived_at=now,
+            last_seq=1,
+        )
+        for agency_id, code in targets
+    ]
+
+
+def _arrival_event(
+    transfer: Transfer, record: VerificationRecord, now: datetime
+) -> TransferEvent:
+    """The transfer's first event (01 arrived), reported by the recipient; unsigned."""
+    assert transfer.id is not None  # flushed
+    return TransferEvent(
+        transfer_id=transfer.id,
+        seq=1,
+        document_id=transfer.document_id,
+        status=TransferStatus.ARRIVED,
+        from_code=transfer.recipient_code,
+        to_code=transfer.sender_code,
+        reason=None,
+        actor=SYSTEM_ACTOR,
+        occurred_at=now,
+        private={"verification": record.verdict},
+        signature="",
+        signature_algorithm="",
+        certificate_pem="",
+    )

@@ -20,6 +20,7 @@ from docflow.core.keys import (
     time_source,
     trust_config,
 )
+from docflow.documents.signing_jobs import malformed_pdf_errors, seal_level
 
 __all__ = ["INCOMING_FIELD", "job_stamp_incoming", "job_verify_report"]
 
@@ -95,12 +96,12 @@ def job_stamp_incoming(
         )
         try:
             width, height = _page_size(src)
-        except Exception as exc:  # noqa: BLE001 - a malformed file, in words
+        except malformed_pdf_errors() as exc:  # a malformed file, in words
             raise JobRefused(f"The received PDF cannot be read: {exc}") from None
         box = signing.attachment_box(width, height, size=signing.INCOMING_BOX_SIZE)
-        level = config.seal_level
+        level = seal_level(config)
         request = signing.SignRequest(
-            level=level,  # type: ignore[arg-type]
+            level=level,
             field_name=INCOMING_FIELD,
             box=box,
             page=0,

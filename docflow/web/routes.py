@@ -23,10 +23,10 @@ from docflow.accounts.models_user import Role
 from docflow.core.db import AsyncSession
 from docflow.core.errors import DomainError, PermissionDenied
 from docflow.documents import documents, registers
-from docflow.documents.api import document_view
 from docflow.documents.doctypes import DOCUMENT_TYPES
 from docflow.documents.lists import list_documents, people_of_agency, person
 from docflow.documents.models import Confidentiality, DocumentState, Urgency
+from docflow.documents.views import document_view
 from docflow.transfers import register as registers_incoming
 from docflow.transfers import views as transfer_views
 from docflow.transfers.inbox import InboxFilter, list_inbox
