@@ -9,13 +9,16 @@ URL, root certificate files); ``docflow.bootstrap`` chooses them or the dev PKI'
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import signing
 from docflow.core.ports import SealKeys, TimeStamping, TrustStore
+
+_T = TypeVar("_T")
 
 __all__ = [
     "AnchorFiles",
@@ -205,7 +208,7 @@ def broken_signatures(report: signing.DocumentReport) -> list[str]:
     return problems
 
 
-def run_job_coroutine(coro: Any) -> Any:
+def run_job_coroutine(coro: Coroutine[Any, Any, _T]) -> _T:
     try:
         return asyncio.run(coro)
     except (JobRefused, JobFailed):

@@ -91,7 +91,7 @@ def job_add_fields(src: str, out: str, layout: dict[str, Any]) -> dict[str, Any]
             ) from None
         return {"sha256": result.sha256, "size": result.size}
 
-    return run_job_coroutine(work())  # type: ignore[no-any-return]
+    return run_job_coroutine(work())
 
 
 def job_prepare(
@@ -123,7 +123,7 @@ def job_prepare(
         )
         return prepared.to_json()
 
-    return run_job_coroutine(work())  # type: ignore[no-any-return]
+    return run_job_coroutine(work())
 
 
 def job_complete(
@@ -148,7 +148,7 @@ def job_complete(
         )
         return result_dict(result)
 
-    return run_job_coroutine(work())  # type: ignore[no-any-return]
+    return run_job_coroutine(work())
 
 
 def job_validate(path: str, config: SigningConfig) -> dict[str, Any]:
@@ -175,7 +175,7 @@ def job_validate(path: str, config: SigningConfig) -> dict[str, Any]:
             ],
         }
 
-    return run_job_coroutine(work())  # type: ignore[no-any-return]
+    return run_job_coroutine(work())
 
 
 def job_fill_and_seal(
@@ -213,7 +213,7 @@ def job_fill_and_seal(
         )
         return {**result_dict(result), **archive_facts(out)}
 
-    return run_job_coroutine(work())  # type: ignore[no-any-return]
+    return run_job_coroutine(work())
 
 
 def archive_facts(path: str) -> dict[str, Any]:
@@ -238,7 +238,7 @@ def job_renew_archive(src: str, out: str, config: SigningConfig) -> dict[str, An
             "archive_expires_at": result.tsa_not_after.isoformat(),
         }
 
-    return run_job_coroutine(work())  # type: ignore[no-any-return]
+    return run_job_coroutine(work())
 
 
 #: Size and margins (right, top) of an attachment's stamp, top right of page 1.
@@ -322,5 +322,5 @@ def job_sign_attachment(
         )
         return result_dict(await signing.async_sign_pdf(src, out, request, signer))
 
-    return run_job_coroutine(work())  # type: ignore[no-any-return]
+    return run_job_coroutine(work())
 

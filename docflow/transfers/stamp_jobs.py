@@ -48,7 +48,7 @@ def job_verify_report(path: str, config: SigningConfig) -> dict[str, Any]:
         data = report.to_dict()
         return {"verdict": verdict_word(report.verdict.value), "report": data}
 
-    return run_job_coroutine(work())  # type: ignore[no-any-return]
+    return run_job_coroutine(work())
 
 
 def _page_size(path: str) -> tuple[float, float]:
@@ -113,4 +113,4 @@ def job_stamp_incoming(
         result = await signing.async_sign_pdf(src, out, request, signer)
         return {"sha256": result.sha256, "size": result.size}
 
-    return run_job_coroutine(work())  # type: ignore[no-any-return]
+    return run_job_coroutine(work())
