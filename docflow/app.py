@@ -38,6 +38,7 @@ from docflow.core.objects import describe_store_error
 from docflow.core.settings import Settings, proxy_networks
 from docflow.documents.api import DOCUMENT_HANDLERS
 from docflow.documents.api_registers import REGISTER_HANDLERS
+from docflow.exchange.api import EXCHANGE_HANDLERS
 from docflow.transfers.api import TRANSFER_HANDLERS
 from docflow.transfers.api_inbox import INBOX_HANDLERS
 from docflow.transfers.api_register import INCOMING_REGISTER_HANDLERS
@@ -54,6 +55,7 @@ ROUTE_HANDLERS: list[object] = [
     *CERTIFICATE_HANDLERS,
     *DOCUMENT_HANDLERS,
     *REGISTER_HANDLERS,
+    *EXCHANGE_HANDLERS,
     *INBOX_HANDLERS,
     *TRANSFER_HANDLERS,
     *INCOMING_REGISTER_HANDLERS,
