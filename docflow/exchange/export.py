@@ -24,7 +24,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, BinaryIO
+from pathlib import Path
+from typing import BinaryIO
 
 from sqlmodel import col, select
 
@@ -53,6 +54,8 @@ from storage import ObjectStore
 
 __all__ = [
     "ExportedPackage",
+    "ascii_filename",
+    "code_of",
     "document_package",
     "document_package_bytes",
     "package_filename",
@@ -187,7 +190,9 @@ async def _signer(session: AsyncSession, document: Document) -> edxml.SignerInfo
     return edxml.SignerInfo(position=position, full_name=user.full_name if user else None)
 
 
-def _code(symbol: str) -> edxml.Code:
+def code_of(symbol: str) -> edxml.Code:
+    """``01/QĐ-STTTT`` → ``CodeNumber`` ``01``, ``CodeNotation`` ``QĐ-STTTT`` (a symbol
+    without a number is all notation)."""
     number, _, notation = symbol.partition("/")
     if not notation:
         return edxml.Code(number=None, notation=number)
@@ -212,8 +217,7 @@ async def _attachments(
     store: ObjectStore,
     document: Document,
     version: DocumentVersion,
-    code: edxml.Code,
-    workdir: Any,
+    workdir: Path,
 ) -> tuple[edxml.Attachment, ...]:
     stem = package_filename(document.symbol, document.id or 0).removesuffix(".edxml")
     main_path = await materialize(store, version.sha256, workdir / "main.pdf")
@@ -252,7 +256,7 @@ async def _model(
     session: AsyncSession,
     store: ObjectStore,
     document: Document,
-    workdir: Any,
+    workdir: Path,
     now: datetime,
 ) -> tuple[edxml.DocumentPackage, Agency]:
     if document.state != DocumentState.ISSUED.value or document.issued_at is None:
@@ -274,7 +278,7 @@ async def _model(
             "at least one."
         )
     issued = document.issued_at.astimezone(edxml.VIETNAM_TIME).date()
-    code = _code(document.symbol)
+    code = code_of(document.symbol)
     version = await _issued_version(session, document)
     kind = document_type(document.document_type)
     package = edxml.DocumentPackage(
@@ -293,7 +297,7 @@ async def _model(
             traces=(edxml.TraceHeader(sender_code, now),),
             business=edxml.Business(doc_type=int(edxml.BusinessDocType.NEW)),
         ),
-        attachments=await _attachments(session, store, document, version, code, workdir),
+        attachments=await _attachments(session, store, document, version, workdir),
     )
     return package, agency
 
