@@ -17,6 +17,7 @@ who may read the document and records the export in the trail (``record_export``
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import re
@@ -25,8 +26,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
+import anyio.to_thread
 from sqlmodel import col, select
 
 from docflow.accounts.models_agency import Agency, AgencyCode
@@ -51,6 +53,9 @@ from docflow.exchange import edxml
 from docflow.transfers.models import Transfer
 from docflow.transfers.statuses import priority_for_urgency
 from storage import ObjectStore
+
+if TYPE_CHECKING:
+    from signing import SignerSource
 
 __all__ = [
     "ExportedPackage",
@@ -315,6 +320,18 @@ def _refusal(error: edxml.EdxmlError, document: Document) -> Exception:
     )
 
 
+def _write_signed(
+    package: edxml.DocumentPackage, source: SignerSource, out: BinaryIO, limits: edxml.Limits
+) -> edxml.SignedPackage:
+    import signing as pades
+
+    async def work() -> edxml.SignedPackage:
+        signer = await pades.async_load_signer(source)
+        return await edxml.async_write_signed_package(package, signer, out, limits=limits)
+
+    return asyncio.run(work())
+
+
 async def document_package(
     session: AsyncSession,
     document: Document,
@@ -338,15 +355,15 @@ async def document_package(
         package, agency = await _model(session, store, document, workdir, moment)
         try:
             source = signing.seal_keys.seal_source(agency.abbreviation, agency.seal_key_ref)
-            signer = await pades.async_load_signer(source)
+            # Digesting and writing up to 200 MB is CPU work: a worker thread with its
+            # own event loop does it (and loads the key there), not the server's loop.
+            written = await anyio.to_thread.run_sync(
+                _write_signed, package, source, out, limits or edxml.Limits()
+            )
         except (JobFailed, pades.SignerLoadError) as exc:
             raise ServiceUnavailable(
                 f"The seal key of {agency.abbreviation} could not be loaded: {exc}"
             ) from exc
-        try:
-            written = await edxml.async_write_signed_package(
-                package, signer, out, limits=limits or edxml.Limits()
-            )
         except edxml.EdxmlError as exc:
             raise _refusal(exc, document) from exc
     return ExportedPackage(
