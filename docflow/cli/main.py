@@ -89,6 +89,10 @@ from docflow.cli.archive import register as _register_archive  # noqa: E402 - af
 
 _register_archive(main)
 
+from docflow.cli.edxml import register as _register_edxml  # noqa: E402 - after `main`
+
+_register_edxml(main)
+
 
 if __name__ == "__main__":
     main(prog_name="docflow")

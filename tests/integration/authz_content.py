@@ -94,6 +94,8 @@ CONTENT_ROUTES: dict[str, tuple[Callable[[Built], str], str]] = {
         lambda b: f"/api/v1/documents/{b.document_id}/evidence", "issuer"),
     "GET /api/v1/documents/{id}/transfers": (
         lambda b: f"/api/v1/documents/{b.document_id}/transfers", "issuer"),
+    "GET /api/v1/documents/{id}/edxml": (
+        lambda b: f"/api/v1/documents/{b.document_id}/edxml", "issuer"),
     "GET /api/v1/transfers/{tid}/file": (
         lambda b: f"/api/v1/transfers/{b.transfer_id}/file", "transfer"),
     "GET /api/v1/transfers/{tid}/verification": (

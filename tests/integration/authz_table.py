@@ -199,6 +199,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/documents/{document_id:int}/file"): Entry(
         lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/file"), all_ok(404)
     ),
+    # edXML export (issue #14): the issuing side's read rule, on real documents in
+    # authz_content.CONTENT_ROUTES.
+    ("GET", "/api/v1/documents/{document_id:int}/edxml"): Entry(
+        lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/edxml"), all_ok(404)
+    ),
     ("GET", "/api/v1/documents/{document_id:int}/attachments/{position:int}/file"): Entry(
         lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/attachments/1/file"),
         all_ok(404),
