@@ -26,6 +26,8 @@ _EXPORTS: dict[str, str] = {
         ],
         "signing.errors",
     ),
+    # what damaged or hostile input raises (for callers that read such input themselves)
+    **dict.fromkeys(["MALFORMED", "CHECK_FAILED"], "signing._failures"),
     # signers
     **dict.fromkeys(
         ["SignerSource", "Pkcs12Source", "PemSource", "Pkcs11Source"], "signing.signers.sources"
@@ -115,6 +117,7 @@ __all__ = [
     "Appearance",
     "ArchiveStatus",
     "Box",
+    "CHECK_FAILED",
     "CertificateInfo",
     "Coverage",
     "DATE_FIELD",
@@ -131,6 +134,7 @@ __all__ = [
     "InvalidPdfError",
     "LEVELS",
     "Level",
+    "MALFORMED",
     "ModificationKind",
     "Modifications",
     "NUMBER_FIELD",
@@ -198,6 +202,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # the names, for type checkers and editors
+    from signing._failures import CHECK_FAILED, MALFORMED
     from signing.errors import (
         ExternalSigningError,
         FieldError,

@@ -256,29 +256,12 @@ def seal_level(config: SigningConfig) -> signing.Level:
 
 
 def malformed_pdf_errors() -> tuple[type[Exception], ...]:
-    """What reading a damaged or hostile PDF raises in pyHanko and pypdf (the kinds
-    ``signing._failures.MALFORMED`` lists, and pypdf's own errors). Anything else is a
-    defect and leaves the job as a failure, not as a refusal of the file. Imported on
-    failure only, like the readers."""
-    import struct
-    import zlib
-
-    from pyhanko.pdf_utils.misc import PdfError
+    """What reading a damaged or hostile PDF raises: ``signing.MALFORMED`` (pyHanko and
+    asn1crypto) and pypdf's own errors. Anything else is a defect and leaves the job as a
+    failure, not as a refusal of the file. Loaded on failure only, like the readers."""
     from pypdf.errors import PyPdfError
 
-    return (
-        PdfError,
-        PyPdfError,
-        ValueError,
-        TypeError,
-        AttributeError,
-        LookupError,
-        ArithmeticError,
-        NotImplementedError,
-        RecursionError,
-        zlib.error,
-        struct.error,
-    )
+    return (*signing.MALFORMED, PyPdfError)
 
 
 def _first_page_size(src: str) -> tuple[float, float]:
