@@ -1,8 +1,8 @@
 """The outgoing register (sổ đăng ký văn bản đi): listing, filters, CSV/XLSX export.
 
-Columns follow DOMAIN.md: number/symbol, date, type and summary, signer, recipients,
-file copy holder, copies, date sent, notes. A confidential document's summary is shown
-only to the people named on it.
+Columns of the paper register clerks keep: number/symbol, date, type and summary,
+signer, recipients, file copy holder, copies, date sent, notes. A confidential
+document's summary is shown only to the people named on it.
 """
 
 from __future__ import annotations

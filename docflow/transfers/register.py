@@ -1,6 +1,6 @@
 """The incoming register (sổ đăng ký văn bản đến): accepted transfers by incoming number.
 
-Columns follow DOMAIN.md: date received, incoming number, sending agency,
+Columns of the paper register clerks keep: date received, incoming number, sending agency,
 number/symbol, document date, type and summary, unit/person handling, date forwarded,
 notes. A recalled document stays in the register with its note. Exports share the
 outgoing register's CSV/XLSX writers' conventions (UTF-8 BOM, Vietnamese headers).

@@ -1,6 +1,6 @@
 """Visible appearances ("stamps") of docflow's signatures, as pyHanko stamp styles.
 
-Three kinds, per DOMAIN.md ("How the signatures look"):
+Three kinds, as they look on agencies' documents:
 
 * the leader's signature: name, position and signing time, optionally above a
   handwritten-signature image, sized for a signature block of about 200 x 80 pt;
@@ -267,8 +267,8 @@ def attachment_box(
 ) -> Box:
     """The attachment signature's box: top right of the page, inside its top margin.
 
-    ``margin`` is (right, top) distance from the page edge in pt. DOMAIN.md marks this
-    placement as uncertain: callers may pass any other box.
+    ``margin`` is (right, top) distance from the page edge in pt. Agencies differ in this
+    placement: callers may pass any other box.
     """
     width, height = size
     right, top = margin

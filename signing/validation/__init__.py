@@ -4,7 +4,7 @@ Framework-free. Public names are listed in ``__all__``::
 
     trust = TrustConfig(trust_anchors=(root,), intermediates=(agency_ca,))  # offline, hard-fail
     report = await async_validate_pdf(pdf_bytes_or_path_or_stream, trust)
-    report.passed, report.to_json()          # DESIGN.md §8
+    report.passed, report.to_json()
     xml = await async_etsi_xml_report(pdf_bytes, trust)   # ETSI TS 119 102-2
 
 How a verdict is reached, per ``/Sig`` signature:

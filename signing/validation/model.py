@@ -1,4 +1,4 @@
-"""The validation report: frozen dataclasses with stable JSON keys (DESIGN.md §8).
+"""The validation report: frozen dataclasses with stable JSON keys.
 
 Modelled on the EU DSS simple report: one entry per signature with an ETSI EN 319 102-1
 indication and sub-indication, plus document-level facts.

@@ -186,7 +186,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w, a, t: Call("POST", "/api/v1/me/certificates", {"csr": p256_csr()}),
         lambda a, t: 403 if role(a) == "auditor" else 201,
     ),
-    # Outgoing documents (issue #5). Routes on a document are called on one that does not
+    # Outgoing documents. Routes on a document are called on one that does not
     # exist (404 for everyone signed in); the real rules on real documents are pinned by
     # tests/integration/test_documents_*.py.
     ("POST", "/api/v1/documents"): Entry(
@@ -199,7 +199,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/documents/{document_id:int}/file"): Entry(
         lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/file"), all_ok(404)
     ),
-    # edXML export (issue #14): the issuing side's read rule, on real documents in
+    # edXML export: the issuing side's read rule, on real documents in
     # authz_content.CONTENT_ROUTES.
     ("GET", "/api/v1/documents/{document_id:int}/edxml"): Entry(
         lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/edxml"), all_ok(404)
@@ -237,7 +237,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda a, t: 200 if t == OWN or a == "province.auditor" else 403,
         targeted=True,
     ),
-    # Routing between agencies (issue #6). Routes on a transfer or document are called on
+    # Routing between agencies. Routes on a transfer or document are called on
     # one that does not exist (404 for everyone signed in); the rules on real transfers
     # are pinned by tests/integration/test_routing_*.py.
     ("GET", "/api/v1/inbox"): Entry(lambda w, a, t: Call("GET", "/api/v1/inbox"), all_ok(200)),
@@ -312,7 +312,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda a, t: 200 if t == OWN or a == "province.auditor" else 403,
         targeted=True,
     ),
-    # Audit trail and verification (issue #7). Chain status and checkpoints: auditors and
+    # Audit trail and verification. Chain status and checkpoints: auditors and
     # admins; events: auditors (scoped to their agency unless province-level); reports and
     # evidence of a document follow the document's read rule (pinned by test_audit_*.py).
     ("GET", "/api/v1/audit/verify"): Entry(
@@ -354,7 +354,7 @@ PUBLIC: dict[tuple[str, str], Call] = {
     ("GET", "/dev-pki/haugiang/ocsp/{label:str}/{encoded:path}"): Call(
         "GET", "/dev-pki/haugiang/ocsp/stttt/bm90LWRlcg%3D%3D"
     ),
-    # The browser application (issue #8): sign-in page, language switch, static assets.
+    # The browser application: sign-in page, language switch, static assets.
     ("GET", "/sign-in"): Call("GET", "/sign-in"),
     ("GET", "/lang/{code:str}"): Call("GET", "/lang/en"),
     ("GET", "/static/{file_path:path}"): Call("GET", "/static/css/app.css"),
@@ -373,7 +373,7 @@ def _page_refusal(forbidden: tuple[str, ...]) -> Callable[[str, str], int]:
     return lambda actor, target: 403 if role(actor) in forbidden else 200
 
 
-#: The browser's pages (issue #8): without a live session they send the browser to the
+#: The browser's pages: without a live session they send the browser to the
 #: sign-in page (303, then back); signed in, they answer as the API underneath them.
 PAGES: dict[tuple[str, str], Entry] = {
     ("GET", "/"): Entry(lambda w, a, t: Call("GET", "/"), all_ok(200)),

@@ -379,7 +379,7 @@ def test_pypdf_extracts_the_same_vietnamese(signer: signers.SimpleSigner) -> Non
     for font in fonts:
         assert "/ToUnicode" in font, "without a ToUnicode map, text extraction loses diacritics"
         # /W is in 1/1000 em: a font left at 2048 units/em would show widths near 2000
-        # and render about twice too wide (DESIGN.md §5).
+        # and render about twice too wide.
         cid_font = font["/DescendantFonts"][0].get_object()
         widths = [w for entry in cid_font["/W"] if isinstance(entry, list) for w in entry]
         assert widths and max(widths) <= 1000, f"glyph widths out of scale: {max(widths)}"

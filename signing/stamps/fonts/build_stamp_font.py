@@ -12,7 +12,7 @@ What it does, and why:
   combining diacritics still position correctly;
 * rescales the font to ``unitsPerEm`` 1000: pyHanko writes TrueType glyph widths to
   the PDF ``/W`` array in font units, which PDF reads as 1/1000 em, so a 2048-unit
-  font renders about twice too wide (DESIGN.md §5);
+  font renders about twice too wide;
 * renames the family to "Docflow Stamp Serif": the SIL Open Font License 1.1 forbids
   a Modified Version from using the Reserved Font Name "Liberation".
 """
