@@ -96,7 +96,7 @@ async def get_transfer_file(
 
 
 @post("/api/v1/transfers/{transfer_id:int}/accept", tags=["transfers"], status_code=200,
-      summary="Accept and register with the next incoming number (clerk)")
+      summary="Accept and register with the next incoming number (clerk): 01 → 03")
 async def accept(
     transfer_id: FromPath[int],
     principal: NamedDependency[Principal],
@@ -119,7 +119,8 @@ async def reject(
 
 
 @post("/api/v1/transfers/{transfer_id:int}/assign", tags=["transfers"], status_code=200,
-      summary="Assign to a department or person with instructions and a deadline (leader)")
+      summary="Assign to a department or person with instructions and a deadline (leader): "
+      "03 → 04")
 async def assign(
     transfer_id: FromPath[int],
     data: JSONBody[AssignBody],
@@ -134,8 +135,33 @@ async def assign(
     return await _view(runtime, principal, transfer_id)
 
 
+@post(
+    "/api/v1/transfers/{transfer_id:int}/start",
+    tags=["transfers"],
+    status_code=200,
+    summary="Start handling an assigned document (the assignee or a clerk): 04 → 05",
+    description=(
+        "Moves an assigned transfer (04) to being handled (05). Only the assignee (the "
+        "assigned person, or someone of the assigned department) or a clerk of the receiving "
+        "agency may (403 otherwise); 409 unless the transfer is in 04. Completing an "
+        "assigned transfer without starting it records 05 then 06. Note: since 2026-11-30 "
+        "(migration 0009) 04 means 'assigned by the leader' and 05 'being handled'; before, "
+        "they meant 'awaiting assignment' and 'assigned', and status events recorded then "
+        "keep those codes."
+    ),
+)
+async def start(
+    transfer_id: FromPath[int],
+    principal: NamedDependency[Principal],
+    runtime: NamedDependency[Runtime],
+) -> dict[str, Any]:
+    await transfers.start_transfer(runtime, principal, transfer_id)
+    return await _view(runtime, principal, transfer_id)
+
+
 @post("/api/v1/transfers/{transfer_id:int}/complete", tags=["transfers"], status_code=200,
-      summary="Mark the handling completed (the assignee or a clerk)")
+      summary="Mark the handling completed (the assignee or a clerk): 04/05 → 06",
+      description="From 04 (assigned, not started) it records 05 then 06; from 05, 06.")
 async def complete(
     transfer_id: FromPath[int],
     principal: NamedDependency[Principal],
@@ -233,6 +259,7 @@ TRANSFER_HANDLERS = [
     accept,
     reject,
     assign,
+    start,
     complete,
     recall_accept,
     recall_refuse,
