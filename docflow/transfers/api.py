@@ -44,12 +44,24 @@ class CorrectionBody:
     business_type: str | int
 
 
+#: What every route returning a timeline says about the 04/05 change (issue 14).
+_TIMELINE_NOTE = (
+    "Status codes: 01 arrived, 02 refused, 03 accepted and registered, 04 assigned by the "
+    "leader, 05 being handled, 06 handling finished, 13 take-back asked, 15 agreed, "
+    "16 refused. The meaning of 04/05 changed on 2026-11-30 (migration 0009; before: "
+    "04 awaiting assignment, 05 assigned). Timeline events keep the code they were signed "
+    "with; `old_meaning` is true on an 04/05 event recorded before the change, and its "
+    "`label`/`label_en` give that old meaning."
+)
+
+
 async def _view(runtime: Runtime, principal: Principal, transfer_id: int) -> dict[str, Any]:
     async with runtime.session() as session:
         return await transfer_views.recipient_view(session, principal, transfer_id, runtime.jobs)
 
 
-@get("/api/v1/transfers/{transfer_id:int}", tags=["transfers"], summary="A transfer")
+@get("/api/v1/transfers/{transfer_id:int}", tags=["transfers"], summary="A transfer",
+     description=_TIMELINE_NOTE)
 async def get_transfer(
     transfer_id: FromPath[int],
     principal: NamedDependency[Principal],
@@ -96,7 +108,9 @@ async def get_transfer_file(
 
 
 @post("/api/v1/transfers/{transfer_id:int}/accept", tags=["transfers"], status_code=200,
-      summary="Accept and register with the next incoming number (clerk)")
+      summary="Accept and register with the next incoming number (clerk): 01 → 03",
+      description="Records 03 (accepted, entered in the incoming register) and stops "
+      "there; before 2026-11-30 it also recorded 04 'awaiting assignment'.")
 async def accept(
     transfer_id: FromPath[int],
     principal: NamedDependency[Principal],
@@ -119,7 +133,10 @@ async def reject(
 
 
 @post("/api/v1/transfers/{transfer_id:int}/assign", tags=["transfers"], status_code=200,
-      summary="Assign to a department or person with instructions and a deadline (leader)")
+      summary="Assign to a department or person with instructions and a deadline (leader): "
+      "03 → 04",
+      description="Records 04 (the leader assigned it for handling); before 2026-11-30 "
+      "(migration 0009) an assignment recorded 05.")
 async def assign(
     transfer_id: FromPath[int],
     data: JSONBody[AssignBody],
@@ -134,8 +151,33 @@ async def assign(
     return await _view(runtime, principal, transfer_id)
 
 
+@post(
+    "/api/v1/transfers/{transfer_id:int}/start",
+    tags=["transfers"],
+    status_code=200,
+    summary="Start handling an assigned document (the assignee or a clerk): 04 → 05",
+    description=(
+        "Moves an assigned transfer (04) to being handled (05). Only the assignee (the "
+        "assigned person, or someone of the assigned department) or a clerk of the receiving "
+        "agency may (403 otherwise); 409 unless the transfer is in 04. Completing an "
+        "assigned transfer without starting it records 05 then 06. Note: since 2026-11-30 "
+        "(migration 0009) 04 means 'assigned by the leader' and 05 'being handled'; before, "
+        "they meant 'awaiting assignment' and 'assigned', and status events recorded then "
+        "keep those codes."
+    ),
+)
+async def start(
+    transfer_id: FromPath[int],
+    principal: NamedDependency[Principal],
+    runtime: NamedDependency[Runtime],
+) -> dict[str, Any]:
+    await transfers.start_transfer(runtime, principal, transfer_id)
+    return await _view(runtime, principal, transfer_id)
+
+
 @post("/api/v1/transfers/{transfer_id:int}/complete", tags=["transfers"], status_code=200,
-      summary="Mark the handling completed (the assignee or a clerk)")
+      summary="Mark the handling completed (the assignee or a clerk): 04/05 → 06",
+      description="From 04 (assigned, not started) it records 05 then 06; from 05, 06.")
 async def complete(
     transfer_id: FromPath[int],
     principal: NamedDependency[Principal],
@@ -169,7 +211,8 @@ async def recall_refuse(
 
 
 @get("/api/v1/documents/{document_id:int}/transfers", tags=["transfers"],
-     summary="Per recipient: current status code and timeline; the delivery's progress")
+     summary="Per recipient: current status code and timeline; the delivery's progress",
+     description=_TIMELINE_NOTE)
 async def document_transfers(
     document_id: FromPath[int],
     principal: NamedDependency[Principal],
@@ -233,6 +276,7 @@ TRANSFER_HANDLERS = [
     accept,
     reject,
     assign,
+    start,
     complete,
     recall_accept,
     recall_refuse,

@@ -5,19 +5,29 @@ amendment) as one implementation spells them; DOMAIN.md marks the codes as uncer
 so they live here as data and nowhere else. ``TRANSITIONS`` is the one table of which
 status may follow which: the routing services and a future edXML gateway both check it
 through ``check_transition``; neither hard-codes a rule of its own.
+
+Meaning of 04 and 05 changed on 2026-11-30 (migration 0009): they used to mean
+"awaiting assignment" (recorded right after 03 on acceptance) and "assigned"; they now
+mean what real systems send: 04 the leader assigned it, 05 the assignee is handling it.
+Migration 0009 moved the current state of existing transfers (04 → 03, 05 → 04); signed
+status events and audit events are evidence and keep the codes they were signed with.
+``event_meaning`` tells such an old event by its shape and labels it as it was meant.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from types import MappingProxyType
+from typing import Any
 
 from docflow.core.errors import ConflictError
 
 __all__ = [
     "BusinessType",
     "INBOX_HIDDEN",
+    "LEGACY_LABELS",
     "RECIPIENT_EMITS",
     "SENDER_EMITS",
     "STATUS_LABELS",
@@ -27,6 +37,7 @@ __all__ = [
     "StatusInfo",
     "TransferStatus",
     "check_transition",
+    "event_meaning",
     "is_allowed",
     "priority_for_urgency",
 ]
@@ -37,10 +48,10 @@ class TransferStatus(StrEnum):
 
     ARRIVED = "01"  # đã đến
     REJECTED = "02"  # từ chối tiếp nhận
-    ACCEPTED = "03"  # đã tiếp nhận
-    AWAITING_ASSIGNMENT = "04"  # chờ phân công
-    ASSIGNED = "05"  # đã phân công, đang xử lý
-    COMPLETED = "06"  # đã hoàn thành
+    ACCEPTED = "03"  # đã tiếp nhận, vào sổ văn bản đến
+    ASSIGNED = "04"  # lãnh đạo đã phân công xử lý
+    IN_PROGRESS = "05"  # đang xử lý
+    COMPLETED = "06"  # đã hoàn thành xử lý
     RECALL_REQUESTED = "13"  # yêu cầu thu hồi
     RECALL_ACCEPTED = "15"  # đồng ý thu hồi / cập nhật
     RECALL_REFUSED = "16"  # từ chối thu hồi / cập nhật
@@ -76,15 +87,39 @@ STATUS_LABELS: MappingProxyType[str, StatusInfo] = MappingProxyType(
     {
         "01": StatusInfo("01", "Đã đến", "arrived"),
         "02": StatusInfo("02", "Từ chối tiếp nhận", "rejected"),
-        "03": StatusInfo("03", "Đã tiếp nhận", "accepted"),
-        "04": StatusInfo("04", "Chờ phân công", "awaiting assignment"),
-        "05": StatusInfo("05", "Đang xử lý", "assigned / in progress"),
-        "06": StatusInfo("06", "Đã hoàn thành", "completed"),
+        "03": StatusInfo("03", "Đã tiếp nhận, vào sổ", "accepted and registered"),
+        "04": StatusInfo("04", "Lãnh đạo đã phân công xử lý", "assigned for handling"),
+        "05": StatusInfo("05", "Đang xử lý", "being handled"),
+        "06": StatusInfo("06", "Đã hoàn thành xử lý", "handling finished"),
         "13": StatusInfo("13", "Yêu cầu thu hồi", "recall requested"),
         "15": StatusInfo("15", "Đồng ý thu hồi/cập nhật", "recall/update accepted"),
         "16": StatusInfo("16", "Từ chối thu hồi/cập nhật", "recall/update refused"),
     }
 )
+
+#: The meaning 04 and 05 had before 2026-11-30 (migration 0009), for events signed then.
+LEGACY_LABELS: MappingProxyType[str, StatusInfo] = MappingProxyType(
+    {
+        "04": StatusInfo("04", "Chờ phân công (mã cũ)", "awaiting assignment (old code)"),
+        "05": StatusInfo("05", "Đã phân công (mã cũ)", "assigned (old code)"),
+    }
+)
+#: The key every assignment event's private details carry (old 05, new 04).
+_ASSIGNMENT_KEY = "user_id"
+
+
+def event_meaning(status: str, private: Mapping[str, Any] | None) -> StatusInfo:
+    """The label of a recorded status event, old-meaning 04/05 events included.
+
+    Before the change an acceptance recorded 04 without assignment details and an
+    assignment recorded 05 with them; now an assignment records 04 with them and the
+    start of handling 05 without. The details tell the two apart; no row is rewritten.
+    """
+    assignment = private is not None and _ASSIGNMENT_KEY in private
+    if (status == "04" and not assignment) or (status == "05" and assignment):
+        return LEGACY_LABELS[status]
+    return STATUS_LABELS[status]
+
 
 S = TransferStatus
 #: Which status may follow which (``None``: a transfer that has no status yet).
@@ -95,9 +130,11 @@ TRANSITIONS: MappingProxyType[str | None, frozenset[str]] = MappingProxyType(
         None: frozenset({S.ARRIVED}),
         S.ARRIVED: frozenset({S.REJECTED, S.ACCEPTED, S.RECALL_REQUESTED}),
         S.REJECTED: frozenset(),
-        S.ACCEPTED: frozenset({S.AWAITING_ASSIGNMENT, S.RECALL_REQUESTED}),
-        S.AWAITING_ASSIGNMENT: frozenset({S.ASSIGNED, S.RECALL_REQUESTED}),
-        S.ASSIGNED: frozenset({S.COMPLETED, S.RECALL_REQUESTED}),
+        S.ACCEPTED: frozenset({S.ASSIGNED, S.RECALL_REQUESTED}),
+        # Completing an assigned transfer is the assignee's first work: 05 is recorded
+        # first (``transfers.complete_transfer``), so 04 never jumps to 06.
+        S.ASSIGNED: frozenset({S.IN_PROGRESS, S.RECALL_REQUESTED}),
+        S.IN_PROGRESS: frozenset({S.COMPLETED, S.RECALL_REQUESTED}),
         S.COMPLETED: frozenset({S.RECALL_REQUESTED}),
         S.RECALL_REQUESTED: frozenset({S.RECALL_ACCEPTED, S.RECALL_REFUSED}),
         S.RECALL_ACCEPTED: frozenset(),

@@ -1,6 +1,7 @@
-"""What the recipient agency does with a transfer: accept (03, then 04 awaiting
-assignment) with the next incoming number and its "ĐẾN" stamp, reject (02) with a
-reason, assign (05, leader), complete (06, the assignee or a clerk).
+"""What the recipient agency does with a transfer: accept (03, entered in the incoming
+register) with the next incoming number and its "ĐẾN" stamp, reject (02) with a reason,
+assign (04, leader), start handling (05, the assignee or a clerk), complete (06, the
+assignee or a clerk; from 04 it records 05 first: completing is the first work done).
 
 Incoming numbers are a separate series (``incoming``) of the outgoing register's
 counters (``docflow.documents.numbering``): consecutive through the year, no gaps, no
@@ -36,7 +37,7 @@ from docflow.transfers.jobs import StampIncoming
 from docflow.transfers.models import Transfer
 from docflow.transfers.stamp_jobs import job_stamp_incoming
 from docflow.transfers.status import emit_status, lock_transfer
-from docflow.transfers.statuses import TransferStatus, check_transition
+from docflow.transfers.statuses import STATUS_LABELS, TransferStatus, check_transition
 
 __all__ = [
     "INCOMING_SERIES",
@@ -50,6 +51,7 @@ __all__ = [
     "complete_transfer",
     "reject_transfer",
     "stamp_incoming",
+    "start_transfer",
 ]
 
 logger = logging.getLogger("docflow.transfers")
@@ -121,7 +123,7 @@ class AcceptResult:
 async def accept_transfer(
     runtime: Runtime, principal: Principal, transfer_id: int, *, stamp: bool = True
 ) -> AcceptResult:
-    """Accept (03) and register with the next incoming number, then await assignment (04)."""
+    """Accept (03) and register with the next incoming number; a leader assigns it next."""
     async with runtime.session() as session:
         transfer = await authorized_transfer(
             session, principal, transfer_id, action="transfer.accept", needs=(Role.CLERK,),
@@ -147,8 +149,6 @@ async def accept_transfer(
                           actor_name=name, private={"incoming_number": number, "year": year})
         transfer.incoming_year, transfer.incoming_number = year, number
         transfer.accepted_at, transfer.accepted_by_id = accepted_at, principal.user_id
-        await emit_status(session, runtime.signing, transfer, S.AWAITING_ASSIGNMENT,
-                          actor=principal, actor_name=name)
         await commit_number(session, agency_id, year, INCOMING_SERIES, number)
         # The stamp is work after this transaction: it exists exactly when the number does,
         # and the job runner retries it until it is made (a read-only store, a TSA away).
@@ -248,7 +248,7 @@ def _deadline(value: datetime | date | str | None) -> datetime | None:
 async def assign_transfer(
     runtime: Runtime, principal: Principal, transfer_id: int, request: AssignRequest
 ) -> Transfer:
-    """A leader assigns the accepted document to a department or person (05)."""
+    """A leader assigns the accepted (03) document to a department or person (04)."""
     if request.department_id is None and request.user_id is None:
         raise InvalidInput("Name a department_id or a user_id to assign the document to.")
     if request.instructions is not None and len(request.instructions) > MAX_INSTRUCTIONS:
@@ -292,27 +292,72 @@ async def assign_transfer(
     return transfer
 
 
-async def complete_transfer(runtime: Runtime, principal: Principal, transfer_id: int) -> Transfer:
-    """The assignee (person, or someone of the assigned department) or a clerk closes it (06)."""
+def _is_assignee(principal: Principal, transfer: Transfer) -> bool:
+    """The assigned person, or (assigned to a department only) someone of it."""
+    return principal.user_id == transfer.assigned_user_id or (
+        transfer.assigned_user_id is None
+        and transfer.assigned_department_id is not None
+        and principal.department_id == transfer.assigned_department_id
+    )
+
+
+async def _handling_transfer(
+    runtime: Runtime, principal: Principal, transfer_id: int, *, action: str, what: str
+) -> None:
+    """403 unless ``principal`` is the assignee or a clerk of the receiving agency."""
     async with runtime.session() as session:
         found = await authorized_transfer(
-            session, principal, transfer_id, action="transfer.complete", needs=(),
-            message="Only the assignee or a clerk of the receiving agency completes it.",
+            session, principal, transfer_id, action=action, needs=(),
+            message=f"Only the assignee or a clerk of the receiving agency {what}.",
         )
-        is_assignee = principal.user_id == found.assigned_user_id or (
-            found.assigned_user_id is None
-            and found.assigned_department_id is not None
-            and principal.department_id == found.assigned_department_id
-        )
-        if not (is_assignee or principal.has(Role.CLERK)):
-            await deny(session, principal, action="transfer.complete", subject_type="transfer",
+        if not (_is_assignee(principal, found) or principal.has(Role.CLERK)):
+            await deny(session, principal, action=action, subject_type="transfer",
                        subject_id=transfer_id,
-                       message="Only the assignee or a clerk of the receiving agency "
-                       "completes the handling of an incoming document.")
+                       message=f"Only the assignee or a clerk of the receiving agency {what}.")
+
+
+def _handling_status(transfer: Transfer) -> str:
+    """Where the handling stands: after a refused recall (16), where the recall found it."""
+    if transfer.status == S.RECALL_REFUSED and transfer.status_before_recall:
+        return transfer.status_before_recall
+    return transfer.status
+
+
+async def start_transfer(runtime: Runtime, principal: Principal, transfer_id: int) -> Transfer:
+    """The assignee (or a clerk) starts handling an assigned (04) document (05)."""
+    await _handling_transfer(
+        runtime, principal, transfer_id, action="transfer.start",
+        what="starts the handling of an incoming document",
+    )
     async with runtime.transaction() as session:
         transfer = await lock_transfer(session, transfer_id)
-        await emit_status(session, runtime.signing, transfer, S.COMPLETED, actor=principal,
+        if _handling_status(transfer) != S.ASSIGNED:
+            label = STATUS_LABELS.get(transfer.status)
+            raise ConflictError(
+                f"Handling starts on an assigned transfer (04); this one is in "
+                f"{transfer.status} ({label.english if label else 'unknown'})."
+            )
+        await emit_status(session, runtime.signing, transfer, S.IN_PROGRESS, actor=principal,
                           actor_name=await _actor_name(session, principal))
+    return transfer
+
+
+async def complete_transfer(runtime: Runtime, principal: Principal, transfer_id: int) -> Transfer:
+    """The assignee (person, or someone of the assigned department) or a clerk closes it
+    (06). Completing an assigned (04) transfer is the first work done on it: it records
+    05 (being handled) first, then 06, in one transaction."""
+    await _handling_transfer(
+        runtime, principal, transfer_id, action="transfer.complete",
+        what="completes the handling of an incoming document",
+    )
+    async with runtime.transaction() as session:
+        transfer = await lock_transfer(session, transfer_id)
+        name = await _actor_name(session, principal)
+        if _handling_status(transfer) == S.ASSIGNED:
+            await emit_status(session, runtime.signing, transfer, S.IN_PROGRESS,
+                              actor=principal, actor_name=name)
+        await emit_status(session, runtime.signing, transfer, S.COMPLETED, actor=principal,
+                          actor_name=name)
         transfer.completed_at = utcnow()
         session.add(transfer)
     return transfer

@@ -28,7 +28,7 @@ from docflow.transfers.jobs import StampIncoming
 from docflow.transfers.models import Transfer, TransferEvent, VerificationRecord
 from docflow.transfers.reading import load_via_transfer, missing_transfer
 from docflow.transfers.status_signing import verify_status_event
-from docflow.transfers.statuses import STATUS_LABELS
+from docflow.transfers.statuses import STATUS_LABELS, event_meaning
 
 __all__ = [
     "load_visible",
@@ -40,10 +40,14 @@ __all__ = [
 
 
 def _event_public(event: TransferEvent) -> dict[str, Any]:
+    meaning = event_meaning(event.status, event.private)
     return {
         "seq": event.seq,
         "status": event.status,
-        "label": STATUS_LABELS[event.status].vietnamese,
+        "label": meaning.vietnamese,
+        "label_en": meaning.english,
+        # An 04/05 signed before their meaning changed (2026-11-30, migration 0009).
+        "old_meaning": meaning is not STATUS_LABELS[event.status],
         "at": event.occurred_at.isoformat(),
         "by": event.actor_name or event.actor,
         "from": event.from_code,

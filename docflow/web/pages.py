@@ -21,7 +21,7 @@ from docflow.accounts.permissions import Principal
 from docflow.accounts.users import Me, whoami
 from docflow.core.errors import DomainError, NotAuthenticated
 from docflow.core.runtime import Runtime
-from docflow.transfers.statuses import STATUS_LABELS
+from docflow.transfers.statuses import LEGACY_LABELS, STATUS_LABELS
 from docflow.web.i18n import CATALOGUE, DEFAULT_LANG, LANGS, translator, vn_date, vn_datetime
 
 __all__ = [
@@ -124,14 +124,15 @@ def page(
             "path": request.url.path,
             "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             "strings_json": json.dumps(CATALOGUE[lang], ensure_ascii=False),
-            "status_label": lambda code: _status_label(code, lang),
+            "status_label": lambda code, old_meaning=False: _status_label(code, lang, old_meaning),
             **context,
         },
     )
 
 
-def _status_label(code: str, lang: str) -> str:
-    info = STATUS_LABELS.get(code)
+def _status_label(code: str, lang: str, old_meaning: bool = False) -> str:
+    # ``old_meaning``: an 04/05 event signed before their meaning changed (migration 0009).
+    info = (LEGACY_LABELS if old_meaning else STATUS_LABELS).get(code)
     if info is None:
         return code
     return f"{code} · {info.vietnamese if lang == 'vi' else info.english}"

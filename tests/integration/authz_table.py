@@ -267,6 +267,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
         ),
         all_ok(404),
     ),
+    ("POST", "/api/v1/transfers/{transfer_id:int}/start"): Entry(
+        lambda w, a, t: Call("POST", f"/api/v1/transfers/{MISSING_DOCUMENT}/start"),
+        all_ok(404),
+    ),
     ("POST", "/api/v1/transfers/{transfer_id:int}/complete"): Entry(
         lambda w, a, t: Call("POST", f"/api/v1/transfers/{MISSING_DOCUMENT}/complete"),
         all_ok(404),

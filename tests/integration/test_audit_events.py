@@ -24,8 +24,8 @@ from tests.integration.routing_support import STC, UBNDVT, issue_over_http, user
 from tests.pki import tiny_pdf
 
 #: What one document's trail holds after: upload, signature (prepare + complete), issue
-#: with automatic dispatch to STC and UBNDVT, STC accepts (number, stamp), assigns and
-#: completes; UBNDVT rejects. (action, transfer status) in order.
+#: with automatic dispatch to STC and UBNDVT, STC accepts (03: number, stamp), assigns (04) and
+#: the assignee completes (05, 06); UBNDVT rejects. (action, transfer status) in order.
 EXPECTED_FLOW = [
     ("document.created", None),
     ("document.signature_prepared", None),
@@ -33,8 +33,8 @@ EXPECTED_FLOW = [
     ("document.issued", None),
     ("transfer.dispatched", None),
     ("transfer.status", "03"),
-    ("transfer.status", "04"),
     ("transfer.stamped", None),
+    ("transfer.status", "04"),
     ("transfer.status", "05"),
     ("transfer.status", "06"),
     ("transfer.status", "02"),
@@ -117,7 +117,7 @@ async def test_the_document_flow_leaves_exactly_the_expected_events(
                 user_id=await user_id(runtime, "stc.clerk"),
                 action="transfer.status",
             )
-            assert [e["details"]["status"] for e in by_clerk] == ["03", "04"]
+            assert [e["details"]["status"] for e in by_clerk] == ["03"]
             first = trail[0]["occurred_at"]
             later = await _events(client, province, document_id=doc_id, **{"from": first})
             assert len(later) == len(trail)

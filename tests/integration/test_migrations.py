@@ -129,3 +129,98 @@ def test_migrations_have_one_head_and_do_not_import_the_app() -> None:
         assert not application_import.search(path.read_text()), (
             f"{path.name} imports application code"
         )
+
+
+#: (status, status_before_recall) before 0009 → after it. Old 04 "awaiting assignment" is
+#: the new 03 (accepted, not assigned), old 05 "assigned" the new 04; the rest stays.
+STATUS_CASES = [
+    (("01", None), ("01", None)),
+    (("02", None), ("02", None)),
+    (("04", None), ("03", None)),
+    (("05", None), ("04", None)),
+    (("06", None), ("06", None)),
+    (("13", "05"), ("13", "04")),
+    (("16", "04"), ("16", "03")),
+    (("15", "01"), ("15", "01")),
+]
+
+
+async def _transfer_rows(sessions) -> list[tuple[str, str | None]]:
+    from docflow.transfers.models import Transfer
+
+    async with sessions() as session:
+        rows = (await session.exec(select(Transfer).order_by(Transfer.id))).all()
+        return [(t.status, t.status_before_recall) for t in rows]
+
+
+async def _event_rows(sessions) -> list[tuple[int, str, str]]:
+    from docflow.transfers.models import TransferEvent
+
+    async with sessions() as session:
+        rows = (await session.exec(select(TransferEvent).order_by(TransferEvent.id))).all()
+        return [(e.transfer_id, e.status, e.signature) for e in rows]
+
+
+async def test_0009_moves_current_statuses_to_the_new_meaning_and_keeps_history(
+    database_url: str,
+) -> None:
+    from docflow.accounts.models_user import User
+    from docflow.cli.demo import seed_demo
+    from docflow.documents.models import Document, DocumentVersion
+    from docflow.transfers.models import Transfer, TransferEvent
+
+    await anyio.to_thread.run_sync(upgrade, database_url, "0008")
+    engine = create_engine(database_url)
+    sessions = create_session_factory(engine)
+    try:
+        async with sessions() as session:
+            await seed_demo(session, "migration-test-password")
+            await session.commit()
+        async with sessions() as session:
+            stc = (await session.exec(select(Agency).where(Agency.abbreviation == "STC"))).one()
+            vt = (await session.exec(select(Agency).where(Agency.abbreviation == "UBNDVT"))).one()
+            clerk = (await session.exec(select(User).where(User.username == "stc.clerk"))).one()
+            for number, ((status, before), _) in enumerate(STATUS_CASES, start=1):
+                document = Document(
+                    agency_id=stc.id, created_by_id=clerk.id, document_type="cong_van",
+                    subject=f"Văn bản {number}", signer_id=clerk.id, state="issued",
+                    number=number, symbol=f"{number:02d}/STC",
+                )
+                session.add(document)
+                await session.flush()
+                version = DocumentVersion(
+                    document_id=document.id, version=1, sha256="0" * 64, object_key="k",
+                    size=1, produced_by="issuance",
+                )
+                session.add(version)
+                await session.flush()
+                transfer = Transfer(
+                    document_id=document.id, version_id=version.id, sender_agency_id=stc.id,
+                    recipient_agency_id=vt.id, sender_code="000.03.00.H30",
+                    recipient_code="000.04.00.H30", status=status,
+                    status_before_recall=before, verification="passed", last_seq=1,
+                )
+                session.add(transfer)
+                await session.flush()
+                # A signed status event with the old code: evidence, never rewritten.
+                session.add(TransferEvent(
+                    transfer_id=transfer.id, seq=1, document_id=document.id, status=status,
+                    from_code="000.04.00.H30", to_code="000.03.00.H30", actor="stc.clerk",
+                    occurred_at=datetime(2026, 11, 1, tzinfo=UTC), signature=f"sig-{number}",
+                    signature_algorithm="ecdsa", certificate_pem="pem",
+                ))
+            await session.commit()
+        old = [before for before, _ in STATUS_CASES]
+        new = [after for _, after in STATUS_CASES]
+        events = await _event_rows(sessions)
+        assert await _transfer_rows(sessions) == old
+
+        await anyio.to_thread.run_sync(upgrade, database_url, "0009")
+        assert await _transfer_rows(sessions) == new
+        assert await _event_rows(sessions) == events  # history keeps the old codes
+
+        await anyio.to_thread.run_sync(downgrade, database_url, "0008")
+        assert await _transfer_rows(sessions) == old
+        assert await _event_rows(sessions) == events
+    finally:
+        await engine.dispose()

@@ -1,7 +1,8 @@
 """Routing among three agencies end to end over HTTP, on SQLite and PostgreSQL, with the
 dev PKI: STTTT issues to STC and UBNDVT; both see "01 arrived" with a passed
 verification; STC accepts (incoming number 1, its "ĐẾN" stamp a valid signature, the
-sender's two signatures still TOTAL_PASSED), assigns and completes; UBNDVT rejects with a
+sender's two signatures still TOTAL_PASSED), assigns (04) and the assignee completes
+without starting first (05 then 06); UBNDVT rejects with a
 reason; the sender's timeline shows 01/03/04/05/06 and 01/02 with times and people and
 nothing of STC's handling. Then a second document is recalled: STC accepts the recall,
 UBNDVT refuses it."""
@@ -78,9 +79,9 @@ async def _scenario(app: Any, runtime: Runtime) -> None:
         accepted = await client.post(f"/api/v1/transfers/{stc_id}/accept", headers=stc_clerk)
         assert accepted.status_code == 200, accepted.text
         body = accepted.json()
-        assert body["status"] == "04" and body["incoming_number"] == 1 and body["stamped"]
+        assert body["status"] == "03" and body["incoming_number"] == 1 and body["stamped"]
         twice = await client.post(f"/api/v1/transfers/{stc_id}/accept", headers=stc_clerk)
-        assert twice.status_code == 409 and "04" in twice.json()["detail"]
+        assert twice.status_code == 409 and "03" in twice.json()["detail"]
 
         stamped = await client.get(f"/api/v1/transfers/{stc_id}/file", headers=stc_clerk)
         issued = await client.get(f"/api/v1/documents/{doc_id}/file",
@@ -104,7 +105,7 @@ async def _scenario(app: Any, runtime: Runtime) -> None:
             headers=stc_leader,
         )
         assert assigned.status_code == 200, assigned.text
-        assert assigned.json()["status"] == "05"
+        assert assigned.json()["status"] == "04"
         assert assigned.json()["instructions"] == INSTRUCTIONS
         stc_specialist = await login(client, "stc.specialist")
         done = await client.post(f"/api/v1/transfers/{stc_id}/complete", headers=stc_specialist)
@@ -130,7 +131,8 @@ async def _scenario(app: Any, runtime: Runtime) -> None:
         for item in by_code.values():
             for event in item["timeline"]:
                 assert event["at"] and event["by"] and event["signature_valid"], event
-        assert by_code[STC]["timeline"][4]["by"] == "Lý Thị Mỹ Duyên"  # the specialist
+        # Completing is the assignee's first work: 05 (being handled), then 06, both theirs.
+        assert [e["by"] for e in by_code[STC]["timeline"][3:]] == ["Lý Thị Mỹ Duyên"] * 2
         assert INSTRUCTIONS not in view.text and "2099-12" not in view.text
         as_sender = await client.get(f"/api/v1/transfers/{stc_id}", headers=stttt_clerk)
         assert as_sender.status_code == 200
@@ -161,7 +163,7 @@ async def _scenario(app: Any, runtime: Runtime) -> None:
         assert (await _inbox_item(client, vt_clerk, doc2))["status"] == "16"
         view2 = await client.get(f"/api/v1/documents/{doc2}/transfers", headers=stttt_clerk)
         by_code2 = {i["recipient"]["code"]: i for i in view2.json()["items"]}
-        assert statuses(by_code2[STC]) == ["01", "03", "04", "13", "15"]
+        assert statuses(by_code2[STC]) == ["01", "03", "13", "15"]
         assert statuses(by_code2[UBNDVT]) == ["01", "13", "16"]
 
         # STC's incoming register: both documents, the recalled one with its note.

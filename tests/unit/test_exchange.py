@@ -7,6 +7,7 @@ import pytest
 from docflow.core.errors import ConflictError
 from docflow.transfers.statuses import (
     INBOX_HIDDEN,
+    LEGACY_LABELS,
     SENDER_EMITS,
     STATUS_LABELS,
     TERMINAL,
@@ -15,6 +16,7 @@ from docflow.transfers.statuses import (
     Priority,
     TransferStatus,
     check_transition,
+    event_meaning,
     is_allowed,
     priority_for_urgency,
 )
@@ -38,6 +40,10 @@ def test_the_handling_path_is_allowed_in_order_only() -> None:
     for current, target in zip(path, path[1:], strict=False):
         assert is_allowed(current, target)  # type: ignore[arg-type]
     assert not is_allowed("01", "05")
+    # accept → 03; only an assignment (04) follows, then start (05), then completion (06):
+    # completing an assigned transfer records 05 first, the table never skips it.
+    assert not is_allowed("03", "05") and not is_allowed("03", "06")
+    assert not is_allowed("04", "06") and not is_allowed("04", "04")
     assert not is_allowed("03", "03")
     assert not is_allowed(None, "03")
     assert {"02", "15"} == TERMINAL
@@ -57,3 +63,24 @@ def test_a_forbidden_or_unknown_transition_names_both_statuses() -> None:
         check_transition("01", "06")
     with pytest.raises(ConflictError, match="not an edXML status code"):
         check_transition("01", "99")
+
+
+def test_04_and_05_mean_assigned_and_being_handled_as_in_the_exchange() -> None:
+    from docflow.exchange.edxml.model import StatusCode as ExchangeStatus
+
+    assert TransferStatus.ASSIGNED == ExchangeStatus.ASSIGNED == "04"
+    assert TransferStatus.IN_PROGRESS == ExchangeStatus.IN_PROGRESS == "05"
+    assert STATUS_LABELS["04"].english == "assigned for handling"
+    assert STATUS_LABELS["05"].english == "being handled"
+
+
+def test_events_signed_before_the_change_keep_their_old_meaning() -> None:
+    assignment = {"user_id": 7, "department_id": None, "instructions": "Xử lý"}
+    # Old: 04 at acceptance (no assignment details), 05 the assignment (with them).
+    assert event_meaning("04", {}) is LEGACY_LABELS["04"]
+    assert event_meaning("05", assignment) is LEGACY_LABELS["05"]
+    assert "awaiting assignment" in LEGACY_LABELS["04"].english
+    # New: 04 the assignment (with details), 05 the start of handling (without).
+    assert event_meaning("04", assignment) is STATUS_LABELS["04"]
+    assert event_meaning("05", {}) is STATUS_LABELS["05"]
+    assert event_meaning("03", {"incoming_number": 1}) is STATUS_LABELS["03"]

@@ -24,3 +24,13 @@ def test_dates_show_day_month_year_in_vietnam_time() -> None:
     assert vn_date(moment) == "01/01/2027"
     assert vn_datetime(moment.isoformat()) == "01:30 01/01/2027"
     assert vn_date(None) == "" and vn_datetime("") == ""
+
+
+def test_status_labels_name_the_new_04_05_and_the_old_meaning_of_old_events() -> None:
+    from docflow.web.pages import _status_label
+
+    assert _status_label("04", "en") == "04 · assigned for handling"
+    assert _status_label("05", "vi") == "05 · Đang xử lý"
+    # An 04/05 event signed before the change (migration 0009) keeps its old meaning.
+    assert _status_label("04", "en", True) == "04 · awaiting assignment (old code)"
+    assert _status_label("05", "vi", True) == "05 · Đã phân công (mã cũ)"

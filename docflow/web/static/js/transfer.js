@@ -1,4 +1,4 @@
-// An incoming document: accept / reject / assign / complete, and the arrival check.
+// An incoming document: accept / reject / assign / start / complete, and the arrival check.
 import { api, el, once, showError, t } from './api.js';
 import { showPdf } from './pdfview.js';
 import { renderReport } from './report.js';
