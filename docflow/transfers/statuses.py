@@ -1,8 +1,8 @@
-"""The edXML vocabulary of exchange between agencies' systems, as data (DOMAIN.md).
+"""The edXML vocabulary of exchange between agencies' systems, as data.
 
 Status codes, priorities and business types are the ones of QCVN 102:2016 (2022
-amendment) as one implementation spells them; DOMAIN.md marks the codes as uncertain,
-so they live here as data and nowhere else. ``TRANSITIONS`` is the one table of which
+amendment) as real systems send them; implementations differ in details, so they live
+here as data and nowhere else. ``TRANSITIONS`` is the one table of which
 status may follow which: the routing services and a future edXML gateway both check it
 through ``check_transition``; neither hard-codes a rule of its own.
 
