@@ -110,6 +110,7 @@ def register_tables() -> None:
     import docflow.core.jobs.models
     import docflow.documents.models
     import docflow.documents.models_reading
+    import docflow.exchange.models
     import docflow.transfers.models  # noqa: F401
 
 

@@ -29,6 +29,14 @@ class Agency(SQLModel, table=True):
     #: Where the seal key lives: ``pkcs11:...`` (RFC 7512 URI), a PKCS#12 path
     #: (``file:/...p12``) or ``<store>:<abbrev>`` (a key store naming keys by agency).
     seal_key_ref: str | None = Field(default=None, max_length=1024)
+    #: An agency of another system (a peer on the exchange axis, or named by a received
+    #: package's ``From``): in the directory so clerks can address it, never a user's home.
+    external: bool = Field(default=False, nullable=False)
+    #: Directory data the edXML ``From``/``To`` carry (``OrganAdd``, ``Email``, ...).
+    address: str | None = Field(default=None, max_length=500)
+    email: str | None = Field(default=None, max_length=255)
+    phone: str | None = Field(default=None, max_length=50)
+    website: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
