@@ -41,7 +41,14 @@ from docflow.exchange.models import (
     ExchangePeer,
 )
 
-__all__ = ["Answer", "deliver", "retry_delay", "retry_delivery", "send_timeout"]
+__all__ = [
+    "Answer",
+    "deliver",
+    "list_deliveries",
+    "retry_delay",
+    "retry_delivery",
+    "send_timeout",
+]
 
 #: Seconds to wait before attempt n + 1 after n failed ones.
 SCHEDULE = (30.0, 120.0, 1200.0)
@@ -207,3 +214,37 @@ async def retry_delivery(
                        subject_type="exchange_delivery", subject_id=delivery_id,
                        details={"package": delivery.package_id})
     return delivery
+
+
+async def list_deliveries(
+    session: AsyncSession, agency_id: int, *, limit: int = 200
+) -> list[dict[str, object]]:
+    """The agency's outgoing deliveries, newest first: package, peer, state, attempts,
+    last error, next attempt."""
+    rows = (
+        await session.exec(
+            select(ExchangeDelivery, ExchangePackage, ExchangePeer)
+            .join(ExchangePackage, ExchangePackage.id == ExchangeDelivery.package_id)  # type: ignore[arg-type]
+            .join(ExchangePeer, ExchangePeer.id == ExchangeDelivery.peer_id)  # type: ignore[arg-type]
+            .join(Document, Document.id == ExchangePackage.document_id)  # type: ignore[arg-type]
+            .where(Document.agency_id == agency_id)
+            .order_by(ExchangeDelivery.id.desc())  # type: ignore[union-attr]
+            .limit(limit)
+        )
+    ).all()
+    return [
+        {
+            "id": d.id,
+            "package": {"id": p.id, "document_id": p.document_id,
+                        "edxml_document_id": p.edxml_document_id, "sha256": p.sha256,
+                        "size": p.size},
+            "peer": peer.name,
+            "url": peer.url,
+            "state": d.state,
+            "attempts": d.attempts,
+            "last_error": d.last_error,
+            "next_attempt_at": d.next_attempt_at.isoformat() if d.next_attempt_at else None,
+            "delivered_at": d.delivered_at.isoformat() if d.delivered_at else None,
+        }
+        for d, p, peer in rows
+    ]
