@@ -122,7 +122,7 @@ async def _actions(runtime: Runtime, prefix: str) -> list[AuditEvent]:
     async with runtime.session() as session:
         rows = await session.exec(
             select(AuditEvent).where(col(AuditEvent.action).startswith(prefix))
-            .order_by(col(AuditEvent.id))
+            .order_by(col(AuditEvent.seq))
         )
         return list(rows.all())
 
