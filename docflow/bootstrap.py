@@ -94,9 +94,12 @@ def certificate_issuer(settings: Settings) -> CertificateIssuer | None:
 
 def job_handlers() -> Mapping[type[Any], Handler]:
     """What each feature's background jobs do."""
+    from docflow.exchange.job_handlers import HANDLERS as EXCHANGE
     from docflow.transfers.job_handlers import HANDLERS as TRANSFERS
 
-    return {**TRANSFERS}
+    # The exchange's DeliverDocument handler runs the transfers' one, then queues the
+    # packages for agencies of other systems: it replaces it here.
+    return {**TRANSFERS, **EXCHANGE}
 
 
 def register_tables() -> None:

@@ -93,6 +93,10 @@ from docflow.cli.edxml import register as _register_edxml  # noqa: E402 - after 
 
 _register_edxml(main)
 
+from docflow.cli.peer import register as _register_peer  # noqa: E402 - after `main`
+
+_register_peer(main)
+
 
 if __name__ == "__main__":
     main(prog_name="docflow")

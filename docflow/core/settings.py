@@ -186,6 +186,14 @@ class Settings:
             "certificates expire (0: only `docflow archive renew`).",
         ),
     )
+    exchange_max_attempts: int = field(
+        default=48,
+        metadata=_meta(
+            "DOCFLOW_EXCHANGE_MAX_ATTEMPTS",
+            "Attempts to deliver an edXML package to a peer before it is marked failed "
+            "(default 48: retries after 30 s, 2 min, 20 min, then hourly).",
+        ),
+    )
     log_level: str = field(
         default="INFO",
         metadata=_meta("DOCFLOW_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR."),
@@ -235,6 +243,7 @@ class Settings:
         session_hours = read.integer("session_hours", 8, 1, 24 * 30)
         audit_checkpoint_minutes = read.integer("audit_checkpoint_minutes", 5, 0, 60 * 24 * 7)
         archive_renewal_hours = read.integer("archive_renewal_hours", 24, 0, 24 * 365)
+        exchange_max_attempts = read.integer("exchange_max_attempts", 48, 1, 10_000)
         log_level = read.log_level()
         trusted_proxies = read.trusted_proxies()
         if read.problems:
@@ -267,6 +276,7 @@ class Settings:
             session_hours=session_hours,
             audit_checkpoint_minutes=audit_checkpoint_minutes,
             archive_renewal_hours=archive_renewal_hours,
+            exchange_max_attempts=exchange_max_attempts,
             log_level=log_level,
         )
 

@@ -113,8 +113,9 @@ def _organization(agency: Agency | None, code: str) -> edxml.Organization:
 
 async def _recipients(session: AsyncSession, document: Document) -> tuple[edxml.Organization, ...]:
     """One ``To`` per recipient agency: the transfers made when the document was sent,
-    in order; before it is sent, the recipient codes chosen on the draft (a code not in
-    the directory still goes out, without a name: the axis knows the agency)."""
+    in order, then the draft's recipient codes without a transfer (agencies of other
+    systems; before it is sent, all of them). A code not in the directory still goes
+    out, without a name: the axis knows the agency."""
     transfers = (
         await session.exec(
             select(Transfer.recipient_agency_id, Transfer.recipient_code)
@@ -123,16 +124,19 @@ async def _recipients(session: AsyncSession, document: Document) -> tuple[edxml.
         )
     ).all()
     pairs: list[tuple[int | None, str]] = [(a, c) for a, c in transfers]
-    if not pairs:
+    # Agencies of other systems get no transfer: their codes come from the draft.
+    rest = [code for code in document.recipients or () if code not in {c for _, c in pairs}]
+    if rest:
         rows = (
             await session.exec(
                 select(AgencyCode.code, AgencyCode.agency_id).where(
-                    col(AgencyCode.code).in_(list(document.recipients or ()))
+                    col(AgencyCode.code).in_(rest)
                 )
             )
         ).all()
         by_code = dict(rows)
-        pairs = [(by_code.get(code), code) for code in document.recipients or ()]
+        sent = {a for a, _ in pairs}
+        pairs += [(by_code.get(c), c) for c in rest if by_code.get(c) not in sent]
     agencies = {
         a.id: a
         for a in (

@@ -204,14 +204,16 @@ async def dispatch_document(
 
 
 async def _recipients(session: AsyncSession, document: Document) -> list[tuple[int, str]]:
-    """(agency id, code) of every recipient other than the sender, first code wins."""
+    """(agency id, code) of every recipient other than the sender, first code wins.
+    Agencies of other systems (``Agency.external``) get no transfer here: the exchange
+    sends them a package."""
     if not document.recipients:
         return []
     rows = (
         await session.exec(
-            select(AgencyCode.agency_id, AgencyCode.code).where(
-                col(AgencyCode.code).in_(document.recipients)
-            )
+            select(AgencyCode.agency_id, AgencyCode.code)
+            .join(Agency, col(Agency.id) == AgencyCode.agency_id)
+            .where(col(AgencyCode.code).in_(document.recipients), col(Agency.external).is_(False))
         )
     ).all()
     by_code = {code: agency_id for agency_id, code in rows}

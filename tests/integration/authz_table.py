@@ -204,6 +204,17 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/documents/{document_id:int}/edxml"): Entry(
         lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/edxml"), all_ok(404)
     ),
+    # Outgoing deliveries to peers: the agency's clerks see their own (another agency's
+    # are not listed: pinned by tests/integration/test_exchange_delivery.py); a delivery
+    # that does not exist is 404 for everyone.
+    ("GET", "/api/v1/exchange/deliveries"): Entry(
+        lambda w, a, t: Call("GET", "/api/v1/exchange/deliveries"),
+        lambda a, t: 200 if role(a) == "clerk" else 403,
+    ),
+    ("POST", "/api/v1/exchange/deliveries/{delivery_id:int}/retry"): Entry(
+        lambda w, a, t: Call("POST", f"/api/v1/exchange/deliveries/{MISSING_DOCUMENT}/retry"),
+        all_ok(404),
+    ),
     ("GET", "/api/v1/documents/{document_id:int}/attachments/{position:int}/file"): Entry(
         lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/attachments/1/file"),
         all_ok(404),

@@ -1,0 +1,189 @@
+"""Peers: the other systems packages go to, chosen by a pattern over organ ids.
+
+``add_peer`` stores a peer (its trust anchors read from PEM text, its organ-id pattern
+checked) and generates the token the peer presents to us: the token is returned once
+and only its SHA-256 is kept. The token we present to the peer is the operator's.
+``peer_for`` picks the first peer (by id) whose pattern matches a recipient code.
+External agencies (``Agency.external``) named with a peer are added to the directory
+so clerks can address them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cryptography import x509
+from sqlmodel import col, select
+
+from docflow.accounts.models_agency import Agency, AgencyCode
+from docflow.core.audit_append import Someone, record_event
+from docflow.core.db import AsyncSession
+from docflow.core.errors import ConflictError, InvalidInput, NotFoundError
+from docflow.exchange.models import ExchangeDelivery, ExchangePeer
+
+__all__ = [
+    "AddedPeer",
+    "ExternalAgency",
+    "add_peer",
+    "list_peers",
+    "parse_agency",
+    "peer_for",
+    "remove_peer",
+    "token_sha256",
+]
+
+#: One group of an organ-id pattern: digits, capital letters, ``*`` and ``?``.
+_PATTERN = re.compile(r"^[0-9A-Z*?]+(\.[0-9A-Z*?]+){0,3}$|^\*$")
+_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+@dataclass(frozen=True)
+class ExternalAgency:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AddedPeer:
+    peer: ExchangePeer
+    #: The token the peer presents to us; shown once, only its hash is stored.
+    inbound_token: str
+    agencies: tuple[ExternalAgency, ...]
+
+
+def token_sha256(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def parse_agency(text: str) -> ExternalAgency:
+    """``000.00.00.H31=Sở Nội vụ tỉnh X`` → code and name, or ``InvalidInput``."""
+    code, sep, name = text.partition("=")
+    code, name = code.strip(), name.strip()
+    if not sep or not name or not _CODE.match(code):
+        raise InvalidInput(
+            f"--agency {text!r} is not CODE=Name with a code shaped like 000.00.00.H30."
+        )
+    return ExternalAgency(code, name)
+
+
+def _check_anchors(pems: Sequence[str]) -> str:
+    for pem in pems:
+        try:
+            if not x509.load_pem_x509_certificates(pem.encode("ascii")):
+                raise ValueError("no certificate")
+        except (ValueError, UnicodeEncodeError) as exc:
+            raise InvalidInput(f"A trust anchor is not a PEM certificate: {exc}") from exc
+    return "".join(p if p.endswith("\n") else p + "\n" for p in pems)
+
+
+def _check_peer(name: str, organ_pattern: str, url: str) -> None:
+    if not _NAME.match(name):
+        raise InvalidInput(f"The peer name {name!r} may hold letters, digits, '.', '_', '-'.")
+    if not _PATTERN.match(organ_pattern):
+        raise InvalidInput(
+            f"The organ-id pattern {organ_pattern!r} is not like 000.00.*.H31 "
+            "(up to four dot-separated groups of digits, capitals, * or ?)."
+        )
+    if not url.startswith(("https://", "http://")):
+        raise InvalidInput(f"The peer URL {url!r} must start with https:// (or http://).")
+
+
+async def _add_agencies(session: AsyncSession, agencies: Sequence[ExternalAgency]) -> None:
+    for item in agencies:
+        taken = (
+            await session.exec(select(AgencyCode).where(AgencyCode.code == item.code))
+        ).first()
+        if taken is not None:
+            continue  # already in the directory (ours or added with another peer)
+        abbreviation = "X" + item.code.replace(".", "")
+        agency = Agency(name=item.name, abbreviation=abbreviation, external=True)
+        session.add(agency)
+        await session.flush()
+        assert agency.id is not None
+        session.add(AgencyCode(code=item.code, agency_id=agency.id))
+    await session.flush()
+
+
+async def add_peer(
+    session: AsyncSession,
+    *,
+    name: str,
+    organ_pattern: str,
+    url: str,
+    anchors_pem: Sequence[str] = (),
+    outbound_token: str | None = None,
+    allow_unsigned: bool = False,
+    mtls: bool = False,
+    agencies: Sequence[ExternalAgency] = (),
+    actor: Someone | None = None,
+) -> AddedPeer:
+    """Store a new peer (``ConflictError`` if the name is taken); never commits."""
+    _check_peer(name, organ_pattern, url)
+    if (await session.exec(select(ExchangePeer).where(ExchangePeer.name == name))).first():
+        raise ConflictError(f"There is already a peer named {name!r}.")
+    token = secrets.token_urlsafe(32)
+    peer = ExchangePeer(
+        name=name,
+        organ_pattern=organ_pattern,
+        url=url,
+        trust_anchors_pem=_check_anchors(anchors_pem),
+        auth="mtls" if mtls else "token",
+        inbound_token_sha256=token_sha256(token),
+        outbound_token=outbound_token or None,
+        allow_unsigned=allow_unsigned,
+    )
+    session.add(peer)
+    await session.flush()
+    await _add_agencies(session, agencies)
+    await record_event(
+        session,
+        "exchange.peer_added",
+        actor=actor,
+        subject_type="exchange_peer",
+        subject_id=peer.id,
+        details={"name": name, "organs": organ_pattern, "url": url,
+                 "agencies": [a.code for a in agencies]},
+    )
+    return AddedPeer(peer, token, tuple(agencies))
+
+
+async def list_peers(session: AsyncSession) -> list[ExchangePeer]:
+    return list((await session.exec(select(ExchangePeer).order_by(col(ExchangePeer.id)))).all())
+
+
+async def remove_peer(session: AsyncSession, name: str, *, actor: Someone | None = None) -> None:
+    """Remove a peer that has no deliveries (those keep it: ``ConflictError``)."""
+    peer = (await session.exec(select(ExchangePeer).where(ExchangePeer.name == name))).first()
+    if peer is None:
+        raise NotFoundError(f"There is no peer named {name!r}.")
+    used = (
+        await session.exec(select(ExchangeDelivery.id).where(ExchangeDelivery.peer_id == peer.id))
+    ).first()
+    if used is not None:
+        raise ConflictError(
+            f"The peer {name!r} has deliveries on record; they keep it (the trail names it)."
+        )
+    await session.delete(peer)
+    await session.flush()
+    await record_event(
+        session, "exchange.peer_removed", actor=actor, subject_type="exchange_peer",
+        subject_id=peer.id, details={"name": name},
+    )
+
+
+def matches(peer: ExchangePeer, organ_id: str) -> bool:
+    return fnmatch.fnmatchcase(organ_id, peer.organ_pattern)
+
+
+async def peer_for(session: AsyncSession, organ_id: str) -> ExchangePeer | None:
+    """The first peer (in the order they were added) whose pattern matches ``organ_id``."""
+    for peer in await list_peers(session):
+        if matches(peer, organ_id):
+            return peer
+    return None
