@@ -51,13 +51,20 @@ from docflow.core.keys import SigningConfig
 from docflow.core.signing_pool import SigningPool
 from docflow.exchange import edxml
 from docflow.exchange.imports_document import LocalRecipient, receive_document
-from docflow.exchange.imports_problems import PackageRejected, refusal
+from docflow.exchange.imports_problems import PackageRejected, PackageUnreadable, refusal
 from docflow.exchange.imports_status import issuer_organ, receive_status
 from docflow.exchange.models import Direction, ExchangePackage, ExchangePeer, PackageKind
 from docflow.exchange.models import SignatureState as Sig
 from storage import ObjectStore
 
-__all__ = ["PackageRejected", "ReceiveResult", "dedup_key", "receive_package"]
+__all__ = [
+    "PackageRejected",
+    "PackageUnreadable",
+    "ReceiveResult",
+    "Receiving",
+    "dedup_key",
+    "receive_package",
+]
 
 
 @dataclass(frozen=True)
@@ -201,7 +208,7 @@ async def _parse(source: bytes | Path, limits: edxml.Limits) -> edxml.ParsedPack
             lambda: edxml.parse_package(source, limits=limits)
         )
     except edxml.PackageRefused as exc:
-        raise PackageRejected("The package cannot be read", exc.problems) from None
+        raise PackageUnreadable("The package cannot be read", exc.problems) from None
     errors = edxml.errors_in(edxml.check_package(parsed))
     if errors:
         raise PackageRejected("The package breaks the edXML rules", errors)

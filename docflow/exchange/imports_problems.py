@@ -8,7 +8,7 @@ from typing import Any
 from docflow.core.errors import InvalidInput
 from docflow.exchange import edxml
 
-__all__ = ["PackageRejected", "refusal"]
+__all__ = ["PackageRejected", "PackageUnreadable", "refusal"]
 
 
 def refusal(code: str, en: str, vi: str, where: str | None = None) -> edxml.Problem:
@@ -39,3 +39,7 @@ class PackageRejected(InvalidInput):
     def lines(self) -> list[str]:
         """One line per problem, ``<code> <where>: <sentence>``."""
         return [_line(p) for p in self.problems]
+
+
+class PackageUnreadable(PackageRejected):
+    """422: not a readable edXML package at all (malformed XML, DOCTYPE, limits, ...)."""
