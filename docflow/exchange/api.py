@@ -153,16 +153,20 @@ def _caller(
 
 
 async def record_refusal(
-    runtime: Runtime, error: DomainError, peer: ExchangePeer | None, actor: Principal | None
+    runtime: Runtime,
+    error: DomainError,
+    peer: tuple[int | None, str] | None,
+    actor: Principal | None,
 ) -> None:
-    """``exchange.package_refused`` in its own transaction (the request's rolls back)."""
+    """``exchange.package_refused`` in its own transaction (the request's rolls back);
+    ``peer`` is its (id, name), read before that rollback expired the row."""
     async with runtime.transaction() as session:
         await record_event(
             session, "exchange.package_refused", actor=actor, subject_type="exchange_peer"
-            if peer else None, subject_id=peer.id if peer else None,
+            if peer else None, subject_id=peer[0] if peer else None,
             details={"status": error.status_code, "detail": str(error)[:2000],
                      "codes": error.codes if isinstance(error, PackageRejected) else [],
-                     "peer": peer.name if peer else None},
+                     "peer": peer[1] if peer else None},
         )
 
 
@@ -183,6 +187,7 @@ async def receive_edxml_package(
     """201 created, 200 already received (same answer), 409, 422 with coded problems."""
     peer_id, principal = _caller(request, allow_unsigned)
     peer = await db_session.get(ExchangePeer, peer_id) if peer_id is not None else None
+    named = (peer.id, peer.name) if peer else None
     fd, name = tempfile.mkstemp(prefix="docflow-edxml-in-", suffix=".edxml")
     os.close(fd)
     path = Path(name)
@@ -194,7 +199,7 @@ async def receive_edxml_package(
         received = await receive_package(db_session, path, how)
     except (PackageRejected, ConflictError, PermissionDenied) as exc:
         await db_session.rollback()
-        await record_refusal(runtime, exc, peer, principal)
+        await record_refusal(runtime, exc, named, principal)
         raise
     finally:
         with contextlib.suppress(OSError):

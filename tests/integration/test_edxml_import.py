@@ -7,6 +7,7 @@ reasons; a status package is accepted only from the agency the document was sent
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from docflow.bootstrap import build_runtime
 from docflow.core.audit_models import AuditEvent
 from docflow.core.settings import Settings
 from docflow.exchange import edxml
-from docflow.exchange.models import ExchangePackage
+from docflow.exchange.models import ExchangePackage, ExchangePeer
 from docflow.transfers.models import Transfer, TransferEvent
 from tests.integration.documents_support import RECIPIENT, login, seeded_settings
 from tests.integration.test_cli_commands import docflow
@@ -190,14 +191,49 @@ async def _status(
         await runtime.dispose()
 
 
-async def test_a_status_is_accepted_only_from_the_recipient(
+async def _peer(settings: Settings, token: str, *, allow_unsigned: bool) -> None:
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.transaction() as session:
+            session.add(ExchangePeer(
+                name=f"peer-{allow_unsigned}", organ_pattern="000.*.H30",
+                url="https://peer.example/api/v1/exchange/packages",
+                inbound_token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+                allow_unsigned=allow_unsigned,
+            ))
+    finally:
+        await runtime.dispose()
+
+
+async def _peer_cases(settings: Settings, client: AsyncTestClient, data: bytes) -> None:
+    await _peer(settings, "strict-peer-token", allow_unsigned=False)
+    await _peer(settings, "legacy-peer-token", allow_unsigned=True)
+    strict = {"Authorization": "Bearer strict-peer-token", **XML}
+    legacy = {"Authorization": "Bearer legacy-peer-token", **XML}
+    forged = await client.post(PATH, content=data, headers={**strict, "Authorization": "Bearer x"})
+    assert forged.status_code == 401, forged.text
+    ok = await client.post(PATH, content=data, headers=strict)
+    assert ok.status_code == 201, ok.text
+    unsigned = _unsigned(data)
+    refused = await client.post(PATH, content=unsigned, headers=strict)
+    assert refused.status_code == 422 and "unsigned_refused" in _codes(refused), refused.text
+    chosen = await client.post(PATH, content=unsigned, headers=legacy,
+                               params={"allow_unsigned": "true"})
+    assert chosen.status_code == 403, chosen.text  # the peer's own mark, not the query
+    taken = await client.post(PATH, content=unsigned, headers=legacy)
+    assert taken.status_code == 201 and taken.json()["signature"] == "unsigned", taken.text
+
+
+async def test_a_status_is_accepted_only_from_the_recipient_and_peers_use_tokens(
     database_url: str, tmp_path: Path
 ) -> None:
     settings = await seeded_settings(database_url, tmp_path)
     async with AsyncTestClient(app=create_app(settings), timeout=120) as client:
         doc_id = await _issued(client)
-        package = edxml.parse_package(await _export(client, doc_id)).document
+        data = await _export(client, doc_id)
+        package = edxml.parse_package(data).document
         stttt = await login(client, "stttt.clerk")
+        await _peer_cases(settings, client, data)
 
         accepted = await _status(settings, package, RECIPIENT, "03", 1)
         ok = await client.post(PATH, content=accepted, headers={**stttt, **XML})
