@@ -58,10 +58,9 @@ async def _document(session: AsyncSession, document_id: str | None) -> Document:
     if parts is None:
         raise _unknown(document_id)
     organ, day, symbol = parts
-    try:
-        issued = edxml.parse_date(day)
-    except ValueError:
-        raise _unknown(document_id) from None
+    issued = edxml.parse_date(day)
+    if issued is None:
+        raise _unknown(document_id)
     rows = (
         await session.exec(
             select(Document)
