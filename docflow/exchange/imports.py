@@ -22,8 +22,10 @@ In order, nothing written until every check passed:
 5. a new document (business type 0) becomes a foreign ``Document`` (issuing agency: the
    ``From`` agency, added to the directory as an external agency when unknown) and one
    incoming transfer, status 01, for every ``To`` agency of this deployment, with the
-   PAdES verdict on the main PDF, as a dispatch inside docflow does; recall, update and
-   replace (1, 2, 3) are refused as not supported yet;
+   PAdES verdict on the main PDF, as a dispatch inside docflow does; update and
+   replace (2, 3) are refused as not supported yet; a recall (1) asks the recipients of
+   the document received earlier from the same sender to withdraw it
+   (``imports_recall``);
 6. a status package moves the transfer it answers (``imports_status``).
 
 A service: the caller owns the transaction; a refusal raises and changes nothing.
@@ -52,6 +54,7 @@ from docflow.core.signing_pool import SigningPool
 from docflow.exchange import edxml
 from docflow.exchange.imports_document import LocalRecipient, receive_document
 from docflow.exchange.imports_problems import PackageRejected, PackageUnreadable, refusal
+from docflow.exchange.imports_recall import receive_recall
 from docflow.exchange.imports_status import issuer_organ, receive_status
 from docflow.exchange.models import Direction, ExchangePackage, ExchangePeer, PackageKind
 from docflow.exchange.models import SignatureState as Sig
@@ -321,14 +324,16 @@ async def _document(
 ) -> tuple[dict[str, Any], int | None]:
     package = parsed.document
     kind = business_type(package)
+    if kind == int(edxml.BusinessDocType.RECALL):
+        return await receive_recall(session, package)
     if kind != int(edxml.BusinessDocType.NEW):
         raise PackageRejected(
-            "Recall, update and replacement packages are not supported yet",
+            "Update and replacement packages are not supported yet",
             [refusal("business_type_not_supported",
-                     f"Business type {kind} (recall, update or replace) is not supported "
-                     "yet; only new documents (0) are received.",
-                     f"Loại nghiệp vụ {kind} (thu hồi, cập nhật, thay thế) chưa được hỗ trợ; "
-                     "chỉ nhận văn bản mới (0).")],
+                     f"Business type {kind} (update or replace) is not supported yet; only "
+                     "new documents (0) and recalls (1) are received.",
+                     f"Loại nghiệp vụ {kind} (cập nhật, thay thế) chưa được hỗ trợ; chỉ nhận "
+                     "văn bản mới (0) và thu hồi (1).")],
         )
     return await receive_document(
         session, package, sender, recipients,

@@ -7,6 +7,7 @@ reasons; a status package is accepted only from the agency the document was sent
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from datetime import datetime, timedelta
@@ -114,16 +115,41 @@ async def test_a_package_is_received_once_and_bad_ones_are_refused(
 
         await _unsigned_cases(client, data, stc)
         await _unreadable_cases(client, stc)
+        recall = await _recall(settings, data)
+        recalled = await client.post(PATH, content=recall, headers={**stc, **XML})
+        assert recalled.status_code == 201, recalled.text
+        assert recalled.json()["recalled"] == answer["transfers"]
 
     transfers = await _rows(settings, Transfer, Transfer.id == answer["transfers"][0])
-    assert transfers[0].status == "01" and transfers[0].verification == "passed"
+    assert transfers[0].status == "13" and transfers[0].verification == "passed"
     assert transfers[0].sender_code == SENDER and transfers[0].recipient_code == RECIPIENT
     packages = await _rows(settings, ExchangePackage, ExchangePackage.direction == "in")
-    assert sorted(p.signature_state for p in packages) == ["unsigned", "valid"]
+    assert sorted(p.signature_state for p in packages) == ["unsigned", "valid", "valid"]
     received = await _rows(settings, AuditEvent, AuditEvent.action == "exchange.package_received")
-    assert len(received) == 2
+    assert len(received) == 3
     refusals = await _rows(settings, AuditEvent, AuditEvent.action == "exchange.package_refused")
     assert len(refusals) >= 6
+
+
+async def _recall(settings: Settings, data: bytes) -> bytes:
+    """The sender's recall of the document ``data`` carries, signed by its seal."""
+    original = edxml.parse_package(data).document
+    business = edxml.Business(doc_type=int(edxml.BusinessDocType.RECALL),
+                              reason="Sai thể thức", document_id=original.document_id)
+    recall = dataclasses.replace(
+        original, attachments=(),
+        trace=edxml.TraceHeaderList(traces=original.trace.traces if original.trace else (),
+                                    business=business),
+    )
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.session() as session:
+            query = select(Agency).where(Agency.abbreviation == "STTTT")
+            agency = (await session.exec(query)).one()
+        source = runtime.signing.seal_keys.seal_source(agency.abbreviation, agency.seal_key_ref)
+        return await edxml.async_sign_package(recall, source)
+    finally:
+        await runtime.dispose()
 
 
 async def _unsigned_cases(client: AsyncTestClient, data: bytes, stc: dict[str, str]) -> None:
