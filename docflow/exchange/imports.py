@@ -58,7 +58,7 @@ from docflow.exchange.imports_recall import receive_recall
 from docflow.exchange.imports_status import issuer_organ, receive_status
 from docflow.exchange.models import Direction, ExchangePackage, ExchangePeer, PackageKind
 from docflow.exchange.models import SignatureState as Sig
-from storage import ObjectStore
+from storage import ObjectStore, StorageError
 
 __all__ = [
     "PackageRejected",
@@ -183,8 +183,36 @@ def sender_signed(
     )
 
 
+def _fields(package: edxml.Package) -> dict[str, Any]:
+    if isinstance(package, edxml.StatusPackage):
+        return {"StatusCode": package.status_code, "Description": package.description,
+                "StaffInfo": package.staff, "TraceHeaderList": package.trace}
+    return {
+        "Subject": package.subject, "Code": package.code, "To": package.recipients,
+        "PromulgationInfo": package.promulgation, "DocumentType": package.document_type,
+        "SignerInfo": package.signer, "OtherInfo": package.other_info,
+        "DueDate": package.due_date, "TraceHeaderList": package.trace,
+        "Attachment": [(a.name, a.content_type, a.content.sha256())
+                       for a in package.attachments],
+    }
+
+
+def _differences(store: ObjectStore, sha256: str, parsed: edxml.ParsedPackage) -> str:
+    """Which elements differ from the package stored as ``sha256`` (best effort)."""
+    try:
+        with store.open(sha256) as handle:
+            earlier = edxml.parse_package(handle).package
+    except (OSError, StorageError, edxml.EdxmlError):
+        return "the earlier package could not be read back to compare them"
+    old, new = _fields(earlier), _fields(parsed.package)
+    names = [name for name in new if old.get(name) != new[name]]
+    if not names:
+        return "the same content, written or signed differently"
+    return "they differ in " + ", ".join(names)
+
+
 async def _existing(
-    session: AsyncSession, key: str, parsed: edxml.ParsedPackage
+    session: AsyncSession, key: str, parsed: edxml.ParsedPackage, store: ObjectStore
 ) -> ExchangePackage | None:
     found = (
         await session.exec(
@@ -196,12 +224,13 @@ async def _existing(
     ).first()
     if found is None or found.sha256 == parsed.sha256:
         return found
+    differences = await anyio.to_thread.run_sync(_differences, store, found.sha256, parsed)
     raise ConflictError(
         f"A different package with the same identity ({key}) was received on "
-        f"{found.created_at:%Y-%m-%d %H:%M} UTC: that one had SHA-256 {found.sha256} "
-        f"({found.size} bytes), this one has SHA-256 {parsed.sha256} ({parsed.size} "
-        "bytes). A changed document must be sent with a new DocumentId, or as an update "
-        "or replacement."
+        f"{found.created_at:%Y-%m-%d %H:%M} UTC: {differences}. That one had SHA-256 "
+        f"{found.sha256} ({found.size} bytes), this one has SHA-256 {parsed.sha256} "
+        f"({parsed.size} bytes). A changed document must be sent with a new DocumentId, "
+        "or as an update or replacement."
     )
 
 
@@ -274,7 +303,7 @@ async def receive_package(
     package = parsed.package
     key = dedup_key(package)
     recipients = await _authorize(session, package, how.actor)
-    first = await _existing(session, key, parsed)
+    first = await _existing(session, key, parsed, how.store)
     if first is not None:
         assert first.id is not None
         return ReceiveResult(first.id, False, dict(first.result))

@@ -107,6 +107,7 @@ async def test_a_package_is_received_once_and_bad_ones_are_refused(
         conflict = await client.post(PATH, content=re_exported, headers={**stc, **XML})
         assert conflict.status_code == 409, conflict.text
         assert "same identity" in conflict.json()["detail"]
+        assert "differ in TraceHeaderList" in conflict.json()["detail"]  # only the trace time
 
         tampered = _changed(data, "Subject")
         refused = await client.post(PATH, content=tampered, headers={**stc, **XML})
