@@ -51,6 +51,7 @@ from docflow.core.db import AsyncSession
 from docflow.core.errors import ConflictError, InvalidInput, PermissionDenied
 from docflow.core.keys import SigningConfig
 from docflow.core.signing_pool import SigningPool
+from docflow.documents.files import ServiceUnavailable
 from docflow.exchange import edxml
 from docflow.exchange.imports_document import LocalRecipient, receive_document
 from docflow.exchange.imports_problems import PackageRejected, PackageUnreadable, refusal
@@ -254,7 +255,12 @@ async def _store_package(store: ObjectStore, source: bytes | Path, sha256: str) 
         else:
             store.put_bytes(source, expected_sha256=sha256)
 
-    await anyio.to_thread.run_sync(put)
+    try:
+        await anyio.to_thread.run_sync(put)
+    except StorageError as exc:
+        raise ServiceUnavailable(
+            f"The package could not be stored ({exc}); nothing was received: send it again."
+        ) from None
 
 
 async def local_recipients(
@@ -299,7 +305,9 @@ async def receive_package(
     other bytes), ``PermissionDenied`` (403: a clerk whose agency the package is not for).
     """
     parsed = await _parse(source, how.limits)
-    verdict = _judge_signature(parsed, how.signing, how.peer, how.allow_unsigned)
+    verdict = await anyio.to_thread.run_sync(  # digesting up to 200 MB: not on the loop
+        _judge_signature, parsed, how.signing, how.peer, how.allow_unsigned
+    )
     package = parsed.package
     key = dedup_key(package)
     recipients = await _authorize(session, package, how.actor)
@@ -309,6 +317,7 @@ async def receive_package(
         return ReceiveResult(first.id, False, dict(first.result))
     sender = await _agency_of(session, package.sender.organ_id)
     sender_signed(verdict, package.sender.organ_id, sender, how.peer)
+    await _store_package(how.store, source, parsed.sha256)  # before any row: no lock held
     document_id: int | None
     if isinstance(package, edxml.StatusPackage):
         result, document_id = await receive_status(session, package, sender)
@@ -316,7 +325,6 @@ async def receive_package(
         result, document_id = await _document(session, parsed, sender, recipients, how)
     result["signature"] = verdict.state.value
     result["warnings"] = [p.to_dict() for p in verdict.warnings]
-    await _store_package(how.store, source, parsed.sha256)
     row = await _record(session, parsed, key, verdict, document_id, how, result)
     assert row.id is not None
     return ReceiveResult(row.id, True, result)

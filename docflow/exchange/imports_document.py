@@ -182,38 +182,56 @@ def _write(content: edxml.AttachmentContent, target: Path) -> str:
     return content.sha256()
 
 
-async def _store_files(
-    session: AsyncSession,
-    store: ObjectStore,
-    package: edxml.DocumentPackage,
-    document_id: int,
-    workdir: Path,
-) -> tuple[DocumentVersion, Path]:
+@dataclass(frozen=True)
+class _Staged:
+    """An attachment already in the object store (no row yet)."""
+
+    main: bool
+    name: str
+    sha256: str
+    key: str
+    size: int
+
+
+async def _stage_files(
+    store: ObjectStore, package: edxml.DocumentPackage, workdir: Path
+) -> tuple[list[_Staged], Path]:
+    """Every attachment into the store (before any row is written: no lock is held
+    while files are copied and verified); the main PDF's path for the verification."""
     main = _main_index(package)
-    extra = 0
-    version: DocumentVersion | None = None
+    staged: list[_Staged] = []
     main_path = workdir / "main.pdf"
     for index, attachment in enumerate(package.attachments):
         path = main_path if index == main else workdir / f"attachment-{index}"
         sha256 = await anyio.to_thread.run_sync(_write, attachment.content, path)
         stored = await put_checked(store, path, sha256)
-        if index == main:
+        staged.append(_Staged(index == main, attachment.name, stored.sha256, stored.key,
+                              stored.size))
+        if index != main:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    return staged, main_path
+
+
+def _file_rows(document_id: int, staged: list[_Staged]) -> tuple[DocumentVersion, list[Any]]:
+    version: DocumentVersion | None = None
+    rows: list[Any] = []
+    for item in staged:
+        if item.main:
             version = DocumentVersion(
-                document_id=document_id, version=1, sha256=stored.sha256,
-                object_key=stored.key, size=stored.size,
-                produced_by=VersionSource.ISSUANCE.value, actor_id=None,
+                document_id=document_id, version=1, sha256=item.sha256, object_key=item.key,
+                size=item.size, produced_by=VersionSource.ISSUANCE.value, actor_id=None,
             )
-            session.add(version)
+            rows.append(version)
         else:
-            extra += 1
-            session.add(DocumentAttachment(
-                document_id=document_id, position=extra,
-                filename=(attachment.name or f"phu-luc-{extra}")[:255],
-                sha256=stored.sha256, size=stored.size,
+            position = sum(1 for r in rows if isinstance(r, DocumentAttachment)) + 1
+            rows.append(DocumentAttachment(
+                document_id=document_id, position=position,
+                filename=(item.name or f"phu-luc-{position}")[:255],
+                sha256=item.sha256, size=item.size,
             ))
     assert version is not None
-    await session.flush()
-    return version, main_path
+    return version, rows
 
 
 async def _transfers(
@@ -267,6 +285,9 @@ async def receive_document(
     package_sha256: str,
 ) -> tuple[dict[str, Any], int]:
     """The document, its files and transfers; ``({"transfers", "verification", ...}, id)``."""
+    with working_dir() as workdir:
+        staged, path = await _stage_files(store, package, workdir)
+        outcome = await run_job(workers, job_verify_report, str(path), signing)
     issuer = sender if sender is not None else await sender_agency(session, package.sender)
     assert issuer.id is not None
     author = await _author(session, actor, recipients)
@@ -274,11 +295,9 @@ async def receive_document(
     session.add(document)
     await session.flush()
     assert document.id is not None
-    with working_dir() as workdir:
-        version, path = await _store_files(session, store, package, document.id, workdir)
-        outcome = await run_job(workers, job_verify_report, str(path), signing)
-        with contextlib.suppress(OSError):
-            path.unlink()
+    version, rows = _file_rows(document.id, staged)
+    session.add_all(rows)
+    await session.flush()
     record = VerificationRecord(
         version_id=version.id,  # type: ignore[arg-type]
         sha256=version.sha256, verdict=outcome["verdict"], report=outcome["report"],
