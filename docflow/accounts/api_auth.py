@@ -37,6 +37,7 @@ __all__ = [
     "CSRF_HEADER",
     "provide_principal",
     "require_sign_in",
+    "sign_in_check",
 ]
 
 CSRF_COOKIE = "docflow_csrf"
@@ -80,6 +81,14 @@ async def _sign_in_check(
     request.state.auth_kind = kind
     request.state.principal = principal
     return principal
+
+
+async def sign_in_check(
+    connection: ASGIConnection[Any, Any, Any, Any], session: AsyncSession, settings: Settings
+) -> Principal:
+    """The caller signed in on ``connection`` (401/403 otherwise), for a route that
+    accepts other credentials too and so is not under ``require_sign_in``."""
+    return await _sign_in_check(connection, session, settings)  # type: ignore[arg-type]
 
 
 async def require_sign_in(connection: ASGIConnection[Any, Any, Any, Any], handler: Any) -> None:

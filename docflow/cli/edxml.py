@@ -9,6 +9,13 @@ configured ones). Exit 0 when nothing is wrong (warnings are printed); 1 with ev
 problem on its own line, ``<code> <where>: <sentence>`` (or a JSON list); 2 when the
 file is not an edXML package or cannot be read, in one line, never a traceback.
 
+``import FILE [--allow-unsigned] [--json]`` receives a package as
+``POST /api/v1/exchange/packages`` does (for a file that came by other means; the
+administrator running it is the actor): exit 0 when imported or already imported
+(the answer printed, or as JSON); 1 when refused, every reason on its own line
+(``<code> <where>: <sentence>``), or a conflict in one line; 2 when the file cannot be
+read or is not an edXML package.
+
 Heavy imports stay inside the commands so ``docflow --help`` stays fast.
 """
 
@@ -29,7 +36,7 @@ EXIT_UNREADABLE = 2
 
 @click.group("edxml")
 def edxml_group() -> None:
-    """edXML packages (QCVN 102:2016): export an issued document, check a package."""
+    """edXML packages (QCVN 102:2016): export an issued document, check or import a package."""
 
 
 @edxml_group.command("export")
@@ -134,6 +141,60 @@ def edxml_check(file: Path, as_json: bool, trust_files: tuple[Path, ...]) -> Non
             kind = "status" if parsed.is_status else "document"
             click.echo(f"{file}: valid {kind} package, signature verified")
     sys.exit(EXIT_PROBLEMS if errors else 0)
+
+
+async def _import(runtime: Any, file: Path, allow_unsigned: bool) -> Any:
+    from docflow.exchange.api import record_refusal
+    from docflow.exchange.imports import PackageRejected, Receiving, receive_package
+
+    how = Receiving(store=runtime.store, signing=runtime.signing,
+                    workers=runtime.signing_pool, allow_unsigned=allow_unsigned)
+    try:
+        async with runtime.transaction() as session:
+            return await receive_package(session, file, how)
+    except PackageRejected as exc:
+        await record_refusal(runtime, exc, None, None)
+        return exc
+
+
+def _print_refusal(error: Any, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([p.to_dict() for p in error.problems], ensure_ascii=False))
+        return
+    for line in error.lines():
+        click.echo(line)
+
+
+@edxml_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--allow-unsigned", is_flag=True,
+              help="Accept a package without XML signature (recorded as unsigned).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer (or problems) as JSON.")
+def edxml_import(file: Path, allow_unsigned: bool, as_json: bool) -> None:
+    """Receive FILE: incoming transfers for a document, a status onto its transfer."""
+    from docflow.cli.startup import with_runtime
+    from docflow.exchange.imports import PackageRejected, PackageUnreadable
+
+    if not file.is_file():
+        _fail_unreadable(f"{file}: no such file")
+    try:
+        with file.open("rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        _fail_unreadable(f"{file} cannot be read: {exc.strerror or exc}")
+    outcome = with_runtime(lambda runtime: _import(runtime, file, allow_unsigned), store=True)
+    if isinstance(outcome, PackageRejected):
+        if isinstance(outcome, PackageUnreadable):
+            _fail_unreadable(f"{file} is not a readable edXML package: {outcome}")
+        _print_refusal(outcome, as_json)
+        sys.exit(EXIT_PROBLEMS)
+    answer = {"package_id": outcome.package_id, "created": outcome.created, **outcome.result}
+    if as_json:
+        click.echo(json.dumps(answer, ensure_ascii=False))
+    else:
+        done = "imported" if outcome.created else "already imported (same package)"
+        click.echo(f"{file}: {done}, package {outcome.package_id}: "
+                   + ", ".join(f"{k} {v}" for k, v in outcome.result.items() if v))
 
 
 def register(main: click.Group) -> None:

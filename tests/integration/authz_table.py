@@ -102,6 +102,11 @@ def manage(created: int) -> Callable[[str, str], int]:
     return expect
 
 
+def hand_in_package(actor: str, target: str) -> int:
+    """A clerk or an administrator may hand in a package (this body is none: 422)."""
+    return 422 if role(actor) in ("clerk", "admin") else 403
+
+
 def read_people(actor: str, target: str) -> int:
     if role(actor) in ("admin", "auditor") and (target == OWN or province(actor)):
         return 200
@@ -214,6 +219,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/v1/exchange/deliveries/{delivery_id:int}/retry"): Entry(
         lambda w, a, t: Call("POST", f"/api/v1/exchange/deliveries/{MISSING_DOCUMENT}/retry"),
         all_ok(404),
+    ),
+    # Receiving an edXML package: a peer's token or a clerk/administrator (the package's
+    # To agencies are checked once it is read; see test_edxml_import).
+    ("POST", "/api/v1/exchange/packages"): Entry(
+        lambda w, a, t: Call("POST", "/api/v1/exchange/packages", {}), hand_in_package
     ),
     ("GET", "/api/v1/documents/{document_id:int}/attachments/{position:int}/file"): Entry(
         lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/attachments/1/file"),

@@ -104,6 +104,7 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
     return _error_response(
         exc.status_code,
         str(exc) or _DEFAULT_DETAILS.get(exc.status_code, ""),
+        getattr(exc, "extra", None),  # e.g. the coded problems of a refused package
         headers=dict(headers) if headers else None,
     )
 
