@@ -38,7 +38,8 @@ from docflow.core.errors import ConflictError, DomainError, PermissionDenied
 from docflow.core.runtime import Runtime
 from docflow.documents.reading import load_for_issuer_side
 from docflow.exchange import edxml
-from docflow.exchange.export import ascii_filename, document_package, record_export
+from docflow.exchange.export import document_package, record_export
+from docflow.exchange.export_names import ascii_filename
 from docflow.exchange.imports import PackageRejected, Receiving, receive_package
 from docflow.exchange.models import ExchangePeer
 

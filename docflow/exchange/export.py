@@ -20,8 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,6 +48,7 @@ from docflow.documents.models import (
     VersionSource,
 )
 from docflow.exchange import edxml
+from docflow.exchange.export_names import code_of, package_filename
 from docflow.transfers.models import Transfer
 from docflow.transfers.statuses import priority_for_urgency
 from storage import ObjectStore
@@ -59,11 +58,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ExportedPackage",
-    "ascii_filename",
-    "code_of",
     "document_package",
     "document_package_bytes",
-    "package_filename",
     "record_export",
 ]
 
@@ -197,28 +193,6 @@ async def _signer(session: AsyncSession, document: Document) -> edxml.SignerInfo
         with contextlib.suppress(ValueError):
             position = subject_texts(certificate.certificate_pem.encode("ascii"))[1] or None
     return edxml.SignerInfo(position=position, full_name=user.full_name if user else None)
-
-
-def code_of(symbol: str) -> edxml.Code:
-    """``01/QĐ-STTTT`` → ``CodeNumber`` ``01``, ``CodeNotation`` ``QĐ-STTTT`` (a symbol
-    without a number is all notation)."""
-    number, _, notation = symbol.partition("/")
-    if not notation:
-        return edxml.Code(number=None, notation=number)
-    return edxml.Code(number=number, notation=notation)
-
-
-def package_filename(symbol: str | None, document_id: int) -> str:
-    """``01-QĐ-STTTT.edxml``: the number and symbol, ``/`` replaced."""
-    text = (symbol or f"document-{document_id}").replace("/", "-")
-    return re.sub(r"[^\w.-]", "_", text) + ".edxml"
-
-
-def ascii_filename(name: str) -> str:
-    """``name`` without diacritics (Đ → D), for the plain ``filename=`` parameter."""
-    flat = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d"))
-    kept = "".join(c for c in flat if c.isascii() and (c.isalnum() or c in ".-_"))
-    return kept or "package.edxml"
 
 
 async def _attachments(

@@ -39,8 +39,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -48,7 +46,7 @@ from docflow.accounts.models_agency import Agency, AgencyCode
 from docflow.accounts.permissions import Principal
 from docflow.core.audit_append import record_event
 from docflow.core.db import AsyncSession
-from docflow.core.errors import ConflictError, InvalidInput, PermissionDenied
+from docflow.core.errors import ConflictError, PermissionDenied
 from docflow.core.keys import SigningConfig
 from docflow.core.signing_pool import SigningPool
 from docflow.documents.files import ServiceUnavailable
@@ -56,9 +54,9 @@ from docflow.exchange import edxml
 from docflow.exchange.imports_document import LocalRecipient, receive_document
 from docflow.exchange.imports_problems import PackageRejected, PackageUnreadable, refusal
 from docflow.exchange.imports_recall import receive_recall
+from docflow.exchange.imports_signature import Verdict, judge_signature, sender_signed
 from docflow.exchange.imports_status import issuer_organ, receive_status
 from docflow.exchange.models import Direction, ExchangePackage, ExchangePeer, PackageKind
-from docflow.exchange.models import SignatureState as Sig
 from storage import ObjectStore, StorageError
 
 __all__ = [
@@ -80,14 +78,6 @@ class ReceiveResult:
     result: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class _Verdict:
-    state: Sig
-    signer: x509.Certificate | None
-    chain: tuple[x509.Certificate, ...]
-    warnings: tuple[edxml.Problem, ...]
-
-
 def dedup_key(package: edxml.Package) -> str:
     """``sender|DocumentId|business type`` or ``sender|DocumentId|status|timestamp``."""
     if isinstance(package, edxml.StatusPackage):
@@ -103,46 +93,6 @@ def business_type(package: edxml.DocumentPackage) -> int:
     return business.doc_type if business and business.doc_type is not None else 0
 
 
-def _peer_anchors(peer: ExchangePeer | None) -> tuple[x509.Certificate, ...]:
-    if peer is None or not peer.trust_anchors_pem.strip():
-        return ()
-    try:
-        return edxml.TrustAnchors.of([peer.trust_anchors_pem.encode()]).roots
-    except ValueError as exc:
-        raise InvalidInput(
-            f"The trust anchors of peer {peer.name} cannot be read ({exc}): an "
-            "administrator must fix them before its packages can be received."
-        ) from exc
-
-
-def _judge_signature(
-    parsed: edxml.ParsedPackage,
-    signing: SigningConfig,
-    peer: ExchangePeer | None,
-    allow_unsigned: bool,
-) -> _Verdict:
-    trust = signing.trust
-    anchors = edxml.TrustAnchors.of(
-        [*trust.anchor_pems(), *_peer_anchors(peer)], trust.ca_pems()
-    )
-    verdict = edxml.verify_package(parsed, anchors)
-    warnings = tuple(p for p in verdict.problems if p.severity is edxml.Severity.WARNING)
-    if verdict.presence is not edxml.SignaturePresence.SIGNED:
-        if allow_unsigned or (peer is not None and peer.allow_unsigned):
-            return _Verdict(Sig.UNSIGNED, None, (), warnings)
-        raise PackageRejected(
-            "The package is not signed, and unsigned packages are accepted only from a "
-            "peer marked for it or by an administrator's explicit choice",
-            [refusal("unsigned_refused", "The package carries no XML signature.",
-                     "Gói tin không có chữ ký XML."), *warnings],
-        )
-    if not verdict.valid:
-        raise PackageRejected("The package's XML signature does not verify",
-                              verdict.problems)
-    state = Sig.WEAK if verdict.weak else Sig.VALID
-    return _Verdict(state, verdict.signer_certificate, verdict.chain, warnings)
-
-
 async def _agency_of(session: AsyncSession, organ_id: str) -> Agency | None:
     row = (
         await session.exec(
@@ -151,37 +101,6 @@ async def _agency_of(session: AsyncSession, organ_id: str) -> Agency | None:
         )
     ).first()
     return row
-
-
-def _der(pem: str) -> bytes | None:
-    try:
-        return x509.load_pem_x509_certificate(pem.encode()).public_bytes(Encoding.DER)
-    except ValueError:
-        return None
-
-
-def sender_signed(
-    verdict: _Verdict, organ_id: str, agency: Agency | None, peer: ExchangePeer | None
-) -> None:
-    """Refuse unless the signer holds the ``From`` agency's seal (see the module's rule 3)."""
-    if verdict.signer is None:  # unsigned and allowed: nothing to compare
-        return
-    signer_der = verdict.signer.public_bytes(Encoding.DER)
-    if agency is not None and agency.seal_certificate_pem:
-        if _der(agency.seal_certificate_pem) == signer_der:
-            return
-    elif peer is not None and verdict.chain:
-        peer_roots = {c.public_bytes(Encoding.DER) for c in _peer_anchors(peer)}
-        root = verdict.chain[-1].public_bytes(Encoding.DER)
-        if root in peer_roots and organ_id in verdict.signer.subject.rfc4514_string():
-            return
-    raise PackageRejected(
-        f"The package was signed by {verdict.signer.subject.rfc4514_string()}, which is "
-        f"not a seal certificate of the sending agency {organ_id}",
-        [refusal("signer_not_sender",
-                 f"The XML signer is not the seal of the From agency {organ_id}.",
-                 f"Người ký XML không phải là con dấu của đơn vị gửi {organ_id}.")],
-    )
 
 
 def _fields(package: edxml.Package) -> dict[str, Any]:
@@ -306,7 +225,7 @@ async def receive_package(
     """
     parsed = await _parse(source, how.limits)
     verdict = await anyio.to_thread.run_sync(  # digesting up to 200 MB: not on the loop
-        _judge_signature, parsed, how.signing, how.peer, how.allow_unsigned
+        judge_signature, parsed, how.signing, how.peer, how.allow_unsigned
     )
     package = parsed.package
     key = dedup_key(package)
@@ -383,7 +302,7 @@ async def _record(
     session: AsyncSession,
     parsed: edxml.ParsedPackage,
     key: str,
-    verdict: _Verdict,
+    verdict: Verdict,
     document_id: int | None,
     how: Receiving,
     result: dict[str, Any],

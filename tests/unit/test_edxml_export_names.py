@@ -4,7 +4,7 @@ name of its package (``docflow.exchange.export``), without a database."""
 from __future__ import annotations
 
 from docflow.exchange.edxml import Code
-from docflow.exchange.export import ascii_filename, code_of, package_filename
+from docflow.exchange.export_names import ascii_filename, code_of, package_filename
 
 
 def test_the_symbol_splits_into_number_and_notation() -> None:
