@@ -28,7 +28,7 @@ from docflow.transfers.jobs import StampIncoming
 from docflow.transfers.models import Transfer, TransferEvent, VerificationRecord
 from docflow.transfers.reading import load_via_transfer, missing_transfer
 from docflow.transfers.status_signing import verify_status_event
-from docflow.transfers.statuses import STATUS_LABELS, event_meaning
+from docflow.transfers.statuses import STATUS_LABELS, event_meaning, label_of
 
 __all__ = [
     "load_visible",
@@ -93,7 +93,7 @@ async def sender_timelines(
             "recipient": {"code": transfer.recipient_code, "name": agency.name,
                           "abbreviation": agency.abbreviation},
             "status": transfer.status,
-            "status_label": STATUS_LABELS[transfer.status].vietnamese,
+            "status_label": label_of(transfer.status).vietnamese,
             "verification": transfer.verification,
             "arrived_at": transfer.arrived_at.isoformat(),
             "timeline": [_event_public(e) for e in events[transfer.id]],  # type: ignore[index]
@@ -133,7 +133,7 @@ async def recipient_view(
         "id": transfer.id,
         "document_id": transfer.document_id,
         "status": transfer.status,
-        "status_label": STATUS_LABELS[transfer.status].vietnamese,
+        "status_label": label_of(transfer.status).vietnamese,
         "sender": {"code": transfer.sender_code, "name": sender.name},
         "recipient": {"code": transfer.recipient_code},
         "number": document.number,
