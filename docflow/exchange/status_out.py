@@ -60,7 +60,7 @@ from docflow.transfers.statuses import SENDER_EMITS, STATUS_LABELS
 if TYPE_CHECKING:
     from signing import SignerSource
 
-__all__ = ["Plan", "report_status"]
+__all__ = ["NotSent", "Plan", "report_status"]
 
 
 @dataclass(frozen=True)
@@ -218,12 +218,29 @@ async def _existing(session: AsyncSession, key: str) -> ExchangePackage | None:
     ).first()
 
 
-async def _not_sent(runtime: Runtime, transfer: Transfer, event: TransferEvent, why: str) -> None:
+@dataclass(frozen=True)
+class NotSent:
+    """Why a status stays here (no peer serves the agency, no DocumentId known)."""
+
+    transfer_id: int
+    document_id: int
+    status: str
+    seq: int
+    why: str
+
+    @classmethod
+    def of(cls, transfer: Transfer, event: TransferEvent, why: str) -> NotSent:
+        assert transfer.id is not None
+        return cls(transfer.id, transfer.document_id, event.status, event.seq, why)
+
+
+async def _not_sent(runtime: Runtime, skip: NotSent) -> None:
     async with runtime.transaction() as session:
         await record_event(
-            session, "exchange.status_not_sent", subject_type="transfer", subject_id=transfer.id,
-            details={"document_id": transfer.document_id, "status": event.status,
-                     "seq": event.seq, "reason": why},
+            session, "exchange.status_not_sent", subject_type="transfer",
+            subject_id=skip.transfer_id,
+            details={"document_id": skip.document_id, "status": skip.status, "seq": skip.seq,
+                     "reason": skip.why},
         )
 
 
@@ -245,9 +262,9 @@ async def _load(
 
 async def _plan(
     runtime: Runtime, job: ReportToOtherSystem
-) -> Plan | ExchangePackage | str | None:
+) -> Plan | ExchangePackage | NotSent | None:
     """What to send (a ``Plan``), the package row already written, why nothing can be
-    sent (a sentence), or None when there is nothing to do."""
+    sent, or None when there is nothing to do."""
     async with runtime.session() as session:
         loaded = await _load(session, job)
         if loaded is None:
@@ -265,10 +282,12 @@ async def _plan(
             return None  # only agencies of other systems are told by package
         peer = await peer_for(session, counterpart_code)
         if peer is None:
-            return f"No peer serves {counterpart_code}: the status stays here."
+            return NotSent.of(transfer, event,
+                              f"No peer serves {counterpart_code}: the status stays here.")
         document_id = await _original_id(session, transfer, recall)
         if document_id is None:
-            return "The document's edXML DocumentId is not known here."
+            return NotSent.of(transfer, event,
+                              "The document's edXML DocumentId is not known here.")
         row = _row(transfer, event, document_id, peer, recall)
         found = await _existing(session, row.dedup_key)
         if found is not None:
@@ -321,11 +340,8 @@ async def report_status(runtime: Runtime, job: ReportToOtherSystem) -> int | Non
     plan = await _plan(runtime, job)
     if plan is None:
         return None
-    if isinstance(plan, str):
-        async with runtime.session() as session:
-            loaded = await _load(session, job)
-        assert loaded is not None
-        await _not_sent(runtime, *loaded, plan)
+    if isinstance(plan, NotSent):
+        await _not_sent(runtime, plan)
         return None
     if isinstance(plan, ExchangePackage):  # written by an earlier run: finish its delivery
         async with runtime.transaction() as session:

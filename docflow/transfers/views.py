@@ -2,7 +2,8 @@
 
 - The sender (``sender_timelines``): per recipient, the current status code and the
   timeline of status events with who (the emitting person's name) and when, and
-  reasons. Never the recipient's assignees, instructions or notes.
+  reasons. Never the recipient's assignees, instructions or notes. A recipient of
+  another system (``external``) starts in status ``""`` (sending, no report yet).
 - The recipient (``recipient_view``): its own transfer in full, handling included.
   A recipient never sees another recipient's transfer (404).
 """
@@ -92,6 +93,9 @@ async def sender_timelines(
             "id": transfer.id,
             "recipient": {"code": transfer.recipient_code, "name": agency.name,
                           "abbreviation": agency.abbreviation},
+            # An agency of another system: its statuses arrive as edXML packages, and
+            # status "" means sent, no report yet (the delivery: /api/v1/exchange/deliveries).
+            "external": agency.external,
             "status": transfer.status,
             "status_label": label_of(transfer.status).vietnamese,
             "verification": transfer.verification,

@@ -32,6 +32,7 @@ from docflow.core.settings import Settings
 from docflow.devpki import dev_intermediates, dev_signer, dev_trust_roots
 from docflow.documents.jobs import DeliverDocument
 from docflow.exchange import edxml
+from docflow.exchange.delivery import list_deliveries
 from docflow.exchange.imports import Receiving, receive_package
 from docflow.exchange.job_handlers import deliver_document
 from docflow.exchange.models import ExchangeDelivery, ExchangePackage, ExchangePeer
@@ -224,7 +225,8 @@ async def test_statuses_travel_between_two_deployments(
     async with deployments(database_url, other_url, tmp_path) as (a, b):
         doc_id, document_id, package = await _issue(a, 1)
         (line,) = await _timeline(a, doc_id)
-        assert line["recipient"]["code"] == EXTERNAL and line["status"] == ""
+        assert line["recipient"]["code"] == EXTERNAL and line["external"] is True
+        assert line["status"] == ""
         assert line["status_label"].startswith("Đang gửi") and line["timeline"] == []
 
         (transfer_b,) = (await _receive(b, package))["transfers"]
@@ -237,6 +239,12 @@ async def test_statuses_travel_between_two_deployments(
         async with b.runtime.session() as session:
             clerk = (await session.exec(select(User).where(User.username == "stc.clerk"))).one()
         assert line["timeline"][1]["by"] == clerk.full_name  # StaffInfo names who accepted
+        async with b.runtime.session() as session:
+            stc = await _agency(session, "STC")
+            listed = await list_deliveries(session, stc.id)  # type: ignore[arg-type]
+        # STC's clerks see their reports' deliveries (to retry a failed one).
+        assert [d["package"]["status_code"] for d in listed] == ["06", "05", "04", "03", "01"]
+        assert {d["state"] for d in listed} == {"delivered"}
         # Statuses that came from B are not sent back to it.
         assert await _count(a, JobRow, JobRow.kind == REPORT) == 0
 
