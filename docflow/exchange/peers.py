@@ -27,10 +27,12 @@ from docflow.core.errors import ConflictError, InvalidInput, NotFoundError
 from docflow.exchange.models import ExchangeDelivery, ExchangePeer
 
 __all__ = [
+    "CODE_SHAPE",
     "AddedPeer",
     "ExternalAgency",
     "add_peer",
     "list_peers",
+    "matches",
     "parse_agency",
     "peer_for",
     "remove_peer",
@@ -39,7 +41,8 @@ __all__ = [
 
 #: One group of an organ-id pattern: digits, capital letters, ``*`` and ``?``.
 _PATTERN = re.compile(r"^[0-9A-Z*?]+(\.[0-9A-Z*?]+){0,3}$|^\*$")
-_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
+#: The shape of an identifier code (organ id), ``000.00.00.H30``.
+CODE_SHAPE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -65,7 +68,7 @@ def parse_agency(text: str) -> ExternalAgency:
     """``000.00.00.H31=Sở Nội vụ tỉnh X`` → code and name, or ``InvalidInput``."""
     code, sep, name = text.partition("=")
     code, name = code.strip(), name.strip()
-    if not sep or not name or not _CODE.match(code):
+    if not sep or not name or not CODE_SHAPE.match(code):
         raise InvalidInput(
             f"--agency {text!r} is not CODE=Name with a code shaped like 000.00.00.H30."
         )
