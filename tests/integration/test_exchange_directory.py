@@ -3,7 +3,8 @@
 contact data, seal certificate) to a peer's token or a signed-in person, 401 otherwise;
 ``docflow peer sync`` fetches a peer's directory from a real local HTTP endpoint and adds
 or updates its agencies as external agencies, refusing codes outside the peer's pattern
-and never touching an agency of this system; the sync is in the audit trail."""
+and never touching an agency of this system, recording the seal certificates so a
+package signed by one is accepted from its agency; the sync is in the audit trail."""
 
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ from docflow.accounts.models_agency import Agency, AgencyCode
 from docflow.app import create_app
 from docflow.core.audit_models import AuditEvent
 from docflow.core.settings import Settings
+from docflow.exchange import edxml
 from docflow.exchange.directory import directory_url
 from docflow.exchange.models import ExchangePeer
 from docflow.exchange.peers import add_peer, parse_agency, token_sha256
+from tests.edxml_support import ISSUED, document_package, seal_source
 from tests.integration.documents_support import RECIPIENT, login, seeded_settings
 from tests.integration.test_cli_commands import assert_one_line_error, docflow
 from tests.integration.test_exchange_delivery import running
@@ -124,6 +127,8 @@ async def test_peer_sync_adds_the_peers_agencies_as_external(
                            outbound_token=OUT_TOKEN,
                            agencies=[parse_agency("000.00.00.H31=Tên cũ")])
         before = await _agency(settings, RECIPIENT)
+        package = await _from_synced_agency()
+        assert await _hand_in(settings, package) == 422  # no seal known for 000.00.00.H31
         result = await _sync(settings, "--json", "province-x")
         assert result.returncode == 0, result.stdout + result.stderr
         report = json.loads(result.stdout)
@@ -131,6 +136,7 @@ async def test_peer_sync_adds_the_peers_agencies_as_external(
         refused = {r["code"] for r in report["refused"]}
         assert refused == {"000.00.00.G22", RECIPIENT, "not-a-code"}
         assert peer_http.requests == [{"path": PATH, "auth": f"Bearer {OUT_TOKEN}"}]
+        assert await _hand_in(settings, package) == 201  # its signer is the synced seal
 
     updated = await _agency(settings, "000.00.00.H31")
     assert updated.external and updated.name == "Sở Nội vụ tỉnh X"
@@ -146,6 +152,28 @@ async def test_peer_sync_adds_the_peers_agencies_as_external(
         events = (await session.exec(
             select(AuditEvent).where(AuditEvent.action == "exchange.directory_synced"))).all()
     assert len(events) == 1 and events[0].details["added"] == ["000.00.05.H31"]
+
+
+async def _from_synced_agency() -> bytes:
+    """A package from 000.00.00.H31 to STC, signed with the seal the peer's directory
+    names for it (the dev seal ``stttt-seal``)."""
+    sender = edxml.Organization(organ_id="000.00.00.H31", name="Sở Nội vụ tỉnh X")
+    package = document_package(
+        sender=sender, recipients=(edxml.Organization(organ_id=RECIPIENT, name="Sở Tài chính"),),
+        document_id=edxml.make_document_id(sender.organ_id, ISSUED, "245", "STTTT-VP"),
+        trace=None,
+    )
+    return await edxml.async_sign_package(package, seal_source("stttt-seal"))
+
+
+async def _hand_in(settings: Settings, package: bytes) -> int:
+    async with AsyncTestClient(app=create_app(settings), timeout=120) as client:
+        clerk = await login(client, "stc.clerk")
+        response = await client.post("/api/v1/exchange/packages", content=package,
+                                     headers={**clerk, "Content-Type": "application/xml"})
+    codes = [p["code"] for p in response.json().get("extra", [])]
+    assert response.status_code == 201 or codes == ["signer_not_sender"], response.text
+    return response.status_code
 
 
 async def _agency(settings: Settings, code: str) -> Agency:
