@@ -55,7 +55,7 @@ from docflow.core.keys import SigningConfig
 from docflow.core.signing_pool import SigningPool
 from docflow.documents.files import ServiceUnavailable
 from docflow.exchange import edxml
-from docflow.exchange.imports_correction import receive_correction
+from docflow.exchange.imports_correction import corrected_document, link_correction
 from docflow.exchange.imports_document import LocalRecipient, receive_document
 from docflow.exchange.imports_problems import PackageRejected, PackageUnreadable, refusal
 from docflow.exchange.imports_recall import receive_recall
@@ -287,17 +287,15 @@ async def _document(
     kind = business_type(package)
     if kind == int(edxml.BusinessDocType.RECALL):
         return await receive_recall(session, package)
-    if kind in (int(edxml.BusinessDocType.UPDATE), int(edxml.BusinessDocType.REPLACE)):
-        return await receive_correction(
-            session, package, sender, recipients,
-            store=how.store, signing=how.signing, workers=how.workers, actor=how.actor,
-            package_sha256=parsed.sha256,
-        )
-    return await receive_document(
+    correction = await corrected_document(session, package)  # refused before any row
+    result, document_id = await receive_document(
         session, package, sender, recipients,
         store=how.store, signing=how.signing, workers=how.workers, actor=how.actor,
         package_sha256=parsed.sha256,
     )
+    if correction is not None:  # an update or a replacement: linked as a local one is
+        await link_correction(session, correction, document_id, result, how.actor)
+    return result, document_id
 
 
 async def _record(

@@ -8,35 +8,33 @@ identifier of the document it updates) and by the first
 ``Bussiness/ReplacementInfoList/ReplacementInfo/DocumentId`` for a replacement (else
 ``Bussiness/DocumentId``). Unknown: refused (``unknown_document``), nothing written.
 
-The package itself is received as a new document is (``imports_document``): a foreign
-``Document``, its files and one incoming transfer (01) per recipient of this deployment.
-Then, as ``transfers.corrections`` and dispatch do for a local correction, the document
-gets its ``DocumentCorrection`` link and every transfer the business type and the
-corrected document, so each recipient sees which document of theirs it updates
-("cập nhật") or replaces ("thay thế").
+``corrected_document`` finds it before anything is written; the package itself is then
+received as a new document is (``imports.receive_package`` calls
+``imports_document.receive_document``): a foreign ``Document``, its files and one
+incoming transfer (01) per recipient of this deployment. Then ``link_correction``, as
+``transfers.corrections`` and dispatch do for a local correction, gives the document its
+``DocumentCorrection`` link and every transfer the business type and the corrected
+document, so each recipient sees which document of theirs it updates ("cập nhật") or
+replaces ("thay thế").
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import col, select
 
-from docflow.accounts.models_agency import Agency
 from docflow.accounts.permissions import Principal
 from docflow.core.audit_append import record_event
 from docflow.core.db import AsyncSession
-from docflow.core.keys import SigningConfig
-from docflow.core.signing_pool import SigningPool
 from docflow.documents.models import Document
 from docflow.exchange import edxml
-from docflow.exchange.imports_document import LocalRecipient, receive_document
 from docflow.exchange.imports_recall import earlier_document
 from docflow.transfers.models import DocumentCorrection, Transfer
 from docflow.transfers.statuses import BusinessType
-from storage import ObjectStore
 
-__all__ = ["corrected_identifier", "receive_correction"]
+__all__ = ["Correction", "corrected_document", "corrected_identifier", "link_correction"]
 
 
 NAMED = "Bussiness/DocumentId"
@@ -59,20 +57,48 @@ def corrected_identifier(package: edxml.DocumentPackage) -> tuple[str, str]:
     return "", order[0][1]
 
 
-async def _link(
+@dataclass(frozen=True)
+class Correction:
+    """What a correcting package corrects: the document id here, and how it was named."""
+
+    kind: BusinessType
+    corrects_document_id: int
+    edxml_document_id: str
+
+
+async def corrected_document(
+    session: AsyncSession, package: edxml.DocumentPackage
+) -> Correction | None:
+    """For an update or a replacement, the document it corrects (``unknown_document``,
+    422, when that one was never received from this sender); None for other packages."""
+    business = package.trace.business if package.trace else None
+    kind = business.doc_type if business else None
+    if kind not in (BusinessType.UPDATE, BusinessType.REPLACE):
+        return None
+    identifier, where = corrected_identifier(package)
+    corrects = await earlier_document(
+        session, package.sender.organ_id, identifier, what="correction", where=where
+    )
+    return Correction(BusinessType(kind), corrects, identifier)
+
+
+async def link_correction(
     session: AsyncSession,
+    correction: Correction,
     document_id: int,
-    corrects: int,
-    kind: BusinessType,
-    transfer_ids: list[int],
+    result: dict[str, Any],
+    actor: Principal | None,
 ) -> None:
-    """The correction link and every new transfer marked, as dispatch marks them."""
+    """The received document's correction link, its transfers marked as dispatch marks
+    a local correction's, the ``document.correction`` event, and ``result`` told."""
+    kind, corrects = correction.kind, correction.corrects_document_id
     document = await session.get(Document, document_id)
     assert document is not None
     session.add(DocumentCorrection(
         document_id=document_id, corrects_document_id=corrects, business_type=int(kind),
         created_by_id=document.created_by_id,
     ))
+    transfer_ids = list(result["transfers"])
     rows = (
         await session.exec(select(Transfer).where(col(Transfer.id).in_(transfer_ids)))
     ).all()
@@ -81,39 +107,10 @@ async def _link(
         transfer.corrects_document_id = corrects
         session.add(transfer)
     await session.flush()
-
-
-async def receive_correction(
-    session: AsyncSession,
-    package: edxml.DocumentPackage,
-    sender: Agency | None,
-    recipients: list[LocalRecipient],
-    *,
-    store: ObjectStore,
-    signing: SigningConfig,
-    workers: SigningPool,
-    actor: Principal | None,
-    package_sha256: str,
-) -> tuple[dict[str, Any], int]:
-    """The correcting document, linked to the one it corrects (``unknown_document`` when
-    that one was never received from this sender)."""
-    business = package.trace.business if package.trace else None
-    kind = BusinessType(business.doc_type if business and business.doc_type else 0)
-    assert kind in (BusinessType.UPDATE, BusinessType.REPLACE)
-    identifier, where = corrected_identifier(package)
-    corrects = await earlier_document(
-        session, package.sender.organ_id, identifier, what="correction", where=where
-    )
-    result, document_id = await receive_document(
-        session, package, sender, recipients, store=store, signing=signing,
-        workers=workers, actor=actor, package_sha256=package_sha256,
-    )
-    await _link(session, document_id, corrects, kind, list(result["transfers"]))
     await record_event(
         session, "document.correction", actor=actor, subject_type="document",
         subject_id=document_id,
         details={"corrects_document_id": corrects, "business_type": int(kind),
-                 "edxml_document_id": identifier, "via": "edxml"},
+                 "edxml_document_id": correction.edxml_document_id, "via": "edxml"},
     )
     result.update(business_type=int(kind), corrects_document_id=corrects)
-    return result, document_id
