@@ -53,6 +53,8 @@ def peer_group() -> None:
 @click.option("--outbound-token", default=None, help="The token we present to the peer.")
 @click.option("--allow-unsigned", is_flag=True, help="Accept packages without XML signature.")
 @click.option("--mtls", is_flag=True, help="The peer authenticates with client certificates.")
+@click.option("--client-cert", default=None, help="With --mtls: our client certificate (PEM).")
+@click.option("--client-key", default=None, help="With --mtls: its private key (PEM file).")
 @click.option("--agency", "agencies", multiple=True,
               help='An agency of that system, "CODE=Name" (repeatable).')
 def peer_add(
@@ -63,6 +65,8 @@ def peer_add(
     outbound_token: str | None,
     allow_unsigned: bool,
     mtls: bool,
+    client_cert: str | None,
+    client_key: str | None,
     agencies: tuple[str, ...],
 ) -> None:
     """Add a peer; prints the inbound token once."""
@@ -75,7 +79,7 @@ def peer_add(
         return await add_peer(
             session, name=name, organ_pattern=organs, url=url, anchors_pem=pems,
             outbound_token=outbound_token, allow_unsigned=allow_unsigned, mtls=mtls,
-            agencies=parsed,
+            client_certificate=client_cert, client_key=client_key, agencies=parsed,
         )
 
     added = _in_transaction(work)

@@ -5,7 +5,8 @@
 telephone, website and the seal certificate (PEM) when the directory holds one.
 
 ``sync_peer`` fetches that list from a peer (``directory_url``: the origin of the
-peer's package URL, path ``/api/v1/exchange/directory``, with the outbound token) and
+peer's package URL, path ``/api/v1/exchange/directory``, with the outbound token and,
+for an ``mtls`` peer, our client certificate) and
 ``apply_directory`` adds or updates the peer's agencies as external agencies:
 
 - only codes shaped like ``000.00.00.H30`` that match the peer's organ pattern are
@@ -35,7 +36,7 @@ from docflow.core.db import AsyncSession
 from docflow.core.errors import DomainError, InvalidInput, NotFoundError
 from docflow.core.runtime import Runtime
 from docflow.exchange.models import ExchangePeer
-from docflow.exchange.peers import CODE_SHAPE, matches
+from docflow.exchange.peers import CODE_SHAPE, client_tls, matches
 
 __all__ = [
     "DIRECTORY_PATH",
@@ -149,7 +150,7 @@ async def fetch_directory(peer: ExchangePeer) -> list[DirectoryEntry]:
     if peer.outbound_token:
         headers["Authorization"] = f"Bearer {peer.outbound_token}"
     try:
-        async with httpx.AsyncClient(timeout=_TIMEOUT) as client:
+        async with httpx.AsyncClient(timeout=_TIMEOUT, verify=client_tls(peer)) as client:
             response = await client.get(url, headers=headers)
     except httpx.HTTPError as exc:
         raise DirectoryUnavailable(f"{url}: {type(exc).__name__}: {exc}") from None

@@ -2,7 +2,9 @@
 
 ``add_peer`` stores a peer (its trust anchors read from PEM text, its organ-id pattern
 checked) and generates the token the peer presents to us: the token is returned once
-and only its SHA-256 is kept. The token we present to the peer is the operator's.
+and only its SHA-256 is kept. The token we present to the peer is the operator's. A
+peer marked ``mtls`` is also shown, when we POST to it, the client certificate whose
+PEM files ``add_peer`` checked and stored by path (``client_tls``).
 ``peer_for`` picks the first peer (by id) whose pattern matches a recipient code.
 External agencies (``Agency.external``) named with a peer are added to the directory
 so clerks can address them.
@@ -14,10 +16,18 @@ import fnmatch
 import hashlib
 import re
 import secrets
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+import httpx
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    PublicFormat,
+    load_pem_private_key,
+)
 from sqlmodel import col, select
 
 from docflow.accounts.models_agency import Agency, AgencyCode
@@ -29,8 +39,11 @@ from docflow.exchange.models import ExchangeDelivery, ExchangePeer
 __all__ = [
     "CODE_SHAPE",
     "AddedPeer",
+    "ClientCertificateError",
     "ExternalAgency",
     "add_peer",
+    "check_client_tls",
+    "client_tls",
     "list_peers",
     "matches",
     "parse_agency",
@@ -97,6 +110,47 @@ def _check_peer(name: str, organ_pattern: str, url: str) -> None:
         raise InvalidInput(f"The peer URL {url!r} must start with https:// (or http://).")
 
 
+class ClientCertificateError(httpx.TransportError):
+    """The client certificate of an ``mtls`` peer cannot be loaded: an attempt that got
+    no answer (delivery records it and tries again later, after the files are fixed)."""
+
+
+def check_client_tls(mtls: bool, certificate: str | None, key: str | None) -> None:
+    """Both PEM files for an ``mtls`` peer, readable, the key matching the certificate;
+    none for a token peer (``InvalidInput`` otherwise)."""
+    if not mtls:
+        if certificate or key:
+            raise InvalidInput("A client certificate is used only with --mtls.")
+        return
+    if not certificate or not key:
+        raise InvalidInput("An mtls peer needs --client-cert and --client-key (PEM files).")
+    try:
+        cert = x509.load_pem_x509_certificate(Path(certificate).read_bytes())
+        private = load_pem_private_key(Path(key).read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as exc:
+        raise InvalidInput(f"The client certificate or key cannot be read: {exc}") from None
+    spki = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    if cert.public_key().public_bytes(*spki) != private.public_key().public_bytes(*spki):
+        raise InvalidInput("The client key does not belong to the client certificate.")
+
+
+def client_tls(peer: ExchangePeer) -> ssl.SSLContext | bool:
+    """What ``httpx`` verifies with when POSTing to ``peer``: the default (``True``), or
+    for an ``mtls`` peer the default trust plus our client certificate."""
+    if peer.auth != "mtls":
+        return True
+    if not peer.client_certificate_path or not peer.client_key_path:
+        raise ClientCertificateError(f"The mtls peer {peer.name!r} has no client certificate.")
+    context = httpx.create_ssl_context()  # certifi, or SSL_CERT_FILE / SSL_CERT_DIR
+    try:
+        context.load_cert_chain(peer.client_certificate_path, peer.client_key_path)
+    except (OSError, ssl.SSLError) as exc:
+        raise ClientCertificateError(
+            f"The client certificate of peer {peer.name!r} cannot be loaded: {exc}"
+        ) from None
+    return context
+
+
 async def _add_agencies(session: AsyncSession, agencies: Sequence[ExternalAgency]) -> None:
     for item in agencies:
         taken = (
@@ -123,11 +177,14 @@ async def add_peer(
     outbound_token: str | None = None,
     allow_unsigned: bool = False,
     mtls: bool = False,
+    client_certificate: str | None = None,
+    client_key: str | None = None,
     agencies: Sequence[ExternalAgency] = (),
     actor: Someone | None = None,
 ) -> AddedPeer:
     """Store a new peer (``ConflictError`` if the name is taken); never commits."""
     _check_peer(name, organ_pattern, url)
+    check_client_tls(mtls, client_certificate, client_key)
     if (await session.exec(select(ExchangePeer).where(ExchangePeer.name == name))).first():
         raise ConflictError(f"There is already a peer named {name!r}.")
     token = secrets.token_urlsafe(32)
@@ -140,6 +197,8 @@ async def add_peer(
         inbound_token_sha256=token_sha256(token),
         outbound_token=outbound_token or None,
         allow_unsigned=allow_unsigned,
+        client_certificate_path=client_certificate or None,
+        client_key_path=client_key or None,
     )
     session.add(peer)
     await session.flush()
