@@ -1,7 +1,8 @@
 """Peers authenticated by mutual TLS, on SQLite and PostgreSQL: ``add_peer`` with
 ``mtls`` takes the client certificate and key as PEM files (checked: both there, the key
 matching), and delivery POSTs to a real local HTTPS endpoint that requires a client
-certificate, presenting ours; without it the endpoint refuses the handshake."""
+certificate, presenting ours; without it the endpoint refuses the handshake;
+``docflow peer add --mtls`` takes ``--client-cert`` and ``--client-key``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import httpx
 import pytest
 from aiohttp import web
@@ -21,6 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from sqlmodel import select
 
 from docflow.core.errors import InvalidInput
 from docflow.core.jobs.runner import JobRunner
@@ -33,6 +36,7 @@ from docflow.exchange.peers import (
     parse_agency,
 )
 from tests.integration.documents_support import seeded_settings
+from tests.integration.test_cli_commands import assert_one_line_error, docflow
 from tests.integration.test_exchange_delivery import EXTERNAL, _delivery, _issue, running
 
 
@@ -164,3 +168,22 @@ async def test_delivery_presents_the_client_certificate(
             delivery = await _delivery(runtime)
     assert delivery.state == "delivered", delivery.last_error
     assert peer_https.clients == ["docflow-client"]
+
+
+async def test_peer_cli_takes_the_client_certificate(database_url: str, tmp_path: Path) -> None:
+    files = make_files(tmp_path)
+    settings = await seeded_settings(database_url, tmp_path)
+    env = {"DOCFLOW_DATABASE_URL": settings.database_url}
+    base = ("peer", "add", "mtls-peer", "--organs", "000.00.*.H31", "--url", "https://p.example/",
+            "--mtls")
+
+    def run(*args: str) -> Any:
+        return docflow(*base, *args, data_dir=Path(settings.data_dir), **env)
+
+    assert_one_line_error(await anyio.to_thread.run_sync(run), "--client-cert")
+    added = await anyio.to_thread.run_sync(
+        run, "--client-cert", str(files.client[0]), "--client-key", str(files.client[1]))
+    assert added.returncode == 0, added.stdout + added.stderr
+    async with running(settings) as runtime, runtime.session() as session:
+        peer = (await session.exec(select(ExchangePeer))).one()
+    assert peer.auth == "mtls" and peer.client_key_path == str(files.client[1])
