@@ -40,7 +40,7 @@ from docflow.exchange.models import (
     ExchangePackage,
     ExchangePeer,
 )
-from docflow.exchange.peers import client_tls
+from docflow.exchange.peer_tls import client_tls
 
 __all__ = [
     "Answer",

@@ -21,6 +21,7 @@ for an ``mtls`` peer, our client certificate) and
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +37,8 @@ from docflow.core.db import AsyncSession
 from docflow.core.errors import DomainError, InvalidInput, NotFoundError
 from docflow.core.runtime import Runtime
 from docflow.exchange.models import ExchangePeer
-from docflow.exchange.peers import CODE_SHAPE, client_tls, matches
+from docflow.exchange.peer_tls import client_tls
+from docflow.exchange.peers import matches
 
 __all__ = [
     "DIRECTORY_PATH",
@@ -55,7 +57,9 @@ DIRECTORY_PATH = "/api/v1/exchange/directory"
 MAX_BYTES = 8 << 20
 MAX_ENTRIES = 20_000
 _TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-#: Agency column -> (answer key, column length).
+#: Directory fields taken from a peer, with their column lengths.
+#: The shape of an identifier code (organ id), as ``peers.parse_agency`` takes it.
+_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 _FIELDS = {"name": 255, "address": 500, "email": 255, "phone": 50, "website": 255}
 
 
@@ -169,7 +173,7 @@ def _taken_codes(peer: ExchangePeer, entry: DirectoryEntry, report: SyncReport) 
     """The entry's codes this peer may speak for (others refused, one line each)."""
     taken = []
     for code in entry.codes:
-        if not CODE_SHAPE.match(code):
+        if not _CODE.match(code):
             report.refused.append((code[:40], "not an identifier code like 000.00.00.H30"))
         elif not matches(peer, code):
             report.refused.append((code, f"outside the peer's organ pattern {peer.organ_pattern}"))

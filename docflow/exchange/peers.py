@@ -2,9 +2,7 @@
 
 ``add_peer`` stores a peer (its trust anchors read from PEM text, its organ-id pattern
 checked) and generates the token the peer presents to us: the token is returned once
-and only its SHA-256 is kept. The token we present to the peer is the operator's. A
-peer marked ``mtls`` is also shown, when we POST to it, the client certificate whose
-PEM files ``add_peer`` checked and stored by path (``client_tls``).
+and only its SHA-256 is kept. The token we present to the peer is the operator's.
 ``peer_for`` picks the first peer (by id) whose pattern matches a recipient code.
 External agencies (``Agency.external``) named with a peer are added to the directory
 so clerks can address them.
@@ -16,18 +14,10 @@ import fnmatch
 import hashlib
 import re
 import secrets
-import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-import httpx
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    PublicFormat,
-    load_pem_private_key,
-)
 from sqlmodel import col, select
 
 from docflow.accounts.models_agency import Agency, AgencyCode
@@ -35,17 +25,13 @@ from docflow.core.audit_append import Someone, record_event
 from docflow.core.db import AsyncSession
 from docflow.core.errors import ConflictError, InvalidInput, NotFoundError
 from docflow.exchange.models import ExchangeDelivery, ExchangePeer
+from docflow.exchange.peer_tls import check_client_tls
 
 __all__ = [
-    "CODE_SHAPE",
     "AddedPeer",
-    "ClientCertificateError",
     "ExternalAgency",
     "add_peer",
-    "check_client_tls",
-    "client_tls",
     "list_peers",
-    "matches",
     "parse_agency",
     "peer_for",
     "remove_peer",
@@ -54,8 +40,7 @@ __all__ = [
 
 #: One group of an organ-id pattern: digits, capital letters, ``*`` and ``?``.
 _PATTERN = re.compile(r"^[0-9A-Z*?]+(\.[0-9A-Z*?]+){0,3}$|^\*$")
-#: The shape of an identifier code (organ id), ``000.00.00.H30``.
-CODE_SHAPE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
+_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -81,7 +66,7 @@ def parse_agency(text: str) -> ExternalAgency:
     """``000.00.00.H31=Sở Nội vụ tỉnh X`` → code and name, or ``InvalidInput``."""
     code, sep, name = text.partition("=")
     code, name = code.strip(), name.strip()
-    if not sep or not name or not CODE_SHAPE.match(code):
+    if not sep or not name or not _CODE.match(code):
         raise InvalidInput(
             f"--agency {text!r} is not CODE=Name with a code shaped like 000.00.00.H30."
         )
@@ -108,47 +93,6 @@ def _check_peer(name: str, organ_pattern: str, url: str) -> None:
         )
     if not url.startswith(("https://", "http://")):
         raise InvalidInput(f"The peer URL {url!r} must start with https:// (or http://).")
-
-
-class ClientCertificateError(httpx.TransportError):
-    """The client certificate of an ``mtls`` peer cannot be loaded: an attempt that got
-    no answer (delivery records it and tries again later, after the files are fixed)."""
-
-
-def check_client_tls(mtls: bool, certificate: str | None, key: str | None) -> None:
-    """Both PEM files for an ``mtls`` peer, readable, the key matching the certificate;
-    none for a token peer (``InvalidInput`` otherwise)."""
-    if not mtls:
-        if certificate or key:
-            raise InvalidInput("A client certificate is used only with --mtls.")
-        return
-    if not certificate or not key:
-        raise InvalidInput("An mtls peer needs --client-cert and --client-key (PEM files).")
-    try:
-        cert = x509.load_pem_x509_certificate(Path(certificate).read_bytes())
-        private = load_pem_private_key(Path(key).read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as exc:
-        raise InvalidInput(f"The client certificate or key cannot be read: {exc}") from None
-    spki = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-    if cert.public_key().public_bytes(*spki) != private.public_key().public_bytes(*spki):
-        raise InvalidInput("The client key does not belong to the client certificate.")
-
-
-def client_tls(peer: ExchangePeer) -> ssl.SSLContext | bool:
-    """What ``httpx`` verifies with when POSTing to ``peer``: the default (``True``), or
-    for an ``mtls`` peer the default trust plus our client certificate."""
-    if peer.auth != "mtls":
-        return True
-    if not peer.client_certificate_path or not peer.client_key_path:
-        raise ClientCertificateError(f"The mtls peer {peer.name!r} has no client certificate.")
-    context = httpx.create_ssl_context()  # certifi, or SSL_CERT_FILE / SSL_CERT_DIR
-    try:
-        context.load_cert_chain(peer.client_certificate_path, peer.client_key_path)
-    except (OSError, ssl.SSLError) as exc:
-        raise ClientCertificateError(
-            f"The client certificate of peer {peer.name!r} cannot be loaded: {exc}"
-        ) from None
-    return context
 
 
 async def _add_agencies(session: AsyncSession, agencies: Sequence[ExternalAgency]) -> None:
@@ -182,7 +126,8 @@ async def add_peer(
     agencies: Sequence[ExternalAgency] = (),
     actor: Someone | None = None,
 ) -> AddedPeer:
-    """Store a new peer (``ConflictError`` if the name is taken); never commits."""
+    """Store a new peer (``ConflictError`` if the name is taken); never commits. An
+    ``mtls`` peer needs our client certificate's PEM files (``peer_tls``)."""
     _check_peer(name, organ_pattern, url)
     check_client_tls(mtls, client_certificate, client_key)
     if (await session.exec(select(ExchangePeer).where(ExchangePeer.name == name))).first():

@@ -28,13 +28,8 @@ from sqlmodel import select
 from docflow.core.errors import InvalidInput
 from docflow.core.jobs.runner import JobRunner
 from docflow.exchange.models import ExchangePeer
-from docflow.exchange.peers import (
-    ClientCertificateError,
-    add_peer,
-    check_client_tls,
-    client_tls,
-    parse_agency,
-)
+from docflow.exchange.peer_tls import ClientCertificateError, check_client_tls, client_tls
+from docflow.exchange.peers import add_peer, parse_agency
 from tests.integration.documents_support import seeded_settings
 from tests.integration.test_cli_commands import assert_one_line_error, docflow
 from tests.integration.test_exchange_delivery import EXTERNAL, _delivery, _issue, running
