@@ -225,6 +225,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/v1/exchange/packages"): Entry(
         lambda w, a, t: Call("POST", "/api/v1/exchange/packages", {}), hand_in_package
     ),
+    # This system's own agencies for a peer (its token; see test_exchange_directory), or
+    # for anyone signed in: the directory every clerk addresses documents with.
+    ("GET", "/api/v1/exchange/directory"): Entry(
+        lambda w, a, t: Call("GET", "/api/v1/exchange/directory"), all_ok(200)
+    ),
     ("GET", "/api/v1/documents/{document_id:int}/attachments/{position:int}/file"): Entry(
         lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/attachments/1/file"),
         all_ok(404),
