@@ -85,13 +85,27 @@ class ReceiveResult:
 
 
 def dedup_key(package: edxml.Package) -> str:
-    """``sender|DocumentId|business type`` or ``sender|DocumentId|status|timestamp``."""
+    """``sender|DocumentId|0`` for a new document; ``sender|DocumentId|type|trace time``
+    for a recall, update or replacement (a sender may recall again after a refusal, or
+    correct twice: each request is its own, its re-sent bytes are not);
+    ``sender|DocumentId|status|timestamp`` for a status."""
     if isinstance(package, edxml.StatusPackage):
         moment = edxml.format_timestamp(package.timestamp) if package.timestamp else ""
         return "|".join((package.sender.organ_id, package.response_for.document_id or "",
                          package.status_code, moment))[:600]
-    return "|".join((package.sender.organ_id, package.document_id or "",
-                     str(business_type(package))))[:600]
+    kind = business_type(package)
+    parts = [package.sender.organ_id, package.document_id or "", str(kind)]
+    if kind != 0:
+        parts.append(_trace_time(package))
+    return "|".join(parts)[:600]
+
+
+def _trace_time(package: edxml.DocumentPackage) -> str:
+    """The sender's own ``TraceHeader/Timestamp`` (the first one when it names none)."""
+    traces = package.trace.traces if package.trace else ()
+    mine = [t for t in traces if t.organ_id == package.sender.organ_id] or list(traces)
+    moment = mine[0].timestamp if mine else None
+    return edxml.format_timestamp(moment) if moment else ""
 
 
 def business_type(package: edxml.DocumentPackage) -> int:
