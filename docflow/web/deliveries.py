@@ -112,7 +112,8 @@ def _check_csrf(request: PageRequest, sent: object) -> None:
         )
 
 
-@post("/deliveries/{delivery_id:int}/retry", include_in_schema=False)
+@post("/deliveries/{delivery_id:int}/retry", include_in_schema=False,
+      request_max_body_size=4096)  # one hidden field
 async def retry_from_page(
     request: PageRequest,
     delivery_id: FromPath[int],
