@@ -166,7 +166,8 @@ async def _import(runtime: Any, file: Path, allow_unsigned: bool) -> Any:
 
     limits = package_limits(runtime.settings)
     how = Receiving(store=runtime.store, signing=runtime.signing,
-                    workers=runtime.signing_pool, allow_unsigned=allow_unsigned, limits=limits)
+                    workers=runtime.signing_pool, allow_unsigned=allow_unsigned, limits=limits,
+                    jobs=runtime.jobs)
     try:
         if file.stat().st_size > limits.max_package_bytes:
             raise too_large(limits.max_package_bytes)

@@ -245,7 +245,7 @@ async def receive_edxml_package(
         await _spool(request, path, limits.max_package_bytes)
         how = Receiving(store=runtime.store, signing=runtime.signing,
                         workers=runtime.signing_pool, peer=peer, actor=principal,
-                        allow_unsigned=allow_unsigned, limits=limits)
+                        allow_unsigned=allow_unsigned, limits=limits, jobs=runtime.jobs)
         try:
             received = await receive_package(db_session, path, how)
         except JobFailed as exc:  # e.g. no trust anchors configured
