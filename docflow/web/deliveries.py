@@ -1,4 +1,5 @@
-"""The clerk's page of outgoing edXML packages: each delivery to a peer with its
+"""The clerk's page of outgoing edXML packages (the agency's documents and the status
+reports it sends about documents it received): each delivery to a peer with its
 document, state, attempts, what went wrong (in words a clerk can act on) and when the
 next attempt is; a failed one is sent again with a form (``POST
 /deliveries/{id}/retry``, CSRF token in the form), then the page says so.

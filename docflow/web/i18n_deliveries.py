@@ -42,6 +42,7 @@ DELIVERY_STRINGS: dict[str, dict[str, str]] = {
         "deliveries.todo.wait": "Hệ thống sẽ tự gửi lại vào thời điểm ghi bên cạnh.",
         "deliveries.todo.retry": "Khắc phục nguyên nhân (hoặc báo quản trị viên) rồi bấm "
         "“Gửi lại”.",
+        "deliveries.status_report": "Báo trạng thái xử lý:",
         "nav.deliveries": "Gửi liên thông",
     },
     "en": {
@@ -81,6 +82,7 @@ DELIVERY_STRINGS: dict[str, dict[str, str]] = {
         "deliveries.todo.wait": "It will be sent again automatically at the time shown.",
         "deliveries.todo.retry": "Fix the cause (or tell the administrator), then press "
         "“Send again”.",
+        "deliveries.status_report": "Status report:",
         "nav.deliveries": "Deliveries",
     },
 }
