@@ -194,6 +194,14 @@ class Settings:
             "(default 48: retries after 30 s, 2 min, 20 min, then hourly).",
         ),
     )
+    exchange_max_package_mb: int = field(
+        default=200,
+        metadata=_meta(
+            "DOCFLOW_EXCHANGE_MAX_PACKAGE_MB",
+            "Largest edXML package exported, sent or received, in megabytes (default 200, "
+            "1 to 2000); a larger one is refused naming the limit.",
+        ),
+    )
     log_level: str = field(
         default="INFO",
         metadata=_meta("DOCFLOW_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR."),
@@ -244,6 +252,7 @@ class Settings:
         audit_checkpoint_minutes = read.integer("audit_checkpoint_minutes", 5, 0, 60 * 24 * 7)
         archive_renewal_hours = read.integer("archive_renewal_hours", 24, 0, 24 * 365)
         exchange_max_attempts = read.integer("exchange_max_attempts", 48, 1, 10_000)
+        exchange_max_package_mb = read.integer("exchange_max_package_mb", 200, 1, 2000)
         log_level = read.log_level()
         trusted_proxies = read.trusted_proxies()
         if read.problems:
@@ -277,6 +286,7 @@ class Settings:
             audit_checkpoint_minutes=audit_checkpoint_minutes,
             archive_renewal_hours=archive_renewal_hours,
             exchange_max_attempts=exchange_max_attempts,
+            exchange_max_package_mb=exchange_max_package_mb,
             log_level=log_level,
         )
 
@@ -303,6 +313,10 @@ class Settings:
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def exchange_max_package_bytes(self) -> int:
+        return self.exchange_max_package_mb * 1024 * 1024
 
     def key_paths(self) -> tuple[Path, ...]:
         """Every key or trust file the settings point at (for the dev-key check)."""
