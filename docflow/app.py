@@ -34,6 +34,7 @@ from docflow.core.http.json_limits import JsonBodyLimits
 from docflow.core.http.openapi_errors import document_error_responses
 from docflow.core.http.request_id import RequestIdMiddleware
 from docflow.core.http.security_headers import SecurityHeadersMiddleware
+from docflow.core.http.workers import runs_background
 from docflow.core.log import install_request_id_factory
 from docflow.core.objects import describe_store_error
 from docflow.core.runtime import Runtime
@@ -154,7 +155,10 @@ def _with_middleware(app: Litestar, settings: Settings) -> None:
     # every response (errors, static files) leaves with the browser protections.
     app.asgi_handler = ClientAddressMiddleware(
         SecurityHeadersMiddleware(
-            RequestIdMiddleware(JsonBodyLimits(ReleaseRequestSession(app.asgi_handler))),
+            RequestIdMiddleware(
+                JsonBodyLimits(ReleaseRequestSession(app.asgi_handler)),
+                access_log_sample=settings.access_log_sample,
+            ),
             https=settings.is_https,
         ),
         proxy_networks(settings.trusted_proxies),
@@ -190,9 +194,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"runtime": runtime, "settings": settings}),
         on_startup=[
             lifecycle.prepare_local_store,
-            lifecycle.start_audit_checkpoints,
-            lifecycle.start_archive_renewals,
-            lifecycle.start_job_runner,
+            # Once per `docflow serve`, never per worker process (core.http.workers).
+            *(
+                [
+                    lifecycle.start_audit_checkpoints,
+                    lifecycle.start_archive_renewals,
+                    lifecycle.start_job_runner,
+                ]
+                if runs_background(settings)
+                else []
+            ),
             freeze_startup_heap,
         ],
         on_shutdown=[lifecycle.dispose],

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from docflow.core.errors import ConfigurationError
 
@@ -206,6 +206,47 @@ class Settings:
         default="INFO",
         metadata=_meta("DOCFLOW_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR."),
     )
+    # ---- serving and scaling (docflow serve --workers, pools, access log) ----
+    web_workers: int = field(
+        default=0,
+        metadata=_meta(
+            "DOCFLOW_WEB_WORKERS",
+            "Processes `docflow serve` runs (0, the default: one per CPU core; "
+            "`--workers` overrides).",
+        ),
+    )
+    db_pool_size: int = field(
+        default=10,
+        metadata=_meta(
+            "DOCFLOW_DB_POOL_SIZE",
+            "PostgreSQL connections each process keeps (default 10). Keep workers x "
+            "instances x (pool + overflow) + the worker's below max_connections.",
+        ),
+    )
+    db_pool_overflow: int = field(
+        default=5,
+        metadata=_meta(
+            "DOCFLOW_DB_POOL_OVERFLOW",
+            "Extra PostgreSQL connections a process may open in a burst (default 5).",
+        ),
+    )
+    web_background: bool = field(
+        default=True,
+        metadata=_meta(
+            "DOCFLOW_WEB_BACKGROUND",
+            "`on` (default): the web process runs the job runner and periodic work "
+            "(one process of `docflow serve --workers N`); `off` when `docflow worker` "
+            "runs them.",
+        ),
+    )
+    access_log_sample: int = field(
+        default=100,
+        metadata=_meta(
+            "DOCFLOW_ACCESS_LOG_SAMPLE",
+            "Percent of successful requests written to the access log (default 100; "
+            "0 to 100); errors and slow requests are always written.",
+        ),
+    )
 
     #: Field name -> environment variable, for every setting.
     ENV_VARS: ClassVar[Mapping[str, str]]
@@ -254,6 +295,7 @@ class Settings:
         exchange_max_attempts = read.integer("exchange_max_attempts", 48, 1, 10_000)
         exchange_max_package_mb = read.integer("exchange_max_package_mb", 200, 1, 2000)
         log_level = read.log_level()
+        serving = _serving(read)
         trusted_proxies = read.trusted_proxies()
         if read.problems:
             raise ConfigurationError(read.problems)
@@ -288,6 +330,7 @@ class Settings:
             exchange_max_attempts=exchange_max_attempts,
             exchange_max_package_mb=exchange_max_package_mb,
             log_level=log_level,
+            **serving,
         )
 
     # ------------------------------------------------------------------ derived
@@ -466,6 +509,20 @@ class _EnvReader:
             )
             return ""
         return trusted_proxies
+
+
+def _serving(read: _EnvReader) -> dict[str, Any]:
+    """The serving and scaling settings (workers, pools, background work, access log)."""
+    background = (read.get("web_background") or "on").lower()
+    if background not in ("on", "off", "true", "false", "1", "0"):
+        read.problems.append(f"DOCFLOW_WEB_BACKGROUND is {background!r}; use on or off.")
+    return {
+        "web_workers": read.integer("web_workers", 0, 0, 256),
+        "db_pool_size": read.integer("db_pool_size", 10, 1, 1000),
+        "db_pool_overflow": read.integer("db_pool_overflow", 5, 0, 1000),
+        "web_background": background not in ("off", "false", "0"),
+        "access_log_sample": read.integer("access_log_sample", 100, 0, 100),
+    }
 
 
 def _optional_path(value: str | None) -> Path | None:
