@@ -6,7 +6,7 @@ from __future__ import annotations
 import anyio.to_thread
 from sqlalchemy import text
 
-from docflow.core.db import create_engine, create_read_session_factory
+from docflow.core.db import AsyncSession, create_engine, create_read_session_factory
 from docflow.core.migrate import upgrade
 from tests.services import PostgresDatabase
 
@@ -16,6 +16,10 @@ INSERT = text(
 )
 XID = text("SELECT txid_current()")
 COUNT = text("SELECT count(*) FROM login_throttle WHERE key = :k")
+
+
+async def _xid(session: AsyncSession) -> int:
+    return int((await (await session.connection()).execute(XID)).scalar_one())
 
 
 async def test_reads_run_outside_a_transaction_and_writes_inside_one(
@@ -28,14 +32,14 @@ async def test_reads_run_outside_a_transaction_and_writes_inside_one(
     try:
         async with reading() as session:
             # Each statement its own transaction: each gets a transaction id of its own.
-            first, second = [(await session.execute(XID)).scalar() for _ in range(2)]
+            first, second = [await _xid(session) for _ in range(2)]
             assert first != second
-            await session.execute(INSERT, {"k": "undone"})
-            first, second = [(await session.execute(XID)).scalar() for _ in range(2)]
+            await (await session.connection()).execute(INSERT, {"k": "undone"})
+            first, second = [await _xid(session) for _ in range(2)]
             assert first == second  # the INSERT began a transaction
             await session.rollback()
         async with reading() as session:
-            await session.execute(INSERT, {"k": "kept"})
+            await (await session.connection()).execute(INSERT, {"k": "kept"})
             await session.commit()
         async with engine.connect() as conn:
             assert (await conn.execute(COUNT, {"k": "undone"})).scalar() == 0
