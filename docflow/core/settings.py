@@ -27,6 +27,8 @@ DEV_PKI_DIR = REPO_ROOT / "certs-dev"
 DEMO_PASSWORD = "docflow-demo"
 DEVELOPMENT_SECRET_KEY = "docflow-development-only-secret-key-not-for-production"
 MIN_SECRET_KEY_LENGTH = 32
+#: Seconds before each retry of a delivery to a peer; the last one repeats.
+RETRY_SCHEDULE = (30.0, 120.0, 1200.0, 3600.0)
 Environment = Literal["development", "production"]
 
 
@@ -191,7 +193,24 @@ class Settings:
         metadata=_meta(
             "DOCFLOW_EXCHANGE_MAX_ATTEMPTS",
             "Attempts to deliver an edXML package to a peer before it is marked failed "
-            "(default 48: retries after 30 s, 2 min, 20 min, then hourly).",
+            "(default 48: retries on the schedule of DOCFLOW_EXCHANGE_RETRY_SECONDS).",
+        ),
+    )
+    exchange_retry_seconds: tuple[float, ...] = field(
+        default=RETRY_SCHEDULE,
+        metadata=_meta(
+            "DOCFLOW_EXCHANGE_RETRY_SECONDS",
+            "Seconds before each retry of a failed delivery to a peer, separated by commas; "
+            "the last one repeats (default 30,120,1200,3600: 30 s, 2 min, 20 min, then "
+            "hourly).",
+        ),
+    )
+    job_poll_seconds: float = field(
+        default=2.0,
+        metadata=_meta(
+            "DOCFLOW_JOB_POLL_SECONDS",
+            "Seconds the job runner waits before looking again for due jobs when it found "
+            "none (default 2; from 0.05 to 60).",
         ),
     )
     log_level: str = field(
@@ -244,6 +263,8 @@ class Settings:
         audit_checkpoint_minutes = read.integer("audit_checkpoint_minutes", 5, 0, 60 * 24 * 7)
         archive_renewal_hours = read.integer("archive_renewal_hours", 24, 0, 24 * 365)
         exchange_max_attempts = read.integer("exchange_max_attempts", 48, 1, 10_000)
+        exchange_retry_seconds = read.schedule("exchange_retry_seconds", RETRY_SCHEDULE)
+        job_poll_seconds = read.decimal("job_poll_seconds", 2.0, 0.05, 60.0)
         log_level = read.log_level()
         trusted_proxies = read.trusted_proxies()
         if read.problems:
@@ -277,6 +298,8 @@ class Settings:
             audit_checkpoint_minutes=audit_checkpoint_minutes,
             archive_renewal_hours=archive_renewal_hours,
             exchange_max_attempts=exchange_max_attempts,
+            exchange_retry_seconds=exchange_retry_seconds,
+            job_poll_seconds=job_poll_seconds,
             log_level=log_level,
         )
 
@@ -422,6 +445,38 @@ class _EnvReader:
             )
             return default
         return value
+
+    def decimal(self, name: str, default: float, low: float, high: float) -> float:
+        raw = self.get(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:  # also refuses nan
+            self.problems.append(
+                f"{self.names[name]} is {raw!r}; it must be a number from {low:g} to {high:g}."
+            )
+            return default
+        return value
+
+    def schedule(self, name: str, default: tuple[float, ...]) -> tuple[float, ...]:
+        """Seconds separated by commas, each from 0.1 to one day (at most 20 of them)."""
+        raw = self.get(name)
+        if raw is None:
+            return default
+        try:
+            values = tuple(float(part) for part in raw.split(","))
+        except ValueError:
+            values = ()
+        if not 1 <= len(values) <= 20 or not all(0.1 <= v <= 86_400 for v in values):
+            self.problems.append(
+                f"{self.names[name]} is {raw!r}; list 1 to 20 numbers of seconds from 0.1 to "
+                "86400 separated by commas, e.g. 30,120,1200,3600 (the last one repeats)."
+            )
+            return default
+        return values
 
     def seal_level(self) -> str:
         seal_level = (self.get("seal_level") or "B-LTA").upper()
