@@ -98,7 +98,8 @@ def job_handlers() -> Mapping[type[Any], Handler]:
     from docflow.transfers.job_handlers import HANDLERS as TRANSFERS
 
     # The exchange's DeliverDocument handler runs the transfers' one, then queues the
-    # packages for agencies of other systems: it replaces it here.
+    # packages for agencies of other systems: it replaces it here. The transfers'
+    # ReportToOtherSystem (a status for another system) is the exchange's work too.
     return {**TRANSFERS, **EXCHANGE}
 
 

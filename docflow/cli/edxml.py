@@ -148,7 +148,8 @@ async def _import(runtime: Any, file: Path, allow_unsigned: bool) -> Any:
     from docflow.exchange.imports import PackageRejected, Receiving, receive_package
 
     how = Receiving(store=runtime.store, signing=runtime.signing,
-                    workers=runtime.signing_pool, allow_unsigned=allow_unsigned)
+                    workers=runtime.signing_pool, allow_unsigned=allow_unsigned,
+                    jobs=runtime.jobs)
     try:
         async with runtime.transaction() as session:
             return await receive_package(session, file, how)

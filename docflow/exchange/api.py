@@ -196,7 +196,7 @@ async def receive_edxml_package(
         await _spool(request, path)
         how = Receiving(store=runtime.store, signing=runtime.signing,
                         workers=runtime.signing_pool, peer=peer, actor=principal,
-                        allow_unsigned=allow_unsigned)
+                        allow_unsigned=allow_unsigned, jobs=runtime.jobs)
         received = await receive_package(db_session, path, how)
     except (PackageRejected, ConflictError, PermissionDenied) as exc:
         await db_session.rollback()

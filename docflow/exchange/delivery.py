@@ -25,6 +25,7 @@ import httpx
 from sqlmodel import select
 
 from docflow.accounts.access import deny
+from docflow.accounts.models_agency import AgencyCode
 from docflow.accounts.models_user import Role
 from docflow.accounts.permissions import Principal, can_change
 from docflow.core.audit_append import Someone, record_event
@@ -33,7 +34,6 @@ from docflow.core.errors import ConflictError, NotFoundError
 from docflow.core.models_base import utcnow
 from docflow.core.runtime import Runtime
 from docflow.core.settings import RETRY_SCHEDULE
-from docflow.documents.models import Document
 from docflow.exchange.jobs import DeliverPackage
 from docflow.exchange.models import (
     DeliveryState,
@@ -173,11 +173,12 @@ async def _record(
 
 
 async def sending_agency(session: AsyncSession, delivery: ExchangeDelivery) -> int | None:
-    """The agency whose document the delivery carries."""
+    """The agency that sends the delivery's package: the issuer of a document package,
+    the reporting agency of a status package (its ``From``, ``sender_organ_id``)."""
     return (
         await session.exec(
-            select(Document.agency_id)
-            .join(ExchangePackage, ExchangePackage.document_id == Document.id)  # type: ignore[arg-type]
+            select(AgencyCode.agency_id)
+            .join(ExchangePackage, ExchangePackage.sender_organ_id == AgencyCode.code)  # type: ignore[arg-type]
             .where(ExchangePackage.id == delivery.package_id)
         )
     ).first()
@@ -218,15 +219,15 @@ async def retry_delivery(
 async def list_deliveries(
     session: AsyncSession, agency_id: int, *, limit: int = 200
 ) -> list[dict[str, object]]:
-    """The agency's outgoing deliveries, newest first: package, peer, state, attempts,
-    last error, next attempt."""
+    """The agency's outgoing deliveries (its documents, its status reports), newest
+    first: package, peer, state, attempts, last error, next attempt."""
     rows = (
         await session.exec(
             select(ExchangeDelivery, ExchangePackage, ExchangePeer)
             .join(ExchangePackage, ExchangePackage.id == ExchangeDelivery.package_id)  # type: ignore[arg-type]
             .join(ExchangePeer, ExchangePeer.id == ExchangeDelivery.peer_id)  # type: ignore[arg-type]
-            .join(Document, Document.id == ExchangePackage.document_id)  # type: ignore[arg-type]
-            .where(Document.agency_id == agency_id)
+            .join(AgencyCode, AgencyCode.code == ExchangePackage.sender_organ_id)  # type: ignore[arg-type]
+            .where(AgencyCode.agency_id == agency_id)
             .order_by(ExchangeDelivery.id.desc())  # type: ignore[union-attr]
             .limit(limit)
         )
@@ -234,7 +235,8 @@ async def list_deliveries(
     return [
         {
             "id": d.id,
-            "package": {"id": p.id, "document_id": p.document_id,
+            "package": {"id": p.id, "document_id": p.document_id, "kind": p.kind,
+                        "status_code": p.status_code,
                         "edxml_document_id": p.edxml_document_id, "sha256": p.sha256,
                         "size": p.size},
             "peer": peer.name,

@@ -47,6 +47,7 @@ from docflow.accounts.permissions import Principal
 from docflow.core.audit_append import record_event
 from docflow.core.db import AsyncSession
 from docflow.core.errors import ConflictError, PermissionDenied
+from docflow.core.jobs.port import JobQueue
 from docflow.core.keys import SigningConfig
 from docflow.core.signing_pool import SigningPool
 from docflow.documents.files import ServiceUnavailable
@@ -213,6 +214,8 @@ class Receiving:
     actor: Principal | None = None
     allow_unsigned: bool = False
     limits: edxml.Limits = edxml.Limits()
+    #: Where the arrival (01) reports to the sender's system are queued; None: not sent.
+    jobs: JobQueue | None = None
 
 
 async def receive_package(
@@ -294,7 +297,7 @@ async def _document(
     return await receive_document(
         session, package, sender, recipients,
         store=how.store, signing=how.signing, workers=how.workers, actor=how.actor,
-        package_sha256=parsed.sha256,
+        package_sha256=parsed.sha256, jobs=how.jobs,
     )
 
 

@@ -30,6 +30,7 @@ from docflow.accounts.models_user import Role, User, UserRole
 from docflow.accounts.permissions import Principal
 from docflow.core.audit_append import record_event
 from docflow.core.db import AsyncSession
+from docflow.core.jobs.port import JobQueue
 from docflow.core.keys import SigningConfig
 from docflow.core.models_base import utcnow
 from docflow.core.signing_pool import SigningPool
@@ -47,7 +48,7 @@ from docflow.exchange import edxml
 from docflow.exchange.imports_problems import PackageRejected, refusal
 from docflow.transfers.models import Transfer, VerificationRecord
 from docflow.transfers.stamp_jobs import job_verify_report
-from docflow.transfers.status import new_status_event
+from docflow.transfers.status import new_status_event, report_if_external
 from docflow.transfers.status_signing import sign_status_event
 from docflow.transfers.statuses import BusinessType, TransferStatus, priority_for_urgency
 from storage import ObjectStore
@@ -242,9 +243,11 @@ async def _transfers(
     record: VerificationRecord,
     recipients: list[LocalRecipient],
     package: edxml.DocumentPackage,
+    jobs: JobQueue | None,
 ) -> list[Transfer]:
     """One transfer per recipient, arrived (01), its arrival event signed by the
-    recipient's seal as on a dispatch inside docflow."""
+    recipient's seal as on a dispatch inside docflow; with ``jobs``, the 01 is reported
+    to the sender's system (``ReportToOtherSystem``) in the same transaction."""
     assert document.id is not None and version.id is not None
     now = utcnow()
     transfers = [
@@ -268,6 +271,8 @@ async def _transfers(
         await sign_status_event(signing, recipient.agency, event)
         session.add(event)
         session.add(transfer)
+        if jobs is not None:
+            await report_if_external(session, jobs, transfer, event)
     await session.flush()
     return transfers
 
@@ -283,6 +288,7 @@ async def receive_document(
     workers: SigningPool,
     actor: Principal | None,
     package_sha256: str,
+    jobs: JobQueue | None = None,
 ) -> tuple[dict[str, Any], int]:
     """The document, its files and transfers; ``({"transfers", "verification", ...}, id)``."""
     with working_dir() as workdir:
@@ -304,7 +310,9 @@ async def receive_document(
     )
     session.add(record)
     await session.flush()
-    transfers = await _transfers(session, signing, document, version, record, recipients, package)
+    transfers = await _transfers(
+        session, signing, document, version, record, recipients, package, jobs
+    )
     ids = [t.id for t in transfers]
     await record_event(
         session, "transfer.dispatched", actor=actor, subject_type="document",

@@ -5,7 +5,9 @@ writes it) names a document issued by an agency of this deployment; the status i
 accepted only from the agency the document was sent to (a transfer to the ``From``
 agency), and only when the transition table allows it after the transfer's current
 status; the sender-only status (13, recall requested) is never accepted from a
-recipient. The status becomes the transfer's next event on the sender's timeline; it
+recipient. A transfer to an agency of another system starts as ``""`` (sent, no report
+yet; ``outbox.sender_transfers``), which the table reads as no status: 01 comes first.
+The status becomes the transfer's next event on the sender's timeline; it
 carries no docflow seal signature (the package's XML signature, checked on arrival,
 is its proof, and the event names the package's SHA-256).
 """
@@ -135,11 +137,12 @@ async def receive_status(
             )
         )
     ).first()
-    if current is not None and not is_allowed(current[0], target, current[1]):
-        raise _refuse_transition(current[0], target)
+    # A transfer to another system starts as "" (sent, no report yet): 01 follows None.
+    if current is not None and not is_allowed(current[0] or None, target, current[1]):
+        raise _refuse_transition(current[0] or "--", target)
     transfer = await _transfer(session, document, sender, package.sender.organ_id)
-    if not is_allowed(transfer.status, target, transfer.status_before_recall):
-        raise _refuse_transition(transfer.status, target)
+    if not is_allowed(transfer.status or None, target, transfer.status_before_recall):
+        raise _refuse_transition(transfer.status or "--", target)
     staff = package.staff.staff if package.staff else None
     moment: datetime | None = package.timestamp
     event = new_status_event(

@@ -1,6 +1,8 @@
-"""What the exchange does in the background: deliver an outgoing package to a peer, and,
+"""What the exchange does in the background: deliver an outgoing package to a peer;
 after an issued document's local dispatch, queue its package for the recipients that are
-agencies of other systems. ``docflow.bootstrap`` hands these to the job runner.
+agencies of other systems; and send a transfer's status to such an agency
+(``ReportToOtherSystem``, a transfers job: ``status_out``). ``docflow.bootstrap`` hands
+these to the job runner.
 
 The document's delivery job belongs to the documents and transfers; the transfers may
 not import the exchange, so the exchange's handler for that job runs the transfers' one
@@ -18,7 +20,9 @@ from docflow.documents.jobs import DeliverDocument
 from docflow.exchange.delivery import deliver
 from docflow.exchange.jobs import DeliverPackage
 from docflow.exchange.outbox import enqueue_for_external
+from docflow.exchange.status_out import report_status
 from docflow.transfers.job_handlers import deliver_document as deliver_locally
+from docflow.transfers.jobs import ReportToOtherSystem
 
 __all__ = ["HANDLERS"]
 
@@ -32,7 +36,12 @@ async def deliver_document(runtime: Runtime, job: DeliverDocument) -> None:
     await enqueue_for_external(runtime, job.document_id)  # packages to other systems
 
 
+async def report_to_other_system(runtime: Runtime, job: ReportToOtherSystem) -> None:
+    await report_status(runtime, job)  # a no-op once its package is written
+
+
 HANDLERS: Mapping[type[Job], Handler] = {
     DeliverPackage: deliver_package,
     DeliverDocument: deliver_document,
+    ReportToOtherSystem: report_to_other_system,
 }

@@ -8,6 +8,12 @@ any transaction: sealing takes time), then writes the package row, the deliverie
 ``DeliverPackage`` jobs and the audit event in one transaction. It is idempotent: the
 package is named by ``(direction, dedup_key)`` and a delivery by ``(package, peer)``, so
 a retry adds only what is missing (a peer added later gets its delivery then).
+
+The same transaction gives the issuing agency one ``Transfer`` per external recipient
+(status ``""``: sent, no report yet; no status event), so that the statuses the other
+system reports (``imports_status``: 01 first) move it through the one transition table
+and the sender follows each recipient on one timeline. Unique per (document,
+recipient agency), like every transfer: a retry adds only the missing ones.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from docflow.core.audit_append import Someone, record_event
 from docflow.core.db import AsyncSession
 from docflow.core.runtime import Runtime
 from docflow.documents.files import put_checked, working_dir
-from docflow.documents.models import Document, DocumentState
+from docflow.documents.models import Document, DocumentState, DocumentVersion, VersionSource
 from docflow.exchange.export import ExportedPackage, document_package
 from docflow.exchange.jobs import DeliverPackage
 from docflow.exchange.models import (
@@ -36,8 +42,17 @@ from docflow.exchange.models import (
     SignatureState,
 )
 from docflow.exchange.peers import matches
+from docflow.transfers.corrections import correction_of
+from docflow.transfers.models import Transfer
+from docflow.transfers.statuses import BusinessType, priority_for_urgency
 
-__all__ = ["Outgoing", "enqueue_for_external", "external_targets", "write_outbox"]
+__all__ = [
+    "Outgoing",
+    "enqueue_for_external",
+    "external_targets",
+    "sender_transfers",
+    "write_outbox",
+]
 
 
 @dataclass(frozen=True)
@@ -164,6 +179,62 @@ async def write_outbox(
     return tuple(d.id for d in deliveries if d.id is not None)
 
 
+async def sender_transfers(
+    session: AsyncSession, document: Document, sender: str, codes: Sequence[str]
+) -> list[int]:
+    """The issuing agency's transfer to each external recipient in ``codes`` that has
+    none (status ``""``, no event), in ``session``'s transaction; the ids created."""
+    assert document.id is not None
+    rows = (
+        await session.exec(
+            select(AgencyCode.agency_id, AgencyCode.code).where(col(AgencyCode.code).in_(codes))
+        )
+    ).all()
+    have = set(
+        (
+            await session.exec(
+                select(Transfer.recipient_agency_id).where(Transfer.document_id == document.id)
+            )
+        ).all()
+    )
+    wanted: dict[int, str] = {}
+    for agency_id, code in rows:
+        if agency_id not in have and agency_id != document.agency_id:
+            wanted.setdefault(agency_id, code)
+    if not wanted:
+        return []
+    version = (
+        await session.exec(
+            select(DocumentVersion.id)
+            .where(DocumentVersion.document_id == document.id,
+                   DocumentVersion.produced_by == VersionSource.ISSUANCE.value)
+            .order_by(col(DocumentVersion.version).desc())
+        )
+    ).first()
+    assert version is not None  # an issued document has its issuance version
+    correction = await correction_of(session, document.id)
+    transfers = [
+        Transfer(
+            document_id=document.id, version_id=version, sender_agency_id=document.agency_id,
+            recipient_agency_id=agency_id, sender_code=sender, recipient_code=code,
+            business_type=correction.business_type if correction else BusinessType.NEW,
+            corrects_document_id=correction.corrects_document_id if correction else None,
+            priority=priority_for_urgency(document.urgency), status="",
+            verification="",  # the other system verifies the file; it reports 01 or 02
+        )
+        for agency_id, code in wanted.items()
+    ]
+    session.add_all(transfers)
+    await session.flush()
+    ids = [t.id for t in transfers if t.id is not None]
+    await record_event(
+        session, "transfer.sent_external", subject_type="document", subject_id=document.id,
+        details={"via": "edxml", "transfers": [
+            {"id": t.id, "recipient": t.recipient_code} for t in transfers]},
+    )
+    return ids
+
+
 async def enqueue_for_external(
     runtime: Runtime, document_id: int, *, actor: Someone | None = None
 ) -> Outgoing | None:
@@ -187,11 +258,13 @@ async def enqueue_for_external(
     if package is None:
         package = _package_row(document, sender, await _build(runtime, document))
     peers = [peer for peer, _codes in targets.values()]
+    codes = [code for _peer, found in targets.values() for code in found]
     try:
         async with runtime.transaction() as session:
             if package.id is not None:
                 package = await session.merge(package)
             created = await write_outbox(runtime, session, package, peers)
+            await sender_transfers(session, document, sender, codes)
     except IntegrityError:
         # A concurrent run recorded the package (or a delivery) first: add what is left.
         async with runtime.transaction() as session:
@@ -199,5 +272,6 @@ async def enqueue_for_external(
             assert found is not None
             package = found
             created = await write_outbox(runtime, session, package, peers)
+            await sender_transfers(session, document, sender, codes)
     assert package.id is not None
     return Outgoing(package.id, created)

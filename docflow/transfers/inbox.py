@@ -29,7 +29,13 @@ from docflow.documents.models import Document
 from docflow.documents.numbering import VIETNAM
 from docflow.documents.registers import HIDDEN_SUBJECT
 from docflow.transfers.models import Transfer
-from docflow.transfers.statuses import STATUS_LABELS, TERMINAL, Priority, priority_for_urgency
+from docflow.transfers.statuses import (
+    STATUS_LABELS,
+    TERMINAL,
+    Priority,
+    label_of,
+    priority_for_urgency,
+)
 
 __all__ = ["InboxFilter", "InboxPage", "list_inbox"]
 
@@ -188,7 +194,7 @@ def _item(row: Any, now: datetime) -> dict[str, Any]:
         "id": ident,
         "document_id": document_id,
         "status": status,
-        "status_label": STATUS_LABELS[status].vietnamese,
+        "status_label": label_of(status).vietnamese,
         "sender": {"code": sender_code, "name": sender_name,
                    "abbreviation": sender_abbreviation},
         "number": number,

@@ -66,7 +66,8 @@ async def recall_document(
             transfer = await lock_transfer(session, transfer_id)  # type: ignore[arg-type]
             if is_allowed(transfer.status, S.RECALL_REQUESTED, transfer.status_before_recall):
                 await emit_status(session, runtime.signing, transfer, S.RECALL_REQUESTED,
-                                  actor=principal, actor_name=name, reason=text)
+                                  jobs=runtime.jobs, actor=principal, actor_name=name,
+                                  reason=text)
                 recalled.append(transfer)
         if not recalled:
             raise ConflictError(
@@ -88,7 +89,8 @@ async def accept_recall(runtime: Runtime, principal: Principal, transfer_id: int
     async with runtime.transaction() as session:
         transfer = await lock_transfer(session, transfer_id)
         request_reason = await _recall_reason(session, transfer)
-        await emit_status(session, runtime.signing, transfer, S.RECALL_ACCEPTED, actor=principal,
+        await emit_status(session, runtime.signing, transfer, S.RECALL_ACCEPTED,
+                          jobs=runtime.jobs, actor=principal,
                           actor_name=name)
         transfer.active = False
         note = "Đã thu hồi theo yêu cầu của cơ quan gửi"
@@ -111,7 +113,8 @@ async def refuse_recall(
     name = await _name(runtime, principal)
     async with runtime.transaction() as session:
         transfer = await lock_transfer(session, transfer_id)
-        await emit_status(session, runtime.signing, transfer, S.RECALL_REFUSED, actor=principal,
+        await emit_status(session, runtime.signing, transfer, S.RECALL_REFUSED,
+                          jobs=runtime.jobs, actor=principal,
                           actor_name=name, reason=text)
     return transfer
 

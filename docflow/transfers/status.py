@@ -1,6 +1,9 @@
 """Moving a transfer to a new status: the one place that checks the transition table,
 numbers, signs and records the status event, and writes the audit event — all in the
-caller's transaction."""
+caller's transaction. When the agency the status is for (the sender for what the
+recipient reports, the recipient for a recall request) belongs to another system
+(``Agency.external``), the same transaction enqueues ``ReportToOtherSystem``: the
+exchange sends the status there as a signed edXML package."""
 
 from __future__ import annotations
 
@@ -14,13 +17,15 @@ from docflow.accounts.permissions import Principal
 from docflow.core.audit_append import record_event
 from docflow.core.db import AsyncSession
 from docflow.core.errors import NotFoundError
+from docflow.core.jobs.port import JobQueue
 from docflow.core.keys import SigningConfig
 from docflow.core.models_base import utcnow
+from docflow.transfers.jobs import ReportToOtherSystem
 from docflow.transfers.models import Transfer, TransferEvent
 from docflow.transfers.status_signing import sign_status_event
 from docflow.transfers.statuses import SENDER_EMITS, TransferStatus, check_transition
 
-__all__ = ["emit_status", "lock_transfer", "new_status_event"]
+__all__ = ["emit_status", "lock_transfer", "new_status_event", "report_if_external"]
 
 #: The actor named in events no person caused (the arrival).
 SYSTEM_ACTOR = "system"
@@ -95,6 +100,7 @@ async def emit_status(
     transfer: Transfer,
     status: str,
     *,
+    jobs: JobQueue,
     actor: Principal,
     actor_name: str | None,
     reason: str | None = None,
@@ -102,7 +108,8 @@ async def emit_status(
 ) -> TransferEvent:
     """Move ``transfer`` (locked by the caller) to ``status`` with an event signed by the
     emitting agency's seal (``config.seal_keys``) and an audit event; ``ConflictError``
-    if the transition table forbids it. Caller commits."""
+    if the transition table forbids it. A counterpart of another system gets the status
+    through ``jobs`` (``ReportToOtherSystem``). Caller commits."""
     event = new_status_event(
         transfer, status, actor=actor, actor_name=actor_name, reason=reason, private=private
     )
@@ -129,7 +136,26 @@ async def emit_status(
             "signature_sha256": _digest(event.signature),
         },
     )
+    await report_if_external(session, jobs, transfer, event)
     return event
+
+
+async def report_if_external(
+    session: AsyncSession, jobs: JobQueue, transfer: Transfer, event: TransferEvent
+) -> bool:
+    """Enqueue ``ReportToOtherSystem`` for ``event`` when the agency it is for is an
+    agency of another system; True if it did. Statuses that came from that system are
+    not given here (they must not echo back)."""
+    counterpart_id = (
+        transfer.recipient_agency_id if event.status in SENDER_EMITS
+        else transfer.sender_agency_id
+    )
+    counterpart = await session.get(Agency, counterpart_id)
+    if counterpart is None or not counterpart.external:
+        return False
+    assert transfer.id is not None
+    await jobs.enqueue(session, ReportToOtherSystem(transfer.id, event.seq))
+    return True
 
 
 def _digest(text: str) -> str:

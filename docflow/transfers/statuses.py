@@ -30,6 +30,7 @@ __all__ = [
     "LEGACY_LABELS",
     "RECIPIENT_EMITS",
     "SENDER_EMITS",
+    "SENDING",
     "STATUS_LABELS",
     "TERMINAL",
     "TRANSITIONS",
@@ -39,6 +40,7 @@ __all__ = [
     "check_transition",
     "event_meaning",
     "is_allowed",
+    "label_of",
     "priority_for_urgency",
 ]
 
@@ -96,6 +98,16 @@ STATUS_LABELS: MappingProxyType[str, StatusInfo] = MappingProxyType(
         "16": StatusInfo("16", "Từ chối thu hồi/cập nhật", "recall/update refused"),
     }
 )
+
+#: The sender's transfer to an agency of another system before that system reported
+#: anything (status ``""``; its first report, 01, follows ``None`` in the table).
+SENDING = StatusInfo("", "Đang gửi, chưa có báo cáo", "sending, no report yet")
+
+
+def label_of(status: str) -> StatusInfo:
+    """The label of a transfer's current status, ``""`` (sending) included."""
+    return STATUS_LABELS[status] if status else SENDING
+
 
 #: The meaning 04 and 05 had before 2026-11-30 (migration 0009), for events signed then.
 LEGACY_LABELS: MappingProxyType[str, StatusInfo] = MappingProxyType(

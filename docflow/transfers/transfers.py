@@ -145,7 +145,8 @@ async def accept_transfer(
         number = await next_number(session, agency_id, year, INCOMING_SERIES)
         transfer = await lock_transfer(session, transfer_id)
         name = await _actor_name(session, principal)
-        await emit_status(session, runtime.signing, transfer, S.ACCEPTED, actor=principal,
+        await emit_status(session, runtime.signing, transfer, S.ACCEPTED,
+                          jobs=runtime.jobs, actor=principal,
                           actor_name=name, private={"incoming_number": number, "year": year})
         transfer.incoming_year, transfer.incoming_number = year, number
         transfer.accepted_at, transfer.accepted_by_id = accepted_at, principal.user_id
@@ -215,7 +216,8 @@ async def reject_transfer(
         )
     async with runtime.transaction() as session:
         transfer = await lock_transfer(session, transfer_id)
-        await emit_status(session, runtime.signing, transfer, S.REJECTED, actor=principal,
+        await emit_status(session, runtime.signing, transfer, S.REJECTED,
+                          jobs=runtime.jobs, actor=principal,
                           actor_name=await _actor_name(session, principal), reason=text)
     return transfer
 
@@ -281,7 +283,8 @@ async def assign_transfer(
             "instructions": request.instructions,
             "deadline": deadline.isoformat() if deadline else None,
         }
-        await emit_status(session, runtime.signing, transfer, S.ASSIGNED, actor=principal,
+        await emit_status(session, runtime.signing, transfer, S.ASSIGNED,
+                          jobs=runtime.jobs, actor=principal,
                           actor_name=await _actor_name(session, principal), private=private)
         transfer.assigned_department_id = request.department_id or user_department
         transfer.assigned_user_id = request.user_id
@@ -337,7 +340,8 @@ async def start_transfer(runtime: Runtime, principal: Principal, transfer_id: in
                 f"Handling starts on an assigned transfer (04); this one is in "
                 f"{transfer.status} ({label.english if label else 'unknown'})."
             )
-        await emit_status(session, runtime.signing, transfer, S.IN_PROGRESS, actor=principal,
+        await emit_status(session, runtime.signing, transfer, S.IN_PROGRESS,
+                          jobs=runtime.jobs, actor=principal,
                           actor_name=await _actor_name(session, principal))
     return transfer
 
@@ -355,8 +359,9 @@ async def complete_transfer(runtime: Runtime, principal: Principal, transfer_id:
         name = await _actor_name(session, principal)
         if _handling_status(transfer) == S.ASSIGNED:
             await emit_status(session, runtime.signing, transfer, S.IN_PROGRESS,
-                              actor=principal, actor_name=name)
-        await emit_status(session, runtime.signing, transfer, S.COMPLETED, actor=principal,
+                              jobs=runtime.jobs, actor=principal, actor_name=name)
+        await emit_status(session, runtime.signing, transfer, S.COMPLETED,
+                          jobs=runtime.jobs, actor=principal,
                           actor_name=name)
         transfer.completed_at = utcnow()
         session.add(transfer)

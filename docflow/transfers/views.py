@@ -2,7 +2,8 @@
 
 - The sender (``sender_timelines``): per recipient, the current status code and the
   timeline of status events with who (the emitting person's name) and when, and
-  reasons. Never the recipient's assignees, instructions or notes.
+  reasons. Never the recipient's assignees, instructions or notes. A recipient of
+  another system (``external``) starts in status ``""`` (sending, no report yet).
 - The recipient (``recipient_view``): its own transfer in full, handling included.
   A recipient never sees another recipient's transfer (404).
 """
@@ -28,7 +29,7 @@ from docflow.transfers.jobs import StampIncoming
 from docflow.transfers.models import Transfer, TransferEvent, VerificationRecord
 from docflow.transfers.reading import load_via_transfer, missing_transfer
 from docflow.transfers.status_signing import verify_status_event
-from docflow.transfers.statuses import STATUS_LABELS, event_meaning
+from docflow.transfers.statuses import STATUS_LABELS, event_meaning, label_of
 
 __all__ = [
     "load_visible",
@@ -92,8 +93,11 @@ async def sender_timelines(
             "id": transfer.id,
             "recipient": {"code": transfer.recipient_code, "name": agency.name,
                           "abbreviation": agency.abbreviation},
+            # An agency of another system: its statuses arrive as edXML packages, and
+            # status "" means sent, no report yet (the delivery: /api/v1/exchange/deliveries).
+            "external": agency.external,
             "status": transfer.status,
-            "status_label": STATUS_LABELS[transfer.status].vietnamese,
+            "status_label": label_of(transfer.status).vietnamese,
             "verification": transfer.verification,
             "arrived_at": transfer.arrived_at.isoformat(),
             "timeline": [_event_public(e) for e in events[transfer.id]],  # type: ignore[index]
@@ -133,7 +137,7 @@ async def recipient_view(
         "id": transfer.id,
         "document_id": transfer.document_id,
         "status": transfer.status,
-        "status_label": STATUS_LABELS[transfer.status].vietnamese,
+        "status_label": label_of(transfer.status).vietnamese,
         "sender": {"code": transfer.sender_code, "name": sender.name},
         "recipient": {"code": transfer.recipient_code},
         "number": document.number,

@@ -21,7 +21,7 @@ from docflow.accounts.permissions import Principal
 from docflow.accounts.users import Me, whoami
 from docflow.core.errors import DomainError, NotAuthenticated
 from docflow.core.runtime import Runtime
-from docflow.transfers.statuses import LEGACY_LABELS, STATUS_LABELS
+from docflow.transfers.statuses import LEGACY_LABELS, SENDING, STATUS_LABELS
 from docflow.web.i18n import CATALOGUE, DEFAULT_LANG, LANGS, translator, vn_date, vn_datetime
 
 __all__ = [
@@ -132,6 +132,8 @@ def page(
 
 def _status_label(code: str, lang: str, old_meaning: bool = False) -> str:
     # ``old_meaning``: an 04/05 event signed before their meaning changed (migration 0009).
+    if not code:  # the sender's transfer to another system, before its first report
+        return SENDING.vietnamese if lang == "vi" else SENDING.english
     info = (LEGACY_LABELS if old_meaning else STATUS_LABELS).get(code)
     if info is None:
         return code

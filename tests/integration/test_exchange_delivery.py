@@ -209,9 +209,11 @@ async def test_issued_document_is_delivered_to_the_peer(database_url: str, tmp_p
             async with runtime.session() as session:
                 package = (await session.exec(select(ExchangePackage))).one()
                 transfers = (await session.exec(
-                    select(Transfer.recipient_code).where(Transfer.document_id == doc_id))).all()
+                    select(Transfer.recipient_code, Transfer.status)
+                    .where(Transfer.document_id == doc_id).order_by(col(Transfer.id)))).all()
             assert package.document_id == doc_id and package.direction == "out"
-            assert list(transfers) == [RECIPIENT]  # the external agency gets no transfer
+            # The external agency's transfer is the sender's: sent, no report yet ("").
+            assert [tuple(t) for t in transfers] == [(RECIPIENT, "01"), (EXTERNAL, "")]
             stored = runtime.store.get_bytes(package.sha256)
             assert hashlib.sha256(stored).hexdigest() == package.sha256
             assert EXTERNAL.encode() in stored
