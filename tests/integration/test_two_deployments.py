@@ -159,6 +159,10 @@ def test_statuses_and_a_recall_travel_back_to_the_sender(pair: Pair) -> None:
     subject = "Two deployments: recalled"
     issued = pair.a.issue("stttt", [UBNDVT], subject)
     transfer = _arrives(pair.b, "ubndvt", subject)
+    # A's transfer to an agency of B has no status until B's 01 comes back; only then
+    # is there something to recall (before it: 409).
+    wait_until(lambda: _sender_codes(pair.a, issued["id"], UBNDVT),
+               f"A's timeline of {UBNDVT} showing the arrival (01)", until=["01"].__eq__)
     pair.a.api("stttt.clerk").post(f"/api/v1/documents/{issued['id']}/recall",
                                    json={"reason": "Ban hành nhầm"})
     wait_until(lambda: clerk.get(f"/api/v1/transfers/{transfer['id']}")["status"],
