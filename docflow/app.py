@@ -42,6 +42,7 @@ from docflow.documents.api import DOCUMENT_HANDLERS
 from docflow.documents.api_registers import REGISTER_HANDLERS
 from docflow.exchange.api import EXCHANGE_HANDLERS
 from docflow.exchange.api_deliveries import DELIVERY_HANDLERS
+from docflow.exchange.api_directory import EXCHANGE_DIRECTORY_HANDLERS
 from docflow.transfers.api import TRANSFER_HANDLERS
 from docflow.transfers.api_inbox import INBOX_HANDLERS
 from docflow.transfers.api_register import INCOMING_REGISTER_HANDLERS
@@ -60,6 +61,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *REGISTER_HANDLERS,
     *EXCHANGE_HANDLERS,
     *DELIVERY_HANDLERS,
+    *EXCHANGE_DIRECTORY_HANDLERS,
     *INBOX_HANDLERS,
     *TRANSFER_HANDLERS,
     *INCOMING_REGISTER_HANDLERS,

@@ -1,7 +1,10 @@
 """``docflow edxml export`` and ``docflow edxml check``: edXML packages from the shell.
 
 ``export DOCUMENT_ID OUT.edxml`` writes an issued document's package signed with its
-agency's seal (exit 0; 1 with one line saying why when it is missing or not issued).
+agency's seal (exit 0; 1 with one line saying why when it is missing, not issued, or
+its package would be larger than ``DOCFLOW_EXCHANGE_MAX_PACKAGE_MB``).
+
+Every command reads and writes packages within ``DOCFLOW_EXCHANGE_MAX_PACKAGE_MB``.
 
 ``check FILE [--json]`` reads a package as docflow reads one from a peer: the axis rules
 and the XML signature against the trust anchors (``--trust`` PEM files, else the
@@ -57,6 +60,7 @@ async def _export(runtime: Any, document_id: int, out: Path) -> Any:
     from docflow.core.errors import NotFoundError
     from docflow.documents.models import Document
     from docflow.exchange.export import document_package, record_export
+    from docflow.exchange.sizes import package_limits
 
     part = out.with_name(out.name + ".part")
     try:
@@ -66,7 +70,8 @@ async def _export(runtime: Any, document_id: int, out: Path) -> Any:
                 raise NotFoundError(f"document {document_id} does not exist")
             with part.open("wb") as handle:
                 written = await document_package(
-                    session, document, store=runtime.store, signing=runtime.signing, out=handle
+                    session, document, store=runtime.store, signing=runtime.signing,
+                    out=handle, limits=package_limits(runtime.settings),
                 )
         async with runtime.transaction() as session:
             await record_export(session, None, written)
@@ -76,16 +81,25 @@ async def _export(runtime: Any, document_id: int, out: Path) -> Any:
     return written
 
 
+def _settings() -> Any:
+    from docflow.cli.startup import load_settings
+
+    return load_settings(production_checks=False)
+
+
 def _trust(files: tuple[Path, ...]) -> Any:
+    from docflow.core.keys import JobFailed
     from docflow.exchange.edxml import TrustAnchors
 
     if files:
         return TrustAnchors.of([path.read_bytes() for path in files])
     from docflow.bootstrap import signing_config
-    from docflow.cli.startup import load_settings
 
-    trust = signing_config(load_settings(production_checks=False)).trust
-    return TrustAnchors.of(trust.anchor_pems(), trust.ca_pems())
+    trust = signing_config(_settings()).trust
+    try:
+        return TrustAnchors.of(trust.anchor_pems(), trust.ca_pems())
+    except JobFailed as exc:  # none configured: say so, as a file that cannot be read
+        raise ValueError(f"{exc} Or name a root with --trust.") from None
 
 
 def _fail_unreadable(message: str) -> None:
@@ -112,11 +126,12 @@ def edxml_check(file: Path, as_json: bool, trust_files: tuple[Path, ...]) -> Non
         parse_package,
         verify_package,
     )
+    from docflow.exchange.sizes import package_limits
 
     if not file.is_file():
         _fail_unreadable(f"{file}: no such file")
     try:
-        parsed = parse_package(file)
+        parsed = parse_package(file, limits=package_limits(_settings()))
     except PackageRefused as exc:
         _fail_unreadable(f"{file} is not a readable edXML package: {exc} ({exc.code})")
         return
@@ -144,15 +159,23 @@ def edxml_check(file: Path, as_json: bool, trust_files: tuple[Path, ...]) -> Non
 
 
 async def _import(runtime: Any, file: Path, allow_unsigned: bool) -> Any:
-    from docflow.exchange.api import record_refusal
+    from docflow.core.keys import JobFailed
+    from docflow.exchange.api import no_trust, record_refusal, too_large
     from docflow.exchange.imports import PackageRejected, Receiving, receive_package
+    from docflow.exchange.sizes import package_limits
 
+    limits = package_limits(runtime.settings)
     how = Receiving(store=runtime.store, signing=runtime.signing,
-                    workers=runtime.signing_pool, allow_unsigned=allow_unsigned,
+                    workers=runtime.signing_pool, allow_unsigned=allow_unsigned, limits=limits,
                     jobs=runtime.jobs)
     try:
-        async with runtime.transaction() as session:
-            return await receive_package(session, file, how)
+        if file.stat().st_size > limits.max_package_bytes:
+            raise too_large(limits.max_package_bytes)
+        try:
+            async with runtime.transaction() as session:
+                return await receive_package(session, file, how)
+        except JobFailed as exc:  # no trust anchors configured: one line, exit 1
+            raise no_trust(exc) from exc
     except PackageRejected as exc:
         await record_refusal(runtime, exc, None, None)
         return exc

@@ -1,6 +1,8 @@
-"""``docflow peer add|list|remove``: the other systems edXML packages are delivered to.
+"""``docflow peer add|list|remove|sync``: the other systems edXML packages are delivered to.
 
 ``add`` prints the token the peer must present to us, once (only its SHA-256 is kept).
+``sync`` fetches a peer's directory (``GET /api/v1/exchange/directory`` on the peer's
+host, with the outbound token) and adds or updates its agencies as external agencies.
 Every problem is one line on stderr and a non-zero exit, never a traceback.
 """
 
@@ -63,6 +65,8 @@ def _read_seals(seals: tuple[str, ...]) -> dict[str, str]:
 @click.option("--outbound-token", default=None, help="The token we present to the peer.")
 @click.option("--allow-unsigned", is_flag=True, help="Accept packages without XML signature.")
 @click.option("--mtls", is_flag=True, help="The peer authenticates with client certificates.")
+@click.option("--client-cert", default=None, help="With --mtls: our client certificate (PEM).")
+@click.option("--client-key", default=None, help="With --mtls: its private key (PEM file).")
 @click.option("--agency", "agencies", multiple=True,
               help='An agency of that system, "CODE=Name" (repeatable).')
 @click.option("--seal", "seals", multiple=True,
@@ -76,6 +80,8 @@ def peer_add(
     outbound_token: str | None,
     allow_unsigned: bool,
     mtls: bool,
+    client_cert: str | None,
+    client_key: str | None,
     agencies: tuple[str, ...],
     seals: tuple[str, ...],
 ) -> None:
@@ -89,7 +95,7 @@ def peer_add(
         return await add_peer(
             session, name=name, organ_pattern=organs, url=url, anchors_pem=pems,
             outbound_token=outbound_token, allow_unsigned=allow_unsigned, mtls=mtls,
-            agencies=parsed,
+            client_certificate=client_cert, client_key=client_key, agencies=parsed,
         )
 
     added = _in_transaction(work)
@@ -193,6 +199,37 @@ def peer_remove(name: str) -> None:
 
     _in_transaction(work)
     click.echo(f"removed peer {name}")
+
+
+@peer_group.command("sync")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="What was added, updated, refused.")
+def peer_sync(name: str, as_json: bool) -> None:
+    """Fetch the peer's directory; add or update its agencies (external, its pattern only)."""
+    import logging
+
+    from docflow.cli.startup import with_runtime
+    from docflow.exchange.directory import sync_peer
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one request: its line is noise
+
+    async def run(runtime: Any) -> Any:
+        return await sync_peer(runtime, name)
+
+    report = with_runtime(run)
+    if as_json:
+        click.echo(json.dumps({"added": report.added, "updated": report.updated,
+                               "refused": [{"code": c, "reason": r} for c, r in report.refused]},
+                              ensure_ascii=False))
+        return
+    for code in report.added:
+        click.echo(f"added {code}")
+    for code in report.updated:
+        click.echo(f"updated {code}")
+    for code, reason in report.refused:
+        click.echo(f"refused {code}: {reason}")
+    click.echo(f"peer {name}: {len(report.added)} added, {len(report.updated)} updated, "
+               f"{len(report.refused)} refused")
 
 
 def register(main: click.Group) -> None:

@@ -16,19 +16,18 @@ from typing import ClassVar
 
 from docflow.core.errors import ConfigurationError
 from docflow.core.settings_env import (
+    DEV_PKI_DIR,
+    REPO_ROOT,
     Environment,
     EnvReader,
     default_places,
+    is_dev_key_path,
     optional_path,
     proxy_networks,
 )
 
-__all__ = ["ConfigurationError", "Settings", "REPO_ROOT", "DEV_PKI_DIR", "proxy_networks"]
-
-#: The source checkout (for the development PKI and migrations next to the package).
-REPO_ROOT = Path(__file__).resolve().parents[2]
-#: Where the development PKI lives; nothing under it may be used in production.
-DEV_PKI_DIR = REPO_ROOT / "certs-dev"
+__all__ = ["DEV_PKI_DIR", "REPO_ROOT", "ConfigurationError", "Settings", "is_dev_key_path",
+           "proxy_networks"]
 
 DEMO_PASSWORD = "docflow-demo"
 DEVELOPMENT_SECRET_KEY = "docflow-development-only-secret-key-not-for-production"
@@ -205,9 +204,8 @@ class Settings:
         default=RETRY_SCHEDULE,
         metadata=_meta(
             "DOCFLOW_EXCHANGE_RETRY_SECONDS",
-            "Seconds before each retry of a failed delivery to a peer, separated by commas; "
-            "the last one repeats (default 30,120,1200,3600: 30 s, 2 min, 20 min, then "
-            "hourly).",
+            "Seconds before each retry of a failed delivery to a peer, separated by commas, "
+            "the last one repeating (default 30,120,1200,3600).",
         ),
     )
     job_poll_seconds: float = field(
@@ -216,6 +214,14 @@ class Settings:
             "DOCFLOW_JOB_POLL_SECONDS",
             "Seconds the job runner waits before looking again for due jobs when it found "
             "none (default 2; from 0.05 to 60).",
+        ),
+    )
+    exchange_max_package_mb: int = field(
+        default=200,
+        metadata=_meta(
+            "DOCFLOW_EXCHANGE_MAX_PACKAGE_MB",
+            "Largest edXML package exported, sent or received, in megabytes (default 200, "
+            "1 to 2000); a larger one is refused naming the limit.",
         ),
     )
     log_level: str = field(
@@ -270,6 +276,7 @@ class Settings:
         exchange_max_attempts = read.integer("exchange_max_attempts", 48, 1, 10_000)
         exchange_retry_seconds = read.schedule("exchange_retry_seconds", RETRY_SCHEDULE)
         job_poll_seconds = read.decimal("job_poll_seconds", 2.0, 0.05, 60.0)
+        exchange_max_package_mb = read.integer("exchange_max_package_mb", 200, 1, 2000)
         log_level = read.log_level()
         trusted_proxies = read.trusted_proxies()
         if read.problems:
@@ -305,6 +312,7 @@ class Settings:
             exchange_max_attempts=exchange_max_attempts,
             exchange_retry_seconds=exchange_retry_seconds,
             job_poll_seconds=job_poll_seconds,
+            exchange_max_package_mb=exchange_max_package_mb,
             log_level=log_level,
         )
 
@@ -331,6 +339,10 @@ class Settings:
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def exchange_max_package_bytes(self) -> int:
+        return self.exchange_max_package_mb * 1024 * 1024
 
     def key_paths(self) -> tuple[Path, ...]:
         """Every key or trust file the settings point at (for the dev-key check)."""
@@ -379,17 +391,6 @@ class Settings:
         problems = self.production_problems()
         if problems:
             raise ConfigurationError(problems)
-
-
-def is_dev_key_path(path: Path) -> bool:
-    """True for a file or directory of the development PKI."""
-    if "dev-only" in path.name:
-        return True
-    try:
-        resolved = path.expanduser().resolve()
-    except OSError:
-        return False
-    return resolved == DEV_PKI_DIR or DEV_PKI_DIR in resolved.parents
 
 
 Settings.ENV_VARS = {f.name: f.metadata["env"] for f in fields(Settings)}

@@ -10,9 +10,33 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["EnvReader", "Environment", "default_places", "optional_path", "proxy_networks"]
+__all__ = [
+    "DEV_PKI_DIR",
+    "REPO_ROOT",
+    "EnvReader",
+    "Environment",
+    "default_places",
+    "is_dev_key_path",
+    "optional_path",
+    "proxy_networks",
+]
 
 Environment = Literal["development", "production"]
+#: The source checkout (for the development PKI and migrations next to the package).
+REPO_ROOT = Path(__file__).resolve().parents[2]
+#: Where the development PKI lives; nothing under it may be used in production.
+DEV_PKI_DIR = REPO_ROOT / "certs-dev"
+
+
+def is_dev_key_path(path: Path) -> bool:
+    """True for a file or directory of the development PKI."""
+    if "dev-only" in path.name:
+        return True
+    try:
+        resolved = path.expanduser().resolve()
+    except OSError:
+        return False
+    return resolved == DEV_PKI_DIR or DEV_PKI_DIR in resolved.parents
 
 
 def proxy_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

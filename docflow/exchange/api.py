@@ -1,13 +1,16 @@
 """Exchange routes: an issued document as a signed edXML package, and receiving one.
 
 ``POST /api/v1/exchange/packages`` takes the raw package (``application/xml``, at most
-``edxml.DEFAULT_MAX_PACKAGE_BYTES``, streamed to a temporary file) from a peer, named by
+``DOCFLOW_EXCHANGE_MAX_PACKAGE_MB``, streamed to a temporary file; a larger one is
+refused with 413 from its ``Content-Length`` or as soon as the limit is passed) from a
+peer, named by
 its bearer token (``Authorization: Bearer <token>``, matched by SHA-256 to
 ``ExchangePeer.inbound_token_sha256``), or from a signed-in clerk (or administrator) of
 a recipient agency who got the file by other means; ``allow_unsigned=true`` is an
 administrator's choice only. 201 with what was created, 200 with the same answer for a
 package received before, 409 for other bytes under the same identity, 422 with every
-coded problem (``extra``), never a 500 for what the package contains. Every refusal is
+coded problem (``extra``), 503 when this deployment cannot check signatures (no trust
+anchors configured), never a 500 for what the package contains. Every refusal is
 recorded (``exchange.package_refused``) in its own transaction."""
 
 from __future__ import annotations
@@ -35,13 +38,16 @@ from docflow.accounts.permissions import Principal
 from docflow.core.audit_append import record_event
 from docflow.core.db import AsyncSession
 from docflow.core.errors import ConflictError, DomainError, PermissionDenied
+from docflow.core.keys import JobFailed
 from docflow.core.runtime import Runtime
+from docflow.documents.files import ServiceUnavailable
 from docflow.documents.reading import load_for_issuer_side
-from docflow.exchange import edxml
 from docflow.exchange.export import document_package, record_export
 from docflow.exchange.export_names import ascii_filename
 from docflow.exchange.imports import PackageRejected, Receiving, receive_package
+from docflow.exchange.imports_problems import refusal
 from docflow.exchange.models import ExchangePeer
+from docflow.exchange.sizes import package_limits
 
 __all__ = ["EXCHANGE_HANDLERS"]
 
@@ -80,7 +86,8 @@ async def get_document_edxml(
     try:
         with os.fdopen(fd, "wb") as out:
             exported = await document_package(
-                db_session, document, store=runtime.store, signing=runtime.signing, out=out
+                db_session, document, store=runtime.store, signing=runtime.signing, out=out,
+                limits=package_limits(runtime.settings),
             )
         await record_export(db_session, principal, exported)
     except BaseException:
@@ -128,10 +135,49 @@ async def peer_or_sign_in(connection: ASGIConnection[Any, Any, Any, Any], _: Any
         await sign_in_check(connection, session, runtime.settings)
 
 
-async def _spool(request: Request[Any, Any, Any], path: Path) -> None:
+class PackageTooLarge(PackageRejected):
+    """413: the body is larger than ``DOCFLOW_EXCHANGE_MAX_PACKAGE_MB``."""
+
+    status_code = 413
+
+
+def too_large(limit: int) -> PackageTooLarge:
+    mb = limit // (1024 * 1024)
+    return PackageTooLarge(
+        "The package is too large", [refusal(
+            "package_too_large",
+            f"The package is larger than the limit of {mb} MB this system accepts "
+            "(DOCFLOW_EXCHANGE_MAX_PACKAGE_MB); nothing was received.",
+            f"Gói tin lớn hơn giới hạn {mb} MB mà hệ thống này nhận "
+            "(DOCFLOW_EXCHANGE_MAX_PACKAGE_MB); chưa nhận gì.")],
+    )
+
+
+def _announced_size(request: Request[Any, Any, Any], limit: int) -> None:
+    """Refuse a body whose ``Content-Length`` is over ``limit`` before reading any of it."""
+    announced = request.headers.get("content-length", "").strip()
+    if announced.isdigit() and int(announced) > limit:
+        raise too_large(limit)
+
+
+async def _spool(request: Request[Any, Any, Any], path: Path, limit: int) -> None:
+    """The body into ``path``, stopping as soon as it passes ``limit`` bytes."""
+    size = 0
     with path.open("wb") as out:
         async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large(limit)
             await anyio.to_thread.run_sync(out.write, chunk)
+
+
+def no_trust(exc: JobFailed) -> ServiceUnavailable:
+    """503 for a deployment that cannot check signatures (no trust anchors configured)."""
+    return ServiceUnavailable(
+        f"This system cannot check the package's XML signature: {exc} Nothing was "
+        "received; an administrator must configure the trust anchors (the national root "
+        "and the roots of the peers), then the sender can send the package again."
+    )
 
 
 def _caller(
@@ -177,7 +223,8 @@ async def record_refusal(
     summary="Receive an edXML package (from a peer's token, or a clerk of a recipient)",
     opt={"public": True},  # authenticated by ``peer_or_sign_in`` (peer token or sign-in)
     guards=[peer_or_sign_in],
-    request_max_body_size=edxml.DEFAULT_MAX_PACKAGE_BYTES,
+    # Bounded by DOCFLOW_EXCHANGE_MAX_PACKAGE_MB in the handler (a setting, not a constant).
+    request_max_body_size=None,
 )
 async def receive_edxml_package(
     request: Request[Any, Any, Any],
@@ -192,13 +239,18 @@ async def receive_edxml_package(
     fd, name = tempfile.mkstemp(prefix="docflow-edxml-in-", suffix=".edxml")
     os.close(fd)
     path = Path(name)
+    limits = package_limits(runtime.settings)
     try:
-        await _spool(request, path)
+        _announced_size(request, limits.max_package_bytes)
+        await _spool(request, path, limits.max_package_bytes)
         how = Receiving(store=runtime.store, signing=runtime.signing,
                         workers=runtime.signing_pool, peer=peer, actor=principal,
-                        allow_unsigned=allow_unsigned, jobs=runtime.jobs)
-        received = await receive_package(db_session, path, how)
-    except (PackageRejected, ConflictError, PermissionDenied) as exc:
+                        allow_unsigned=allow_unsigned, limits=limits, jobs=runtime.jobs)
+        try:
+            received = await receive_package(db_session, path, how)
+        except JobFailed as exc:  # e.g. no trust anchors configured
+            raise no_trust(exc) from exc
+    except (PackageRejected, ConflictError, PermissionDenied, ServiceUnavailable) as exc:
         await db_session.rollback()
         await record_refusal(runtime, exc, named, principal)
         raise

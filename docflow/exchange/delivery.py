@@ -42,6 +42,7 @@ from docflow.exchange.models import (
     ExchangePackage,
     ExchangePeer,
 )
+from docflow.exchange.peer_tls import client_tls
 
 __all__ = [
     "Answer",
@@ -86,7 +87,7 @@ async def _post(peer: ExchangePeer, data: bytes) -> Answer:
     if peer.outbound_token:
         headers["Authorization"] = f"Bearer {peer.outbound_token}"
     try:
-        async with httpx.AsyncClient(timeout=send_timeout) as client:
+        async with httpx.AsyncClient(timeout=send_timeout, verify=client_tls(peer)) as client:
             response = await client.post(peer.url, content=data, headers=headers)
     except httpx.HTTPError as exc:
         text = " ".join(str(exc).split())

@@ -49,6 +49,7 @@ from docflow.documents.models import (
 )
 from docflow.exchange import edxml
 from docflow.exchange.export_names import code_of, package_filename
+from docflow.exchange.sizes import configured_limits
 from docflow.transfers.models import Transfer
 from docflow.transfers.statuses import priority_for_urgency
 from storage import ObjectStore
@@ -290,7 +291,11 @@ def _refusal(error: edxml.EdxmlError, document: Document) -> Exception:
         f"{p.where + ': ' if p.where else ''}{p.en} ({p.code})" for p in error.problems
     )
     if isinstance(error, edxml.PackageTooLarge):
-        return InvalidInput(f"Document {document.id} is too large for one edXML package: {lines}")
+        return InvalidInput(
+            f"Document {document.id} is too large to send as one edXML package: {lines}. The "
+            "limit is set by DOCFLOW_EXCHANGE_MAX_PACKAGE_MB; send it by other means or ask "
+            "the administrator."
+        )
     if isinstance(error, edxml.SigningFailed):
         return ServiceUnavailable(f"The agency seal could not sign the edXML package: {lines}")
     return InvalidInput(
@@ -324,7 +329,8 @@ async def document_package(
 
     Refuses (nothing written): a document not issued (409), one without sender code or
     recipients or breaking the axis rules (422, every problem named), a package over
-    ``limits.max_package_bytes`` (422), a seal key that cannot sign (503).
+    ``limits.max_package_bytes`` (422; default: ``DOCFLOW_EXCHANGE_MAX_PACKAGE_MB``), a
+    seal key that cannot sign (503).
     """
     import signing as pades
 
@@ -336,7 +342,7 @@ async def document_package(
             # Digesting and writing up to 200 MB is CPU work: a worker thread with its
             # own event loop does it (and loads the key there), not the server's loop.
             written = await anyio.to_thread.run_sync(
-                _write_signed, package, source, out, limits or edxml.Limits()
+                _write_signed, package, source, out, limits or configured_limits()
             )
         except (JobFailed, pades.SignerLoadError) as exc:
             raise ServiceUnavailable(

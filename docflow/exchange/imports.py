@@ -22,10 +22,14 @@ In order, nothing written until every check passed:
 5. a new document (business type 0) becomes a foreign ``Document`` (issuing agency: the
    ``From`` agency, added to the directory as an external agency when unknown) and one
    incoming transfer, status 01, for every ``To`` agency of this deployment, with the
-   PAdES verdict on the main PDF, as a dispatch inside docflow does; update and
-   replace (2, 3) are refused as not supported yet; a recall (1) asks the recipients of
-   the document received earlier from the same sender to withdraw it
-   (``imports_recall``);
+   PAdES verdict on the main PDF, as a dispatch inside docflow does; an update (2) or
+   a replacement (3) is received the same way and then linked, as a local correction
+   is, to the document it corrects, received earlier from the same sender and named by
+   ``Bussiness/DocumentId`` or ``ReplacementInfo/DocumentId`` (``imports_correction``:
+   its transfers carry the business type and the corrected document); a recall (1)
+   asks the recipients of the document received earlier from the same sender to
+   withdraw it (``imports_recall``); an unknown earlier document is refused
+   (``unknown_document``);
 6. a status package moves the transfer it answers (``imports_status``).
 
 A service: the caller owns the transaction; a refusal raises and changes nothing.
@@ -52,6 +56,7 @@ from docflow.core.keys import SigningConfig
 from docflow.core.signing_pool import SigningPool
 from docflow.documents.files import ServiceUnavailable
 from docflow.exchange import edxml
+from docflow.exchange.imports_correction import corrected_document, link_correction
 from docflow.exchange.imports_document import LocalRecipient, receive_document
 from docflow.exchange.imports_problems import PackageRejected, PackageUnreadable, refusal
 from docflow.exchange.imports_recall import receive_recall
@@ -80,13 +85,27 @@ class ReceiveResult:
 
 
 def dedup_key(package: edxml.Package) -> str:
-    """``sender|DocumentId|business type`` or ``sender|DocumentId|status|timestamp``."""
+    """``sender|DocumentId|0`` for a new document; ``sender|DocumentId|type|trace time``
+    for a recall, update or replacement (a sender may recall again after a refusal, or
+    correct twice: each request is its own, its re-sent bytes are not);
+    ``sender|DocumentId|status|timestamp`` for a status."""
     if isinstance(package, edxml.StatusPackage):
         moment = edxml.format_timestamp(package.timestamp) if package.timestamp else ""
         return "|".join((package.sender.organ_id, package.response_for.document_id or "",
                          package.status_code, moment))[:600]
-    return "|".join((package.sender.organ_id, package.document_id or "",
-                     str(business_type(package))))[:600]
+    kind = business_type(package)
+    parts = [package.sender.organ_id, package.document_id or "", str(kind)]
+    if kind != 0:
+        parts.append(_trace_time(package))
+    return "|".join(parts)[:600]
+
+
+def _trace_time(package: edxml.DocumentPackage) -> str:
+    """The sender's own ``TraceHeader/Timestamp`` (the first one when it names none)."""
+    traces = package.trace.traces if package.trace else ()
+    mine = [t for t in traces if t.organ_id == package.sender.organ_id] or list(traces)
+    moment = mine[0].timestamp if mine else None
+    return edxml.format_timestamp(moment) if moment else ""
 
 
 def business_type(package: edxml.DocumentPackage) -> int:
@@ -285,20 +304,15 @@ async def _document(
     kind = business_type(package)
     if kind == int(edxml.BusinessDocType.RECALL):
         return await receive_recall(session, package)
-    if kind != int(edxml.BusinessDocType.NEW):
-        raise PackageRejected(
-            "Update and replacement packages are not supported yet",
-            [refusal("business_type_not_supported",
-                     f"Business type {kind} (update or replace) is not supported yet; only "
-                     "new documents (0) and recalls (1) are received.",
-                     f"Loại nghiệp vụ {kind} (cập nhật, thay thế) chưa được hỗ trợ; chỉ nhận "
-                     "văn bản mới (0) và thu hồi (1).")],
-        )
-    return await receive_document(
+    correction = await corrected_document(session, package)  # refused before any row
+    result, document_id = await receive_document(
         session, package, sender, recipients,
         store=how.store, signing=how.signing, workers=how.workers, actor=how.actor,
         package_sha256=parsed.sha256, jobs=how.jobs,
     )
+    if correction is not None:  # an update or a replacement: linked as a local one is
+        await link_correction(session, correction, document_id, result, how.actor)
+    return result, document_id
 
 
 async def _record(

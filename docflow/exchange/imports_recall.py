@@ -2,7 +2,8 @@
 every recipient to withdraw it.
 
 The recalled document is the one ``Bussiness/DocumentId`` names (else the package's own
-``DocumentId``), received earlier from the same ``From`` organ as a new document. Each
+``DocumentId``), received earlier from the same ``From`` organ (``earlier_document``:
+the first document received under that identifier, new, update or replacement). Each
 of its incoming transfers that may be recalled moves to 13 (recall requested) with the
 package's reason, as the recall inside docflow does; the recipients' clerks then accept
 (15) or refuse (16) it with the existing recall actions. Nothing to recall: refused.
@@ -23,28 +24,37 @@ from docflow.transfers.models import Transfer
 from docflow.transfers.status import lock_transfer, new_status_event
 from docflow.transfers.statuses import TransferStatus, is_allowed
 
-__all__ = ["receive_recall"]
+__all__ = ["earlier_document", "receive_recall"]
 
 
-async def _recalled_document(session: AsyncSession, sender: str, document_id: str) -> int:
+#: Business types whose package brought a document here (a recall brings none).
+_DOCUMENTS = (int(edxml.BusinessDocType.NEW), int(edxml.BusinessDocType.UPDATE),
+              int(edxml.BusinessDocType.REPLACE))
+
+
+async def earlier_document(
+    session: AsyncSession, sender: str, document_id: str, *, what: str, where: str
+) -> int:
+    """The document first received from ``sender`` under ``document_id`` (a new
+    document, an update or a replacement); ``unknown_document`` (422) when none."""
     found = (
         await session.exec(
             select(ExchangePackage.document_id).where(
                 ExchangePackage.direction == Direction.IN.value,
                 ExchangePackage.kind == PackageKind.DOCUMENT.value,
-                ExchangePackage.business_type == int(edxml.BusinessDocType.NEW),
+                col(ExchangePackage.business_type).in_(_DOCUMENTS),
                 ExchangePackage.sender_organ_id == sender,
                 ExchangePackage.edxml_document_id == document_id,
-            )
+                col(ExchangePackage.document_id).is_not(None),
+            ).order_by(col(ExchangePackage.id)).limit(1)
         )
     ).first()
     if found is None:
         raise PackageRejected(
-            "The recall names no document received from its sender",
+            f"The {what} names no document received from its sender",
             [refusal("unknown_document",
                      f"No document {document_id!r} was received from {sender}.",
-                     f"Chưa nhận văn bản {document_id!r} nào từ {sender}.",
-                     "Bussiness/DocumentId")],
+                     f"Chưa nhận văn bản {document_id!r} nào từ {sender}.", where)],
         )
     return found
 
@@ -56,7 +66,9 @@ async def receive_recall(
     business = package.trace.business if package.trace else None
     target = (business.document_id if business else None) or package.document_id or ""
     reason = business.reason if business else None
-    document_id = await _recalled_document(session, package.sender.organ_id, target)
+    document_id = await earlier_document(
+        session, package.sender.organ_id, target, what="recall", where="Bussiness/DocumentId"
+    )
     rows = (
         await session.exec(
             select(Transfer.id, Transfer.status, Transfer.status_before_recall)

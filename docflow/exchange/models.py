@@ -77,6 +77,10 @@ class ExchangePeer(SQLModel, table=True):
     outbound_token: str | None = Field(default=None, max_length=512)
     #: Legacy systems that send no XML signature.
     allow_unsigned: bool = Field(default=False, nullable=False)
+    #: For ``auth = "mtls"``: the PEM files (certificate with its chain, private key) of
+    #: the client certificate presented when POSTing to the peer; paths, never the key.
+    client_certificate_path: str | None = Field(default=None, max_length=1024)
+    client_key_path: str | None = Field(default=None, max_length=1024)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 

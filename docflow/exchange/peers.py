@@ -26,6 +26,7 @@ from docflow.core.audit_append import Someone, record_event
 from docflow.core.db import AsyncSession
 from docflow.core.errors import ConflictError, InvalidInput, NotFoundError
 from docflow.exchange.models import ExchangeDelivery, ExchangePeer
+from docflow.exchange.peer_tls import check_client_tls
 
 __all__ = [
     "AddedPeer",
@@ -160,11 +161,15 @@ async def add_peer(
     outbound_token: str | None = None,
     allow_unsigned: bool = False,
     mtls: bool = False,
+    client_certificate: str | None = None,
+    client_key: str | None = None,
     agencies: Sequence[ExternalAgency] = (),
     actor: Someone | None = None,
 ) -> AddedPeer:
-    """Store a new peer (``ConflictError`` if the name is taken); never commits."""
+    """Store a new peer (``ConflictError`` if the name is taken); never commits. An
+    ``mtls`` peer needs our client certificate's PEM files (``peer_tls``)."""
     _check_peer(name, organ_pattern, url)
+    check_client_tls(mtls, client_certificate, client_key)
     if (await session.exec(select(ExchangePeer).where(ExchangePeer.name == name))).first():
         raise ConflictError(f"There is already a peer named {name!r}.")
     token = secrets.token_urlsafe(32)
@@ -177,6 +182,8 @@ async def add_peer(
         inbound_token_sha256=token_sha256(token),
         outbound_token=outbound_token or None,
         allow_unsigned=allow_unsigned,
+        client_certificate_path=client_certificate or None,
+        client_key_path=client_key or None,
     )
     session.add(peer)
     await session.flush()

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from docflow.web.i18n_deliveries import DELIVERY_STRINGS
+
 __all__ = ["CATALOGUE", "DEFAULT_LANG", "LANGS", "VIETNAM", "translator", "vn_date", "vn_datetime"]
 
 DEFAULT_LANG = "vi"
@@ -350,6 +352,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "loading": "Loading…",
     },
 }
+
+
+# The outgoing deliveries page's strings live beside it (this file is long enough).
+for _lang, _strings in DELIVERY_STRINGS.items():
+    CATALOGUE[_lang].update(_strings)
 
 
 def translator(lang: str) -> Any:

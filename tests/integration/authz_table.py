@@ -13,6 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from docflow.accounts.auth import csrf_token_for
 from tests.integration.authz_world import OTHER_AGENCY, PASSWORD, World
 
 ANONYMOUS = "anonymous"
@@ -53,6 +54,8 @@ class Call:
     path: str
     json: Any = None
     params: dict[str, Any] | None = None
+    #: A page form's fields (sent form-encoded).
+    form: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/v1/exchange/packages"): Entry(
         lambda w, a, t: Call("POST", "/api/v1/exchange/packages", {}), hand_in_package
     ),
+    # This system's own agencies for a peer (its token; see test_exchange_directory), or
+    # for anyone signed in: the directory every clerk addresses documents with.
+    ("GET", "/api/v1/exchange/directory"): Entry(
+        lambda w, a, t: Call("GET", "/api/v1/exchange/directory"), all_ok(200)
+    ),
     ("GET", "/api/v1/documents/{document_id:int}/attachments/{position:int}/file"): Entry(
         lambda w, a, t: Call("GET", f"/api/v1/documents/{MISSING_DOCUMENT}/attachments/1/file"),
         all_ok(404),
@@ -394,6 +402,11 @@ PUBLIC: dict[tuple[str, str], Call] = {
     ("GET", "/trust"): Call("GET", "/trust"),
 }
 
+def page_csrf(w: World, actor: str) -> str:
+    """The CSRF token a page's form carries for ``actor``'s browser session."""
+    return csrf_token_for(w.tokens[actor], w.settings.effective_secret_key)
+
+
 def _page_refusal(forbidden: tuple[str, ...]) -> Callable[[str, str], int]:
     return lambda actor, target: 403 if role(actor) in forbidden else 200
 
@@ -417,6 +430,19 @@ PAGES: dict[tuple[str, str], Entry] = {
     ),
     ("GET", "/registers"): Entry(lambda w, a, t: Call("GET", "/registers"), all_ok(200)),
     ("GET", "/verify"): Entry(lambda w, a, t: Call("GET", "/verify"), all_ok(200)),
+    # Outgoing deliveries: the clerks of the sending agency (as the API underneath); the
+    # form that sends a failed one again, on one that does not exist (404 for everyone;
+    # real deliveries and other agencies: tests/integration/test_deliveries_page.py).
+    ("GET", "/deliveries"): Entry(
+        lambda w, a, t: Call("GET", "/deliveries"),
+        lambda a, t: 200 if role(a) == "clerk" else 403,
+    ),
+    ("POST", "/deliveries/{delivery_id:int}/retry"): Entry(
+        lambda w, a, t: Call(
+            "POST", f"/deliveries/{MISSING_DOCUMENT}/retry", form={"csrf_token": page_csrf(w, a)}
+        ),
+        all_ok(404),
+    ),
 }
 
 #: The OpenAPI documents and viewers Litestar mounts under /schema: public by design.

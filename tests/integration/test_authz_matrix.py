@@ -105,7 +105,9 @@ async def test_page_answers_as_the_matrix_says(world: World, route: tuple[str, s
             call = entry.build(world, "stttt.clerk" if actor == ANONYMOUS else actor, OWN)
             token = None if actor == ANONYMOUS else world.tokens[actor]
             headers = {"Cookie": f"docflow_session={token}"} if token else {}
-            response = await client.get(call.path, headers=headers, follow_redirects=False)
+            response = await client.request(
+                call.method, call.path, headers=headers, data=call.form, follow_redirects=False
+            )
             expected = 303 if actor == ANONYMOUS else entry.expect(actor, OWN)
             if response.status_code != expected:
                 mismatches.append(f"{actor}: {response.status_code} (expected {expected})")

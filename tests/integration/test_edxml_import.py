@@ -7,6 +7,7 @@ reasons; a status package is accepted only from the agency the document was sent
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import json
@@ -103,7 +104,10 @@ async def test_a_package_is_received_once_and_bad_ones_are_refused(
         denied = await client.post(PATH, content=data, headers={**other, **XML})
         assert denied.status_code == 403, denied.text
 
-        re_exported = await _export(client, doc_id)  # a new trace time: other bytes
+        # A new trace time (whole seconds, Vietnam time) makes other bytes under the same key.
+        await asyncio.sleep(1.1)
+        re_exported = await _export(client, doc_id)
+        assert re_exported != data
         conflict = await client.post(PATH, content=re_exported, headers={**stc, **XML})
         assert conflict.status_code == 409, conflict.text
         assert "same identity" in conflict.json()["detail"]

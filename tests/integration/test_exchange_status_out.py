@@ -10,6 +10,7 @@ again adds nothing; a transfer between two local agencies queues nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -284,7 +285,8 @@ async def _recall_accepted(
 
 
 async def _refused_then_rejected(a: Side, b: Side, tmp: Path) -> None:
-    """A second document: A recalls, B refuses (16), then returns it (02)."""
+    """A second document: A recalls, B refuses (16), A recalls again, B refuses again,
+    then returns it (02)."""
     doc_id, document_id, package = await _issue(a, 2)
     (transfer_b,) = (await _receive(b, package))["transfers"]
     await _report(b, a, "01", document_id, tmp)
@@ -295,11 +297,20 @@ async def _refused_then_rejected(a: Side, b: Side, tmp: Path) -> None:
     clerk = await principal_of(b.runtime, "stc.clerk")
     await recall.refuse_recall(b.runtime, clerk, transfer_b, "Đã xử lý một phần")
     await _report(b, a, "16", document_id, tmp)
+    # A asks again (a new request, its own trace time, whole seconds): B sees 13 again.
+    await asyncio.sleep(1.1)
+    await recall.recall_document(a.runtime, await principal_of(a.runtime, "stttt.clerk"),
+                                 doc_id, "Nhầm nơi nhận, đề nghị thu hồi lần hai")
+    (again,) = await _sent(a)
+    assert again != data
+    assert (await _receive(b, again))["recalled"] == [transfer_b]
+    await recall.refuse_recall(b.runtime, clerk, transfer_b, "Vẫn đang xử lý")
+    await _report(b, a, "16", document_id, tmp)
     await transfers.reject_transfer(b.runtime, clerk, transfer_b, "Không thuộc thẩm quyền")
     await _report(b, a, "02", document_id, tmp)
     assert await _status_of(a, doc_id) == [(EXTERNAL, "02")]
     (line,) = await _timeline(a, doc_id)
-    assert [e["status"] for e in line["timeline"]] == ["01", "13", "16", "02"]
+    assert [e["status"] for e in line["timeline"]] == ["01", "13", "16", "13", "16", "02"]
     assert line["timeline"][-1]["reason"] == "Không thuộc thẩm quyền"
 
 
