@@ -7,12 +7,14 @@ valid; a second push of the same bytes creates nothing; B being down delays deli
 but loses nothing; A killed with ``kill -9`` before the package got through delivers it
 after restart; B's handling statuses and a recall travel back to A as signed packages.
 
-One pair of deployments serves the whole module (starting one costs seconds); each test
-issues its own document and leaves both deployments running.
+One pair of deployments serves the whole module (starting one costs seconds); the first
+tests share one issued document, the others issue their own; every test leaves both
+deployments running.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -49,31 +51,42 @@ def _arrives(b: Deployment, agency: str, subject: str, timeout: float = 60) -> d
                       f"{agency}", timeout)
 
 
-def test_an_issued_document_arrives_with_valid_signatures(pair: Pair) -> None:
+@pytest.fixture(scope="module")
+def crossed(pair: Pair) -> dict[str, Any]:
+    """One document of STTTT (A) to UBNDVT and UBNDCT (B), arrived: the first three
+    tests share it (each issuance costs seconds of signing)."""
     subject = "Two deployments: the document crosses"
-    issued = pair.a.issue("stttt", [UBNDVT], subject)
-    transfer = _arrives(pair.b, "ubndvt", subject)
-    assert transfer["status"] == "01"
-    assert transfer["sender"]["code"] == STTTT
-    assert transfer["symbol"] == issued["symbol"]
-    # The issued PDF's signatures (the leader's and STTTT's seal) verified by B, with
-    # B's own trust, as a dispatch inside one docflow is.
-    assert transfer["verification"] == "passed"
-    report = pair.b.api("ubndvt.clerk").get(transfer["verification_url"])
-    assert "passed" in str(report).lower(), report
+    issued = pair.a.issue("stttt", [UBNDVT, UBNDCT], subject)
+    return {"issued": issued, "subject": subject,
+            "ubndvt": _arrives(pair.b, "ubndvt", subject),
+            "ubndct": _arrives(pair.b, "ubndct", subject)}
+
+
+def test_an_issued_document_arrives_with_valid_signatures(
+    pair: Pair, crossed: dict[str, Any]
+) -> None:
+    issued = crossed["issued"]
+    for agency in ("ubndvt", "ubndct"):
+        transfer = crossed[agency]
+        assert transfer["status"] == "01"
+        assert transfer["sender"]["code"] == STTTT
+        assert transfer["symbol"] == issued["symbol"]
+        # The issued PDF's signatures (the leader's and STTTT's seal) verified by B,
+        # with B's own trust, as a dispatch inside one docflow is.
+        assert transfer["verification"] == "passed"
+        report = pair.b.api(f"{agency}.clerk").get(transfer["verification_url"])
+        assert "passed" in str(report).lower(), report
     delivery = wait_until(lambda: (d := _delivery(pair.a, issued["id"])) and
                           d["state"] == "delivered" and d, "A records the delivery")
     assert delivery["peer"] == "b" and delivery["attempts"] == 1
     assert delivery["last_error"] is None
 
 
-def test_a_duplicate_push_creates_nothing(pair: Pair) -> None:
-    subject = "Two deployments: pushed twice"
-    issued = pair.a.issue("stttt", [UBNDCT], subject)
-    transfer = _arrives(pair.b, "ubndct", subject)
-    delivery = wait_until(lambda: _delivery(pair.a, issued["id"]), "A's delivery row")
+def test_a_duplicate_push_creates_nothing(pair: Pair, crossed: dict[str, Any]) -> None:
+    delivery = wait_until(lambda: _delivery(pair.a, crossed["issued"]["id"]),
+                          "A's delivery row")
     package = pair.a.stored(delivery["package"]["sha256"])
-    before = pair.b.inbox("ubndct")
+    before = {agency: pair.b.inbox(agency) for agency in ("ubndvt", "ubndct")}
     answers = []
     for _ in range(2):
         answer = httpx.post(pair.b.packages_url, content=package, timeout=60, headers={
@@ -82,8 +95,8 @@ def test_a_duplicate_push_creates_nothing(pair: Pair) -> None:
         answers.append(answer.json())
     assert answers[0] == answers[1]
     assert answers[0]["created"] is False
-    assert transfer["id"] in answers[0]["transfers"]
-    assert pair.b.inbox("ubndct") == before
+    assert {crossed["ubndvt"]["id"], crossed["ubndct"]["id"]} <= set(answers[0]["transfers"])
+    assert {agency: pair.b.inbox(agency) for agency in before} == before
 
 
 def test_the_receiver_down_delays_delivery_but_loses_nothing(pair: Pair) -> None:
@@ -140,10 +153,10 @@ def _sender_codes(a: Deployment, document_id: int, code: str) -> list[str]:
     return [e["status"] for e in mine[0]["timeline"]] if mine else []
 
 
-def test_statuses_and_a_recall_travel_back_to_the_sender(pair: Pair) -> None:
-    subject = "Two deployments: handled in B"
-    issued = pair.a.issue("stttt", [UBNDVT], subject)
-    transfer = _arrives(pair.b, "ubndvt", subject)
+def test_statuses_and_a_recall_travel_back_to_the_sender(
+    pair: Pair, crossed: dict[str, Any]
+) -> None:
+    issued, transfer = crossed["issued"], crossed["ubndvt"]
     clerk, leader = pair.b.api("ubndvt.clerk"), pair.b.api("ubndvt.leader")
     specialist = pair.b.api("ubndvt.specialist")
     path = f"/api/v1/transfers/{transfer['id']}"
@@ -187,3 +200,17 @@ def test_each_deployment_knows_the_other_agencies_as_external(pair: Pair) -> Non
                                                    "000.03.00.H30"})
         assert {c for c, (external, _) in rows.items() if not external} == own
         assert {c: rows[c] for c in theirs} == dict.fromkeys(theirs, (True, True))
+
+
+def test_the_peer_directory_sync_agrees_with_the_exported_seals(pair: Pair) -> None:
+    """``docflow peer sync`` (the peer's live directory) finds the agencies and seal
+    certificates ``peer export`` / ``peer add --seal`` recorded: nothing to refuse, and
+    the seals stay the ones B signs with."""
+    seals = "SELECT c.code, a.seal_certificate_pem FROM agency a JOIN agency_code c " \
+            "ON c.agency_id = a.id WHERE a.external ORDER BY c.code"
+    before = pair.a.rows(seals)
+    report = json.loads(pair.a.cli("peer", "sync", "b", "--json"))
+    assert report["refused"] == [] and report["added"] == []
+    after = pair.a.rows(seals)
+    assert [c for c, _ in after] == [c for c, _ in before]
+    assert dict(after)[UBNDVT] == dict(before)[UBNDVT]
