@@ -49,7 +49,6 @@ from docflow.documents.models import (
 )
 from docflow.exchange import edxml
 from docflow.exchange.export_names import code_of, package_filename
-from docflow.exchange.sizes import configured_limits
 from docflow.transfers.models import Transfer
 from docflow.transfers.statuses import priority_for_urgency
 from storage import ObjectStore
@@ -329,7 +328,8 @@ async def document_package(
 
     Refuses (nothing written): a document not issued (409), one without sender code or
     recipients or breaking the axis rules (422, every problem named), a package over
-    ``limits.max_package_bytes`` (422; default: ``DOCFLOW_EXCHANGE_MAX_PACKAGE_MB``), a
+    ``limits.max_package_bytes`` (422; callers pass ``sizes.package_limits`` of the
+    deployment's settings, ``DOCFLOW_EXCHANGE_MAX_PACKAGE_MB``), a
     seal key that cannot sign (503).
     """
     import signing as pades
@@ -342,7 +342,7 @@ async def document_package(
             # Digesting and writing up to 200 MB is CPU work: a worker thread with its
             # own event loop does it (and loads the key there), not the server's loop.
             written = await anyio.to_thread.run_sync(
-                _write_signed, package, source, out, limits or configured_limits()
+                _write_signed, package, source, out, limits or edxml.Limits()
             )
         except (JobFailed, pades.SignerLoadError) as exc:
             raise ServiceUnavailable(

@@ -42,6 +42,7 @@ from docflow.exchange.models import (
     SignatureState,
 )
 from docflow.exchange.peers import matches
+from docflow.exchange.sizes import package_limits
 from docflow.transfers.corrections import correction_of
 from docflow.transfers.models import Transfer
 from docflow.transfers.statuses import BusinessType, priority_for_urgency
@@ -110,7 +111,8 @@ async def _build(runtime: Runtime, document: Document) -> ExportedPackage:
             path = tmp / "package.edxml"
             with path.open("wb") as out:
                 exported = await document_package(
-                    session, document, store=runtime.store, signing=runtime.signing, out=out
+                    session, document, store=runtime.store, signing=runtime.signing, out=out,
+                    limits=package_limits(runtime.settings),
                 )
             await put_checked(runtime.store, path, exported.sha256)
     return exported

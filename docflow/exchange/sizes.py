@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from docflow.core.errors import ConfigurationError
 from docflow.core.settings import Settings
 from docflow.exchange import edxml
 
-__all__ = ["configured_limits", "package_limits"]
+__all__ = ["package_limits"]
 
 MB = 1024 * 1024
 
@@ -20,13 +19,3 @@ def package_limits(settings: Settings) -> edxml.Limits:
     return edxml.Limits(
         max_package_bytes=size, max_attachment_bytes=min(default.max_attachment_bytes, size)
     )
-
-
-def configured_limits() -> edxml.Limits:
-    """``package_limits`` of the process's settings (``Settings.from_env``, cached), for
-    callers that pass no limits (the outbox); the library's defaults when the settings
-    cannot be read (the process would not have started with them)."""
-    try:
-        return package_limits(Settings.from_env())
-    except ConfigurationError:
-        return edxml.Limits()
