@@ -139,7 +139,11 @@ class _Lifecycle:
         url = self.settings.database_url
         engine = create_engine(url, **_small_pool(url))
         self.runner_engine.append(engine)
-        runner = JobRunner(self.runtime, sessions=create_session_factory(engine))
+        runner = JobRunner(
+            self.runtime,
+            sessions=create_session_factory(engine),
+            poll_seconds=self.runtime.settings.job_poll_seconds,
+        )
         self.background.append(asyncio.create_task(runner.run_forever()))
 
     async def dispose(self) -> None:

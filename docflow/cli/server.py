@@ -122,8 +122,16 @@ def db_upgrade(revision: str) -> None:
 
 
 @click.command()
-def demo() -> None:
+@click.option(
+    "--agencies",
+    "only",
+    default=None,
+    help="Seed only these demo agencies, abbreviations separated by commas (e.g. "
+    "UBNDVT,UBNDCT for a second deployment); default all.",
+)
+def demo(only: str | None) -> None:
     """Seed demo agencies and users (idempotent); prints the demo logins."""
+    from docflow.cli.demo import demo_subset
     from docflow.cli.startup import command_settings
 
     settings = command_settings()
@@ -132,7 +140,8 @@ def demo() -> None:
             "refusing to seed demo users in production (DOCFLOW_ENV=production); "
             "demo data is for the embedded default only"
         )
-    report = asyncio.run(_seed(settings))
+    agencies = demo_subset(only)
+    report = asyncio.run(_seed(settings, agencies))
     if report.created_anything:
         for line in report.created:
             click.echo(f"created {line}")
@@ -144,7 +153,7 @@ def demo() -> None:
     )
 
 
-async def _seed(settings: Any) -> Any:
+async def _seed(settings: Any, agencies: Any) -> Any:
     from docflow.bootstrap import build_runtime
     from docflow.cli.demo import seed_demo
     from docflow.cli.startup import preflight
@@ -153,7 +162,7 @@ async def _seed(settings: Any) -> Any:
     runtime = build_runtime(settings)
     try:
         async with runtime.transaction() as session:
-            return await seed_demo(session, settings.demo_password)
+            return await seed_demo(session, settings.demo_password, agencies)
     finally:
         await runtime.dispose()
 
