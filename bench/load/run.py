@@ -2,8 +2,11 @@
 
 Faults, at fixed shares of the duration: at 35% one instance gets ``kill -9`` (its users
 move to the next instance; it is not restarted), at 55% the S3 server is stopped for
-``s3_outage`` seconds and started again on the same ports and data. A PostgreSQL restart
-is not done: the only server on this machine is shared with other people's tests.
+``s3_outage`` seconds and started again on the same ports and data, at 80% PostgreSQL is
+stopped as after a crash (``pg_ctl -m immediate``) and started again 5 s later. The
+database is a throw-away cluster of the run's own (``bench.load.pg``); where ``initdb`` is
+missing, a fresh database on the test server instead, and then no PostgreSQL restart:
+that server is shared with other people's tests.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import httpx
 
 from bench.load.checks import Check, run_checks, settle
 from bench.load.cluster import Cluster
+from bench.load.pg import PrivatePostgres, private_postgres_available
 from bench.load.users import Recorder, User
 
 __all__ = ["LoadConfig", "LoadResult", "run_load"]
@@ -34,6 +38,7 @@ class LoadConfig:
     s3_outage: float = 30.0
     kill_at: float | None = 0.35
     outage_at: float | None = 0.55
+    pg_restart_at: float | None = 0.8
     checkpoint_minutes: int = 1
     #: Seconds a story under way at the end may take to finish.
     grace: float = 90.0
@@ -60,19 +65,33 @@ def _tree_cpu(roots: list[int]) -> float:
     return sum(cpu for root in roots for _name, cpu in cpu_seconds(root).values())
 
 
-async def _faults(
-    config: LoadConfig, cluster: Cluster, started: float, result_events: list[str],
-    outages: list[tuple[float, float]], cpu: dict[int, float],
-) -> None:
+def _plan(config: LoadConfig, pg: PrivatePostgres | None) -> list[tuple[float, str]]:
     plan = []
     if config.kill_at is not None:
         plan.append((config.kill_at * config.duration, "kill"))
     if config.outage_at is not None:
         plan.append((config.outage_at * config.duration, "s3"))
-    for at, what in sorted(plan):
+    if config.pg_restart_at is not None and pg is not None:
+        plan.append((config.pg_restart_at * config.duration, "pg"))
+    return sorted(plan)
+
+
+async def _faults(
+    config: LoadConfig, cluster: Cluster, started: float, result_events: list[str],
+    outages: list[tuple[float, float]], cpu: dict[int, float], pg: PrivatePostgres | None,
+) -> None:
+    for at, what in _plan(config, pg):
         await asyncio.sleep(max(0.0, at - (time.monotonic() - started)))
         now = time.monotonic() - started
-        if what == "kill":
+        if what == "pg" and pg is not None:
+            await asyncio.to_thread(pg.stop)
+            result_events.append(f"{now:6.1f} s  PostgreSQL stopped (immediate) for 5 s")
+            await asyncio.sleep(5)
+            await asyncio.to_thread(pg.start)
+            back = time.monotonic() - started
+            outages.append((now, back + 15.0))
+            result_events.append(f"{back:6.1f} s  PostgreSQL back")
+        elif what == "kill":
             victim = cluster.instances[-1]
             assert victim.proc is not None
             cpu[victim.proc.pid] = _tree_cpu([victim.proc.pid])
@@ -89,7 +108,9 @@ async def _faults(
             result_events.append(f"{back:6.1f} s  S3 back")
 
 
-async def _drive(config: LoadConfig, cluster: Cluster) -> tuple[Recorder, list[Any]]:
+async def _drive(
+    config: LoadConfig, cluster: Cluster, pg: PrivatePostgres | None
+) -> tuple[Recorder, list[Any]]:
     recorder = Recorder()
     urls = [i.url for i in cluster.instances]
     limits = httpx.Limits(max_connections=config.users * 2, max_keepalive_connections=50)
@@ -101,7 +122,7 @@ async def _drive(config: LoadConfig, cluster: Cluster) -> tuple[Recorder, list[A
         until = recorder.started + config.duration
         ramp = min(30.0, config.duration / 4)
         faults = asyncio.create_task(
-            _faults(config, cluster, recorder.started, events, outages, cpu)
+            _faults(config, cluster, recorder.started, events, outages, cpu, pg)
         )
         # Bounded: a story under way at the end may finish, for at most a grace period.
         running = asyncio.gather(*(u.run(until, ramp) for u in users))
@@ -113,7 +134,9 @@ async def _drive(config: LoadConfig, cluster: Cluster) -> tuple[Recorder, list[A
     return recorder, [events, outages, cpu]
 
 
-async def run_load(config: LoadConfig, database_url: str, root: Path) -> LoadResult:
+async def run_load(
+    config: LoadConfig, database_url: str, root: Path, pg: PrivatePostgres | None = None
+) -> LoadResult:
     cluster = Cluster(root, database_url, config.instances, config.checkpoint_minutes)
     try:
         await asyncio.to_thread(cluster.prepare)
@@ -122,7 +145,7 @@ async def run_load(config: LoadConfig, database_url: str, root: Path) -> LoadRes
         cpu0 = _tree_cpu(pids)
         gen0 = sum(os.times()[:2])
         wall0 = time.monotonic()
-        recorder, (events, outages, killed_cpu) = await _drive(config, cluster)
+        recorder, (events, outages, killed_cpu) = await _drive(config, cluster, pg)
         elapsed = time.monotonic() - wall0
         generator = sum(os.times()[:2]) - gen0
         server = _tree_cpu(cluster.process_ids()) + sum(killed_cpu.values()) - cpu0
@@ -177,23 +200,37 @@ def report(config: LoadConfig, result: LoadResult) -> str:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    from tests.services import create_postgres_database, drop_postgres_database
-
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
     parser.add_argument("--users", type=int, default=150)
     parser.add_argument("--duration", type=float, default=300.0, help="seconds")
     parser.add_argument("--instances", type=int, default=3)
     parser.add_argument("--s3-outage", type=float, default=30.0, help="seconds")
     parser.add_argument("--no-faults", action="store_true")
+    parser.add_argument("--shared-postgres", action="store_true",
+                        help="a database on DOCFLOW_TEST_POSTGRES_URL (no restart fault)")
     args = parser.parse_args(argv)
     config = LoadConfig(args.users, args.duration, args.instances, args.s3_outage)
     if args.no_faults:
-        config.kill_at = config.outage_at = None
-    db = create_postgres_database()
-    try:
-        with tempfile.TemporaryDirectory(prefix="docflow-load-") as root:
-            result = asyncio.run(run_load(config, db.url, Path(root)))
-    finally:
-        drop_postgres_database(db)
+        config.kill_at = config.outage_at = config.pg_restart_at = None
+    with tempfile.TemporaryDirectory(prefix="docflow-load-") as tmp:
+        result = asyncio.run(with_database(config, Path(tmp), shared=args.shared_postgres))
     print(report(config, result))
     return 0 if result.ok else 1
+
+
+async def with_database(config: LoadConfig, root: Path, *, shared: bool = False) -> LoadResult:
+    """``run_load`` on a private PostgreSQL cluster when possible, else the test server."""
+    if not shared and private_postgres_available():
+        pg = PrivatePostgres()
+        await asyncio.to_thread(pg.create)
+        try:
+            return await run_load(config, pg.url, root / "run", pg)
+        finally:
+            await asyncio.to_thread(pg.destroy)
+    from tests.services import create_postgres_database, drop_postgres_database
+
+    db = await asyncio.to_thread(create_postgres_database)
+    try:
+        return await run_load(config, db.url, root / "run")
+    finally:
+        await asyncio.to_thread(drop_postgres_database, db)
