@@ -208,13 +208,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-faults", action="store_true")
     parser.add_argument("--shared-postgres", action="store_true",
                         help="a database on DOCFLOW_TEST_POSTGRES_URL (no restart fault)")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the instances' logs")
     args = parser.parse_args(argv)
     config = LoadConfig(args.users, args.duration, args.instances, args.s3_outage)
     if args.no_faults:
         config.kill_at = config.outage_at = config.pg_restart_at = None
+    keep = args.keep_logs
     with tempfile.TemporaryDirectory(prefix="docflow-load-") as tmp:
-        result = asyncio.run(with_database(config, Path(tmp), shared=args.shared_postgres))
+        root = Path(tempfile.mkdtemp(prefix="docflow-load-")) if keep else Path(tmp)
+        result = asyncio.run(with_database(config, root, shared=args.shared_postgres))
     print(report(config, result))
+    if keep:
+        print(f"instance logs: {root / 'run'}")
     return 0 if result.ok else 1
 
 
