@@ -154,7 +154,7 @@ async def run_checks(
     cluster: Any, recorder: Recorder, outages: list[tuple[float, float]], store: Any
 ) -> list[Check]:
     url = cluster.database_url
-    checks = [_server_errors(recorder, outages)]
+    checks = [_server_errors(recorder, outages), _not_503(recorder)]
     checks += await _registers(url)
     checks += await _deliveries(url)
     checks.append(await _checkpoints(url, cluster.checkpoint_minutes * 60))
@@ -163,6 +163,14 @@ async def run_checks(
     checks.append(Check("audit chain intact (docflow audit verify)", done.returncode == 0,
                         (done.stdout.strip().splitlines() or ["?"])[-1][:200]))
     return checks
+
+
+def _not_503(recorder: Recorder) -> Check:
+    """503 says "nothing was changed, try again" (a store or database away, a signing
+    worker lost under overload); any other 5xx is a defect wherever it happens."""
+    bad = [(a.endpoint, a.status, round(a.at, 1)) for a in recorder.answers
+           if a.status >= 500 and a.status != 503]
+    return Check("no 5xx other than 503", not bad, f"{len(bad)}: {bad[:8]}" if bad else "none")
 
 
 def _count_5xx(recorder: Recorder) -> int:

@@ -64,14 +64,14 @@ class Weed:
         _s3_identity_config(config, ACCESS, SECRET)
         for name in ("master", "volume"):
             (self.root / name).mkdir(parents=True, exist_ok=True)
-        log = open(self.root / "weed.log", "ab")  # noqa: SIM115 - the process keeps it
-        self.proc = subprocess.Popen(
-            [weed, "server", f"-dir={self.root / 'volume'}",
-             f"-master.dir={self.root / 'master'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-             f"-master.port={master}", f"-volume.port={volume}", f"-filer.port={filer}",
-             "-s3", f"-s3.port={s3}", f"-s3.config={config}", *_WEED_FLAGS],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        with open(self.root / "weed.log", "ab") as log:  # the child keeps its own copy
+            self.proc = subprocess.Popen(
+                [weed, "server", f"-dir={self.root / 'volume'}",
+                 f"-master.dir={self.root / 'master'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+                 f"-master.port={master}", f"-volume.port={volume}", f"-filer.port={filer}",
+                 "-s3", f"-s3.port={s3}", f"-s3.config={config}", *_WEED_FLAGS],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
         if not _wait_weed(self.proc, f"127.0.0.1:{s3}", f"127.0.0.1:{master}", 60):
             raise RuntimeError(f"weed did not start; see {self.root / 'weed.log'}")
 
@@ -141,12 +141,12 @@ class Cluster:
                 raise RuntimeError(f"docflow {' '.join(args)} failed: {done.stderr[-2000:]}")
 
     def start(self, instance: Instance) -> None:
-        log = open(self.root / f"{instance.name}.log", "ab")  # noqa: SIM115
-        instance.proc = subprocess.Popen(
-            [sys.executable, "-m", "docflow", "serve", "--host", "127.0.0.1",
-             "--port", str(instance.port)],
-            env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        with open(self.root / f"{instance.name}.log", "ab") as log:  # the child keeps a copy
+            instance.proc = subprocess.Popen(
+                [sys.executable, "-m", "docflow", "serve", "--host", "127.0.0.1",
+                 "--port", str(instance.port)],
+                env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
         instance.killed_at = None
 
     def wait_healthy(self, instance: Instance, timeout: float = 90) -> None:
