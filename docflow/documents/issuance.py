@@ -13,6 +13,7 @@ Retrying an issued document answers 409 naming its number.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -165,7 +166,7 @@ async def issue_document(runtime: Runtime, principal: Principal, document_id: in
     with working_dir() as tmp:
         document, agency, signed = await _load_signed(runtime, principal, document_id)
         signed_path = await materialize(runtime.store, signed.sha256, tmp / "signed.pdf")
-        await _check_signatures(runtime, document, signed_path)
+        checked = await _check_signatures(runtime, document, signed_path)
 
         issued_at = utcnow()
         year = issued_at.astimezone(VIETNAM).year
@@ -204,10 +205,11 @@ async def issue_document(runtime: Runtime, principal: Principal, document_id: in
             await _register(session, principal, current, version, entry)
             # Delivery is work after this transaction: enqueued with it, run right after
             # the commit, retried by the job runner until done (idempotent).
-            await runtime.jobs.enqueue(session, DeliverDocument(document_id))
+            deliver = _delivery(document_id, signed, checked, sealed["sha256"], agency)
+            await runtime.jobs.enqueue(session, deliver)
     # The issuance stands either way; a failed delivery stays pending and the job
     # runner retries it (the delivery is the system's, not the issuing clerk's).
-    await run_now(runtime, DeliverDocument(document_id))
+    await run_now(runtime, deliver)
     return IssueResult(number=number, symbol=symbol, issued_at=issued_at)
 
 
@@ -241,15 +243,43 @@ async def _load_signed(
     return document, agency, signed
 
 
-async def _check_signatures(runtime: Runtime, document: Document, signed_path: Path) -> None:
-    """422 unless the signer's signature and every approval validate."""
+async def _check_signatures(
+    runtime: Runtime, document: Document, signed_path: Path
+) -> dict[str, Any]:
+    """422 unless the signer's signature and every approval validate; the full report."""
     leader_field = document.layout.get("leader_field", DEFAULT_LEADER_FIELD)
     summary = await run_job(
-        runtime.signing_pool, job_validate, str(signed_path), runtime.signing
+        runtime.signing_pool, job_validate, str(signed_path), runtime.signing, True
     )
     problems = leader_signature_problems(summary, leader_field)
     if problems:
         raise InvalidInput("The document cannot be issued: " + " ".join(problems))
+    report: dict[str, Any] = summary["report"]
+    return report
+
+
+def _delivery(
+    document_id: int,
+    signed: DocumentVersion,
+    report: dict[str, Any],
+    sealed_sha256: str,
+    agency: Agency,
+) -> DeliverDocument:
+    """The delivery job, carrying the verdict of the check just made: every signature of
+    ``signed`` validated, and docflow sealed exactly those bytes into ``sealed_sha256``
+    (appending a revision, with the agency's configured key, whose chain the signer
+    checked at B-LT and above). Delivery keeps it as the arrival verdict instead of
+    validating the sealed file again (see ``docflow.transfers.routing``)."""
+    check = {
+        **report,
+        "checked_at_issuance": {
+            "validated_sha256": signed.sha256,
+            "sealed_sha256": sealed_sha256,
+            "sealed_by": agency.abbreviation,
+            "seal_field": "DauCoQuan",
+        },
+    }
+    return DeliverDocument(document_id, sealed_sha256, json.dumps(check, default=str))
 
 
 async def _recheck_signed(

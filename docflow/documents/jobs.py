@@ -13,7 +13,21 @@ __all__ = ["DeliverDocument"]
 
 @dataclass(frozen=True)
 class DeliverDocument(Job):
-    """Deliver an issued document to every recipient agency that does not have it yet."""
+    """Deliver an issued document to every recipient agency that does not have it yet.
+
+    ``sealed_sha256`` and ``issuance_check`` (JSON of the validation report) carry what
+    the issuance itself established: every signature of the file it sealed validated just
+    before docflow applied the seal. Delivery reuses that verdict instead of validating
+    the same bytes again, but only for the file whose sha256 is ``sealed_sha256``; empty,
+    or another file, and delivery validates (bytes that came from outside).
+    """
 
     kind: ClassVar[str] = "document.deliver"
     document_id: int
+    sealed_sha256: str = ""
+    issuance_check: str = ""
+
+    @property
+    def key(self) -> str:
+        # One delivery per document, whatever verdict it carries (the key column is short).
+        return f"{self.kind}:{self.document_id}"

@@ -151,8 +151,9 @@ def job_complete(
     return run_job_coroutine(work())
 
 
-def job_validate(path: str, config: SigningConfig) -> dict[str, Any]:
-    """Validate every signature; a plain summary (verdict and per-signature facts)."""
+def job_validate(path: str, config: SigningConfig, full: bool = False) -> dict[str, Any]:
+    """Validate every signature; a plain summary (verdict and per-signature facts), with
+    the whole report under ``report`` when ``full`` (the issuance keeps it)."""
 
     async def work() -> dict[str, Any]:
         try:
@@ -173,6 +174,7 @@ def job_validate(path: str, config: SigningConfig) -> dict[str, Any]:
                 }
                 for s in report.signatures
             ],
+            **({"report": report.to_dict()} if full else {}),
         }
 
     return run_job_coroutine(work())

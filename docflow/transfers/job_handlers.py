@@ -14,7 +14,7 @@ from docflow.core.jobs.types import Job
 from docflow.core.runtime import Runtime
 from docflow.documents.jobs import DeliverDocument
 from docflow.transfers.jobs import StampIncoming
-from docflow.transfers.routing import dispatch_document
+from docflow.transfers.routing import IssuanceCheck, dispatch_document
 from docflow.transfers.transfers import stamp_incoming as stamp
 
 __all__ = ["HANDLERS"]
@@ -25,7 +25,9 @@ async def stamp_incoming(runtime: Runtime, job: StampIncoming) -> None:
 
 
 async def deliver_document(runtime: Runtime, job: DeliverDocument) -> None:
-    await dispatch_document(runtime, job.document_id)  # creates only missing transfers
+    checked = IssuanceCheck(job.sealed_sha256, job.issuance_check)
+    # creates only missing transfers
+    await dispatch_document(runtime, job.document_id, checked=checked)
 
 
 HANDLERS: Mapping[type[Job], Handler] = {

@@ -3,8 +3,16 @@
 One ``Transfer`` per (document, recipient agency), guarded by a unique constraint; all
 of them reference the issued version, so the signed file is stored once however many
 recipients there are. The file is verified once on arrival (same bytes, same trust:
-same verdict for every recipient) in a signing worker, and the report is kept in
-``verification_record`` for the recipients' clerks.
+same verdict for every recipient) and the report is kept in ``verification_record`` for
+the recipients' clerks. A file docflow has just sealed itself arrives with the issuance's
+check (``IssuanceCheck``: every signature validated just before the seal, and the sha256
+of the sealed result); when the version to send has exactly that sha256 it is the
+verdict, and the file is not validated again (that cost a signing worker as much as the
+seal). Any other file (no check, another sha256) is validated in a signing worker.
+What the second validation protected against stays covered: the stored object is
+content-addressed and every read (the recipient's stamp, a download) checks its sha256,
+so changed bytes are refused there; the seal's own key chain is checked when it is
+applied (B-LT and above), and the seal is docflow's own signature over bytes it holds.
 
 ``dispatch_document`` is idempotent: it creates only the transfers that are missing, so
 a retry (or two concurrent calls) never gives a recipient the document twice. Each
@@ -14,9 +22,11 @@ that reports "01 arrived"); one audit event per dispatch lists every transfer cr
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -39,7 +49,7 @@ from docflow.transfers.models import (
     TransferEvent,
     VerificationRecord,
 )
-from docflow.transfers.stamp_jobs import job_verify_report
+from docflow.transfers.stamp_jobs import job_verify_report, verdict_word
 from docflow.transfers.status import SYSTEM_ACTOR
 from docflow.transfers.status_signing import sign_status_event
 from docflow.transfers.statuses import (
@@ -51,6 +61,7 @@ from docflow.transfers.statuses import (
 
 __all__ = [
     "DispatchResult",
+    "IssuanceCheck",
     "dispatch_document",
     "dispatch_on_request",
     "primary_code",
@@ -98,8 +109,27 @@ async def _issued_version(session: AsyncSession, document_id: int) -> DocumentVe
     return version
 
 
-async def _verification(runtime: Runtime, version: DocumentVersion) -> VerificationRecord:
-    """The stored verification of ``version``, made now (in a worker) if missing."""
+@dataclass(frozen=True)
+class IssuanceCheck:
+    """The issuance's own check of the file it sealed (``DeliverDocument`` carries it)."""
+
+    sealed_sha256: str
+    #: The validation report (JSON) of the signed file, before the seal.
+    report_json: str
+
+    def outcome_for(self, version: DocumentVersion) -> dict[str, Any] | None:
+        """``{"verdict", "report"}`` when ``version`` is the file sealed, else None."""
+        if not self.sealed_sha256 or self.sealed_sha256 != version.sha256:
+            return None
+        report: dict[str, Any] = json.loads(self.report_json)
+        return {"verdict": verdict_word(str(report.get("verdict"))), "report": report}
+
+
+async def _verification(
+    runtime: Runtime, version: DocumentVersion, checked: IssuanceCheck | None = None
+) -> VerificationRecord:
+    """The stored verification of ``version``: the issuance's check when it covers these
+    bytes, else made now (in a worker), unless one is stored already."""
     async with runtime.session() as session:
         found = (
             await session.exec(
@@ -108,10 +138,13 @@ async def _verification(runtime: Runtime, version: DocumentVersion) -> Verificat
         ).first()
         if found is not None:
             return found
-    config = runtime.signing
-    with working_dir() as tmp:
-        path = await materialize(runtime.store, version.sha256, tmp / "arrived.pdf")
-        outcome = await run_job(runtime.signing_pool, job_verify_report, str(path), config)
+    outcome = checked.outcome_for(version) if checked is not None else None
+    if outcome is None:
+        with working_dir() as tmp:
+            path = await materialize(runtime.store, version.sha256, tmp / "arrived.pdf")
+            outcome = await run_job(
+                runtime.signing_pool, job_verify_report, str(path), runtime.signing
+            )
     record = VerificationRecord(
         version_id=version.id,  # type: ignore[arg-type]
         sha256=version.sha256,
@@ -150,9 +183,14 @@ async def dispatch_on_request(
 
 
 async def dispatch_document(
-    runtime: Runtime, document_id: int, *, actor: Principal | None = None
+    runtime: Runtime,
+    document_id: int,
+    *,
+    actor: Principal | None = None,
+    checked: IssuanceCheck | None = None,
 ) -> DispatchResult:
-    """Deliver issued ``document_id`` to each recipient agency that does not have it yet."""
+    """Deliver issued ``document_id`` to each recipient agency that does not have it yet
+    (``checked``: the issuance's verdict on the file it sealed, see the module doc)."""
     async with runtime.session() as session:
         document = await session.get(Document, document_id)
         if document is None:
@@ -174,7 +212,7 @@ async def dispatch_document(
     missing = [t for t in targets if t[0] not in existing]
     if not missing:
         return DispatchResult(document_id, (), len(existing), None)
-    record = await _verification(runtime, version)
+    record = await _verification(runtime, version, checked)
     for attempt in range(2):
         try:
             created = await _create_transfers(

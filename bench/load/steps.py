@@ -1,0 +1,95 @@
+"""CPU cost of each signing step of one document, in one process, after a warm-up:
+
+    python -m bench.load.steps [--docs 10]
+
+The leader's signature (B-T, server-side key here: the external flow costs the same
+signing work), the check before issuing, number + date + seal, the arrival check the
+delivery no longer repeats for docflow's own files, and the recipient's incoming stamp.
+Demo configuration (dev PKI in-process, seal level as the settings default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+
+def _config(data: Path) -> Any:
+    from docflow.bootstrap import build_runtime
+    from docflow.core.settings import Settings
+
+    return build_runtime(Settings.from_env({"DOCFLOW_DATA_DIR": str(data)})).signing
+
+
+def _leader_signed(work: Path, n: int) -> Path:
+    import signing
+    from docflow.devpki import dev_signer, dev_timestamper
+
+    async def run() -> Path:
+        layout = signing.FieldLayout()
+        fields, out = work / f"f{n}.pdf", work / f"s{n}.pdf"
+        from tests.pki import tiny_pdf
+
+        await signing.async_add_signature_fields(tiny_pdf(), fields, layout)
+        key, cert, chain = dev_signer("stttt.leader")
+        signer = await signing.async_load_signer(
+            signing.PemSource(key=key, certificate=cert, chain=tuple(chain))
+        )
+        request = signing.SignRequest(level="B-T", field_name=layout.leader_field,
+                                      timestamper=dev_timestamper())
+        await signing.async_sign_pdf(fields, out, request, signer)
+        return out
+
+    return asyncio.run(run())
+
+
+def _steps(config: Any, work: Path, n: int) -> dict[str, float]:
+    from docflow.documents.issuance import DEFAULT_LEADER_BOX
+    from docflow.documents.signing_jobs import job_fill_and_seal, job_validate
+    from docflow.transfers.stamp_jobs import job_stamp_incoming, job_verify_report
+
+    times: dict[str, float] = {}
+
+    def timed(name: str, fn: Any, *args: Any) -> Any:
+        started = time.process_time()
+        out = fn(*args)
+        times[name] = time.process_time() - started
+        return out
+
+    signed = timed("leader signature (B-T)", _leader_signed, work, n)
+    timed("check before issuing", job_validate, str(signed), config, True)
+    sealed = work / f"i{n}.pdf"
+    timed("number, date and seal", job_fill_and_seal, str(signed), str(sealed),
+          f"Số: {n:02d}/QĐ-STTTT", "Hậu Giang, ngày 30 tháng 11 năm 2026", "STTTT",
+          "Sở Thông tin và Truyền thông", DEFAULT_LEADER_BOX, config)
+    timed("arrival check (now skipped)", job_verify_report, str(sealed), config)
+    timed("incoming stamp", job_stamp_incoming, str(sealed), str(work / f"r{n}.pdf"), "STC",
+          None, "Sở Tài chính", n, datetime.now(UTC).isoformat(), config, False)
+    return times
+
+
+def main() -> None:
+    import logging
+
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=10)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        config = _config(work / "data")
+        _steps(config, work, 0)  # warm-up: keys, CRLs, fonts
+        runs = [_steps(config, work, n) for n in range(1, args.docs + 1)]
+    print(f"{'step (CPU ms per document, median of ' + str(args.docs) + ')':<48}{'ms':>8}")
+    for name in runs[0]:
+        print(f"{name:<48}{1000 * statistics.median(r[name] for r in runs):>8.0f}")
+
+
+if __name__ == "__main__":
+    main()
