@@ -11,8 +11,9 @@ SENDER = edxml.Organization(organ_id="000.02.00.H30", name="STTTT")
 DOC_ID = "000.02.00.H30,2026/02/05,01/QĐ-STTTT"
 
 
-def _document(doc_type: int | None) -> edxml.DocumentPackage:
-    trace = edxml.TraceHeaderList(business=edxml.Business(doc_type=doc_type))
+def _document(doc_type: int | None, sent: datetime | None = None) -> edxml.DocumentPackage:
+    hops = (edxml.TraceHeader(organ_id=SENDER.organ_id, timestamp=sent),) if sent else ()
+    trace = edxml.TraceHeaderList(traces=hops, business=edxml.Business(doc_type=doc_type))
     return edxml.DocumentPackage(
         sender=SENDER, recipients=(edxml.Organization(organ_id="000.03.00.H30"),),
         document_id=DOC_ID, trace=trace,
@@ -21,8 +22,18 @@ def _document(doc_type: int | None) -> edxml.DocumentPackage:
 
 def test_a_document_is_named_by_sender_id_and_business_type() -> None:
     assert dedup_key(_document(None)) == f"000.02.00.H30|{DOC_ID}|0"
-    assert dedup_key(_document(1)) == f"000.02.00.H30|{DOC_ID}|1"
     assert business_type(_document(3)) == 3
+
+
+def test_a_recall_or_correction_is_named_by_its_sender_trace_time_too() -> None:
+    first = datetime(2026, 2, 6, 9, 0, tzinfo=edxml.VIETNAM_TIME)
+    again = datetime(2026, 2, 7, 10, 15, tzinfo=edxml.VIETNAM_TIME)
+    assert dedup_key(_document(1, first)) == f"000.02.00.H30|{DOC_ID}|1|2026/02/06 09:00:00"
+    # a second recall after a refusal is a new request, not a conflicting duplicate
+    assert dedup_key(_document(1, again)) != dedup_key(_document(1, first))
+    assert dedup_key(_document(2, first)) == f"000.02.00.H30|{DOC_ID}|2|2026/02/06 09:00:00"
+    # the new document itself stays named without a time: a re-export is a conflict
+    assert dedup_key(_document(0, first)) == dedup_key(_document(0, again))
 
 
 def test_a_status_is_named_by_sender_id_code_and_time() -> None:
