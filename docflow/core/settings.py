@@ -202,6 +202,38 @@ class Settings:
             "1 to 2000); a larger one is refused naming the limit.",
         ),
     )
+    job_backend: str = field(
+        default="",
+        metadata=_meta(
+            "DOCFLOW_JOB_BACKEND",
+            "`procrastinate` (default on PostgreSQL: run by `docflow worker`) or `table` "
+            "(the `job` table, run in-process; the only one on SQLite).",
+        ),
+    )
+    job_pool_size: int = field(
+        default=2,
+        metadata=_meta(
+            "DOCFLOW_JOB_POOL_SIZE",
+            "PostgreSQL connections (psycopg) of one `docflow worker`'s queue (default 2); "
+            "count them in max_connections.",
+        ),
+    )
+    job_stalled_seconds: int = field(
+        default=60,
+        metadata=_meta(
+            "DOCFLOW_JOB_STALLED_SECONDS",
+            "A worker silent this long (killed) has its running jobs queued again "
+            "(default 60).",
+        ),
+    )
+    serve_with_worker: bool = field(
+        default=False,
+        metadata=_meta(
+            "DOCFLOW_SERVE_WITH_WORKER",
+            "`1`: `docflow serve` on PostgreSQL also runs jobs in-process (as on SQLite); "
+            "default: only `docflow worker` does.",
+        ),
+    )
     log_level: str = field(
         default="INFO",
         metadata=_meta("DOCFLOW_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR."),
@@ -253,12 +285,17 @@ class Settings:
         archive_renewal_hours = read.integer("archive_renewal_hours", 24, 0, 24 * 365)
         exchange_max_attempts = read.integer("exchange_max_attempts", 48, 1, 10_000)
         exchange_max_package_mb = read.integer("exchange_max_package_mb", 200, 1, 2000)
+        job_pool_size = read.integer("job_pool_size", 2, 1, 100)
+        job_stalled_seconds = read.integer("job_stalled_seconds", 60, 5, 86_400)
         log_level = read.log_level()
         trusted_proxies = read.trusted_proxies()
         if read.problems:
             raise ConfigurationError(read.problems)
         data_dir = Path(read.get("data_dir") or "var").expanduser()
         database_url, storage_url = _default_places(read, data_dir.resolve())
+        job_backend = read.job_backend(database_url)
+        if read.problems:
+            raise ConfigurationError(read.problems)
         return cls(
             env=env,
             data_dir=data_dir,
@@ -287,6 +324,10 @@ class Settings:
             archive_renewal_hours=archive_renewal_hours,
             exchange_max_attempts=exchange_max_attempts,
             exchange_max_package_mb=exchange_max_package_mb,
+            job_backend=job_backend,
+            job_pool_size=job_pool_size,
+            job_stalled_seconds=job_stalled_seconds,
+            serve_with_worker=(read.get("serve_with_worker") or "").lower() in ("1", "true", "yes"),
             log_level=log_level,
         )
 
@@ -436,6 +477,17 @@ class _EnvReader:
             )
             return default
         return value
+
+    def job_backend(self, database_url: str) -> str:
+        postgres = database_url.startswith("postgresql")
+        backend = (self.get("job_backend") or ("procrastinate" if postgres else "table")).lower()
+        if backend not in ("procrastinate", "table") or (backend == "procrastinate" and not postgres):
+            self.problems.append(
+                f"DOCFLOW_JOB_BACKEND is {backend!r}; use 'table', or 'procrastinate' with "
+                "a PostgreSQL DOCFLOW_DATABASE_URL."
+            )
+            return "table"
+        return backend
 
     def seal_level(self) -> str:
         seal_level = (self.get("seal_level") or "B-LTA").upper()
