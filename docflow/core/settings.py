@@ -481,7 +481,7 @@ class _EnvReader:
     def job_backend(self, database_url: str) -> str:
         postgres = database_url.startswith("postgresql")
         backend = (self.get("job_backend") or ("procrastinate" if postgres else "table")).lower()
-        if backend not in ("procrastinate", "table") or (backend == "procrastinate" and not postgres):
+        if backend not in ("procrastinate", "table") or (not postgres and backend != "table"):
             self.problems.append(
                 f"DOCFLOW_JOB_BACKEND is {backend!r}; use 'table', or 'procrastinate' with "
                 "a PostgreSQL DOCFLOW_DATABASE_URL."
