@@ -175,7 +175,8 @@ _HOLDER = textwrap.dedent(
 
     async def main():
         settings = Settings.from_env({"DOCFLOW_DATA_DIR": sys.argv[2],
-                                      "DOCFLOW_DATABASE_URL": sys.argv[1]})
+                                      "DOCFLOW_DATABASE_URL": sys.argv[1],
+                                      "DOCFLOW_JOB_BACKEND": "table"})
         await JobRunner(build_runtime(settings), handlers={Touch: hold}).run_one()
 
     asyncio.run(main())
