@@ -21,6 +21,7 @@ from docflow.accounts.access import deny
 from docflow.accounts.auth import SESSION_COOKIE
 from docflow.accounts.permissions import can_manage_province
 from docflow.core.db import AsyncSession
+from docflow.core.errors import NotFoundError
 from docflow.core.runtime import Runtime
 from docflow.web.deliveries import CSRF_FIELD, _check_csrf, _csrf_for
 from docflow.web.i18n import CATALOGUE
@@ -123,6 +124,9 @@ async def retry_job_from_page(
     runtime: Runtime = request.app.state.runtime
     info = await runtime.jobs.retry(db_session, ref) if ref else None
     await db_session.commit()
+    if info is None and (not ref or await runtime.jobs.info(db_session, ref) is None):
+        raise NotFoundError("There is no such job; reload the list of background jobs.")
+    # Not failed any more (pressed twice, or queued again meanwhile): the list says so.
     outcome = "retried" if info is not None else "stale"
     return Redirect(f"{LIST_PATH}?{outcome}={quote(ref, safe='')}", status_code=303)
 

@@ -313,6 +313,13 @@ async def test_the_admin_page_shows_a_failed_job_and_queues_it_again(
             follow_redirects=False,
         )
         assert retried.status_code == 303 and "retried=" in retried.headers["location"]
+        twice = await client.post(
+            "/admin/jobs/retry",
+            headers=admin,
+            data={"csrf_token": csrf, "ref": job.key},
+            follow_redirects=False,
+        )  # pressed again: no longer failed, and the list says so
+        assert twice.status_code == 303 and "stale=" in twice.headers["location"]
     async with runtime.session() as session:
         queued = await runtime.jobs.info(session, job.key)
     # Queued again (on SQLite the app's own runner may have tried it already).
