@@ -114,7 +114,10 @@ def _add_periodic(app: procrastinate.App, runtime: Runtime, work: PeriodicWork) 
     async def run_periodic(timestamp: int) -> None:
         await work.run(runtime)
 
-    task = app.task(name=f"docflow.periodic.{work.name}", queue=QUEUE)(run_periodic)
+    # The lock: a period's run never overlaps the previous one's (a slow TSA), which would
+    # sign the same head twice; the later run then finds nothing new.
+    name = f"docflow.periodic.{work.name}"
+    task = app.task(name=name, queue=QUEUE, lock=name)(run_periodic)
     app.periodic(cron=cron_for(work.seconds), periodic_id=work.name)(task)
 
 
