@@ -207,7 +207,7 @@ async def test_periodic_work_runs_once_per_period_with_two_workers(
         await asyncio.gather(*workers, return_exceptions=True)
     async with runtime.session() as session:
         defers = (
-            await session.execute(
+            await (await session.connection()).execute(
                 text(
                     "SELECT count(*), count(DISTINCT id) FROM procrastinate_jobs "
                     "WHERE task_name = 'docflow.periodic.audit_checkpoint'"
