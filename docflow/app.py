@@ -34,6 +34,7 @@ from docflow.core.http.json_limits import JsonBodyLimits
 from docflow.core.http.openapi_errors import document_error_responses
 from docflow.core.http.request_id import RequestIdMiddleware
 from docflow.core.http.security_headers import SecurityHeadersMiddleware
+from docflow.core.http.workers import runs_background
 from docflow.core.log import install_request_id_factory
 from docflow.core.objects import describe_store_error
 from docflow.core.runtime import Runtime
@@ -128,8 +129,8 @@ class _Lifecycle:
 
     async def start_job_runner(self) -> None:
         # Runs due jobs (stamps, deliveries, periodic work) in this process: always on the
-        # table backend (SQLite); on PostgreSQL only when asked (DOCFLOW_SERVE_WITH_WORKER,
-        # `docflow serve --with-worker`), otherwise `docflow worker` processes do.
+        # table backend (SQLite); on PostgreSQL only when asked (DOCFLOW_SERVE_WITH_WORKER),
+        # otherwise `docflow worker` processes do.
         if self.settings.job_backend == "procrastinate":
             if self.settings.serve_with_worker:
                 from docflow.bootstrap import periodic_work
@@ -146,7 +147,11 @@ class _Lifecycle:
         url = self.settings.database_url
         engine = create_engine(url, **_small_pool(url))
         self.runner_engine.append(engine)
-        runner = JobRunner(self.runtime, sessions=create_session_factory(engine))
+        runner = JobRunner(
+            self.runtime,
+            sessions=create_session_factory(engine),
+            poll_seconds=self.runtime.settings.job_poll_seconds,
+        )
         self.background.append(asyncio.create_task(runner.run_forever()))
 
     async def dispose(self) -> None:
@@ -162,7 +167,10 @@ def _with_middleware(app: Litestar, settings: Settings) -> None:
     # every response (errors, static files) leaves with the browser protections.
     app.asgi_handler = ClientAddressMiddleware(
         SecurityHeadersMiddleware(
-            RequestIdMiddleware(JsonBodyLimits(ReleaseRequestSession(app.asgi_handler))),
+            RequestIdMiddleware(
+                JsonBodyLimits(ReleaseRequestSession(app.asgi_handler)),
+                access_log_sample=settings.access_log_sample,
+            ),
             https=settings.is_https,
         ),
         proxy_networks(settings.trusted_proxies),
@@ -198,8 +206,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"runtime": runtime, "settings": settings}),
         on_startup=[
             lifecycle.prepare_local_store,
-            lifecycle.start_periodic_work,
-            lifecycle.start_job_runner,
+            # Once per `docflow serve`, never per worker process (core.http.workers).
+            *(
+                [lifecycle.start_periodic_work, lifecycle.start_job_runner]
+                if runs_background(settings)
+                else []
+            ),
             freeze_startup_heap,
         ],
         on_shutdown=[lifecycle.dispose],

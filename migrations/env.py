@@ -36,7 +36,7 @@ def database_url() -> str:
 
 
 def _not_procrastinate(name: str | None, type_: str, parent_names: object) -> bool:
-    """procrastinate's queue tables (0012) are its own schema, not docflow's models."""
+    """procrastinate's queue tables (0013) are its own schema, not docflow's models."""
     return not (type_ == "table" and (name or "").startswith("procrastinate_"))
 
 

@@ -98,12 +98,17 @@ async def require_sign_in(connection: ASGIConnection[Any, Any, Any, Any], handle
     if not connection.url.path.startswith("/api/") or handler.opt.get("public"):
         return
     runtime: Runtime = connection.app.state.runtime
+    # Imported here: docflow.core.http.dependencies builds its providers from this module.
+    from docflow.core.http.dependencies import (
+        REQUEST_SESSION,
+        new_request_session,
+        request_session,
+    )
+
     if not _keeps_session(connection, handler):
-        async with runtime.session() as session:
+        async with new_request_session(connection.scope, reading=True) as session:
             await _sign_in_check(connection, session, runtime.settings)  # type: ignore[arg-type]
         return
-    # Imported here: docflow.core.http.dependencies builds its providers from this module.
-    from docflow.core.http.dependencies import REQUEST_SESSION, request_session
 
     # The handler's ``db_session`` goes on with this session: one connection per request.
     session = request_session(connection.scope)

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 import anyio.to_thread
 from sqlalchemy import select as core_select
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
 from docflow.accounts.inputs import clean_password
@@ -29,6 +30,7 @@ from docflow.accounts.models_auth import AuthSession
 from docflow.accounts.models_user import Role, User, UserRole
 from docflow.accounts.passwords import hash_password, needs_rehash, verify_password
 from docflow.accounts.permissions import Principal
+from docflow.accounts.principal_cache import CachedPrincipal, cache_for, read_revision
 from docflow.accounts.throttle import (
     Attempt,
     LoginPolicy,
@@ -231,11 +233,26 @@ async def login(
 
 async def authenticate(session: AsyncSession, token: str, secret_key: str) -> Principal:
     """The ``Principal`` of a live session; ``NotAuthenticated`` for a forged, expired or
-    revoked token, or an inactive user."""
+    revoked token, or an inactive user. Cached in the process while the auth revision
+    stands (``docflow.accounts.principal_cache``): one small query per request."""
     if not token or len(token) > 256:
         raise NotAuthenticated("The sign-in token is not valid; sign in again.")
-    # One round trip: the session, its user and the user's roles (one row per role).
+    key = token_hash(token, secret_key)
     connection = await session.connection()  # Core rows: no ORM loading (every request)
+    cache = cache_for(connection)
+    revision = await read_revision(connection)  # before the lookup: see principal_cache
+    if revision is not None:
+        cached = cache.get(key, revision)
+        if cached is not None and cached.expires_at > utcnow():
+            return cached.principal
+    principal, expires_at = await _look_up(connection, key)
+    if revision is not None:
+        cache.put(key, revision, CachedPrincipal(principal, expires_at))
+    return principal
+
+
+async def _look_up(connection: AsyncConnection, key: str) -> tuple[Principal, datetime]:
+    # One round trip: the session, its user and the user's roles (one row per role).
     # SQLAlchemy's own ``select``: sqlmodel's is typed for at most four columns.
     rows = (
         await connection.execute(
@@ -252,7 +269,7 @@ async def authenticate(session: AsyncSession, token: str, secret_key: str) -> Pr
             )
             .join(User, col(User.id) == col(AuthSession.user_id))
             .outerjoin(UserRole, col(UserRole.user_id) == col(User.id))
-            .where(col(AuthSession.token_hash) == token_hash(token, secret_key))
+            .where(col(AuthSession.token_hash) == key)
         )
     ).all()
     if not rows:
@@ -272,7 +289,7 @@ async def authenticate(session: AsyncSession, token: str, secret_key: str) -> Pr
             roles.add(Role(r.role))
         except ValueError:  # a role this version does not know grants nothing
             continue
-    return Principal(
+    principal = Principal(
         user_id=row.id,
         username=row.username,
         agency_id=row.agency_id,
@@ -280,6 +297,7 @@ async def authenticate(session: AsyncSession, token: str, secret_key: str) -> Pr
         roles=frozenset(roles),
         province_scope=row.province_scope,
     )
+    return principal, row.expires_at
 
 
 async def logout(session: AsyncSession, principal: Principal, token: str, secret_key: str) -> None:

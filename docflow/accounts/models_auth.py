@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from docflow.core.models_base import UTCDateTime, utcnow
 
-__all__ = ["AuthSession", "LoginThrottle"]
+__all__ = ["AuthRevision", "AuthSession", "LoginThrottle"]
 
 
 class AuthSession(SQLModel, table=True):
@@ -51,3 +51,18 @@ class LoginThrottle(SQLModel, table=True):
     blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     #: Attempts refused while blocked since the trail last heard of this key.
     refused: int = Field(default=0, nullable=False)
+
+
+class AuthRevision(SQLModel, table=True):
+    """One row whose ``n`` grows whenever who-may-do-what may have changed: database
+    triggers (migration 0012) add one on every UPDATE or DELETE of ``auth_session``
+    (sign-out, ended sessions) and ``user_account`` (disabled, moved, new password), and
+    on every change of ``user_role``. Each process caches token -> principal lookups
+    under the revision it read first and reads this row (one primary-key lookup) on
+    every request instead, so a revocation holds on every instance from the next request
+    on (``docflow.accounts.principal_cache``)."""
+
+    __tablename__ = "auth_revision"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    n: int = Field(default=0, nullable=False)

@@ -15,7 +15,14 @@ from docflow.accounts.models_user import Role, User, UserRole
 from docflow.accounts.passwords import hash_password
 from docflow.core.db import AsyncSession
 
-__all__ = ["DEMO_AGENCIES", "DemoAgency", "SeedReport", "demo_username", "seed_demo"]
+__all__ = [
+    "DEMO_AGENCIES",
+    "DemoAgency",
+    "SeedReport",
+    "demo_subset",
+    "demo_username",
+    "seed_demo",
+]
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,31 @@ DEMO_AGENCIES: tuple[DemoAgency, ...] = (
     DemoAgency("UBNDVT", "Ủy ban nhân dân thành phố Vị Thanh", "000.04.00.H30", "UBND"),
     DemoAgency("UBNDCT", "Ủy ban nhân dân huyện Châu Thành", "000.05.00.H30", "UBND"),
 )
+
+
+
+def demo_subset(only: str | None) -> tuple[DemoAgency, ...]:
+    """The demo agencies named in ``only`` (abbreviations separated by commas, any case),
+    in seeding order; all of them for None. A second deployment on one machine seeds the
+    agencies the first one leaves out, so each has its own (with its own dev seal).
+    ``InvalidInput`` names an unknown abbreviation."""
+    from docflow.core.errors import InvalidInput
+
+    if only is None:
+        return DEMO_AGENCIES
+    wanted = {part.strip().upper() for part in only.split(",") if part.strip()}
+    known = {demo.abbreviation for demo in DEMO_AGENCIES}
+    if not wanted or not wanted <= known:
+        unknown = ", ".join(sorted(wanted - known)) or "(none given)"
+        raise InvalidInput(
+            f"--agencies names no demo agency {unknown}; choose from {', '.join(known_order())}."
+        )
+    return tuple(demo for demo in DEMO_AGENCIES if demo.abbreviation in wanted)
+
+
+def known_order() -> list[str]:
+    return [demo.abbreviation for demo in DEMO_AGENCIES]
+
 
 #: Vietnamese titles used in demo users' full names.
 ROLE_TITLES = {

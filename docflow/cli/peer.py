@@ -45,6 +45,18 @@ def peer_group() -> None:
     """Peers on the exchange axis: where outgoing edXML packages are delivered."""
 
 
+def _read_seals(seals: tuple[str, ...]) -> dict[str, str]:
+    from docflow.core.errors import InvalidInput
+
+    out: dict[str, str] = {}
+    for text in seals:
+        code, sep, name = text.partition("=")
+        if not sep or not code.strip() or not name.strip():
+            raise InvalidInput(f"--seal {text!r} is not CODE=FILE.")
+        out[code.strip()] = _read_anchors((name.strip(),))[0]
+    return out
+
+
 @peer_group.command("add")
 @click.argument("name")
 @click.option("--organs", "organs", required=True, help="Organ-id pattern, e.g. 000.00.*.H31.")
@@ -57,6 +69,9 @@ def peer_group() -> None:
 @click.option("--client-key", default=None, help="With --mtls: its private key (PEM file).")
 @click.option("--agency", "agencies", multiple=True,
               help='An agency of that system, "CODE=Name" (repeatable).')
+@click.option("--seal", "seals", multiple=True,
+              help="CODE=FILE: the PEM seal certificate of an agency named with --agency; "
+              "its packages must be signed with it (repeatable).")
 def peer_add(
     name: str,
     organs: str,
@@ -68,11 +83,12 @@ def peer_add(
     client_cert: str | None,
     client_key: str | None,
     agencies: tuple[str, ...],
+    seals: tuple[str, ...],
 ) -> None:
     """Add a peer; prints the inbound token once."""
-    from docflow.exchange.peers import add_peer, parse_agency
+    from docflow.exchange.peers import add_peer, parse_agency, with_seals
 
-    parsed = [parse_agency(a) for a in agencies]
+    parsed = with_seals([parse_agency(a) for a in agencies], _read_seals(seals))
     pems = _read_anchors(anchors)
 
     async def work(session: Any) -> Any:
@@ -85,7 +101,8 @@ def peer_add(
     added = _in_transaction(work)
     click.echo(f"added peer {name} ({organs} -> {url})")
     for agency in added.agencies:
-        click.echo(f"agency {agency.code} {agency.name}")
+        sealed = " (seal certificate recorded)" if agency.seal_pem else ""
+        click.echo(f"agency {agency.code} {agency.name}{sealed}")
     click.echo("inbound token (shown once; give it to the peer's operator):")
     click.echo(added.inbound_token)
 
@@ -117,6 +134,58 @@ def peer_list(as_json: bool) -> None:
             f"{row['name']}\t{row['organs']}\t{row['url']}\t{row['auth']}\t"
             f"anchors={row['anchors']}\tunsigned={'yes' if row['allow_unsigned'] else 'no'}"
         )
+
+
+@peer_group.command("update")
+@click.argument("name")
+@click.option("--url", default=None, help="Where packages are POSTed from now on.")
+@click.option("--outbound-token", default=None,
+              help="The token we present to the peer (the one its `peer add` printed).")
+def peer_update(name: str, url: str | None, outbound_token: str | None) -> None:
+    """Change a peer's URL or the token we present to it."""
+    from docflow.core.errors import InvalidInput
+    from docflow.exchange.peers import update_peer
+
+    if url is None and outbound_token is None:
+        raise InvalidInput("Give --url or --outbound-token (or both).")
+
+    async def work(session: Any) -> None:
+        await update_peer(session, name, url=url, outbound_token=outbound_token)
+
+    _in_transaction(work)
+    click.echo(f"updated peer {name}")
+
+
+@peer_group.command("export")
+@click.argument("directory", type=click.Path(file_okay=False))
+def peer_export(directory: str) -> None:
+    """Write what a peer's operator needs to add this system (trust anchors, each agency's
+    seal certificate) to DIRECTORY and print the matching `docflow peer add` options."""
+    import shlex
+
+    from docflow.exchange.peers import own_agencies
+
+    async def work(runtime: Any) -> tuple[tuple[bytes, ...], Any]:
+        async with runtime.session() as session:
+            return runtime.signing.trust.anchor_pems(), await own_agencies(session)
+
+    from docflow.cli.startup import with_runtime
+
+    anchors, agencies = with_runtime(work)
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    anchors_file = out / "anchors.pem"
+    anchors_file.write_bytes(b"".join(p if p.endswith(b"\n") else p + b"\n" for p in anchors))
+    options = [f"--anchors {shlex.quote(str(anchors_file))}"]
+    for agency in agencies:
+        options.append(f"--agency {shlex.quote(f'{agency.code}={agency.name}')}")
+        if agency.seal_pem:
+            seal_file = out / f"{agency.code}.seal.pem"
+            seal_file.write_text(agency.seal_pem, encoding="ascii")
+            options.append(f"--seal {shlex.quote(f'{agency.code}={seal_file}')}")
+    click.echo(f"wrote {anchors_file} and {sum(1 for a in agencies if a.seal_pem)} seal "
+               f"certificate(s) to {out}; the peer adds this system with:")
+    click.echo(" \\\n  ".join(options))
 
 
 @peer_group.command("remove")

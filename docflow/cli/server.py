@@ -20,16 +20,39 @@ __all__ = ["register"]
 @click.command()
 @click.option("--host", default=None, help="Address to bind (default DOCFLOW_HOST or 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to bind (default DOCFLOW_PORT or 8000).")
-def serve(host: str | None, port: int | None) -> None:
-    """Run the HTTP service after checking the database, the schema and the object store."""
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Processes serving HTTP (default DOCFLOW_WEB_WORKERS, else one per CPU core).",
+)
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Run the HTTP service after checking the database, the schema and the object store.
+
+    With several workers, each process has its own event loop and its own database pool
+    (DOCFLOW_DB_POOL_SIZE + DOCFLOW_DB_POOL_OVERFLOW connections); one of them runs the
+    background work unless DOCFLOW_WEB_BACKGROUND=off (``docflow.core.http.workers``)."""
+    import os
+    import tempfile
+
     import uvicorn
 
     from docflow.cli.startup import command_settings, preflight
+    from docflow.core.http.workers import BACKGROUND_LOCK_ENV
 
     settings = command_settings()
     asyncio.run(preflight(settings, store=True, schema=True))
+    count = workers or settings.web_workers or os.cpu_count() or 1
+    options: dict[str, Any] = {}
+    if count > 1:
+        # The children inherit the environment: the lock elects the one that runs the
+        # job runner and periodic loops (a lock per serve, released when it exits).
+        lock = tempfile.NamedTemporaryFile(prefix="docflow-serve-", suffix=".lock")  # noqa: SIM115
+        os.environ[BACKGROUND_LOCK_ENV] = lock.name
+        options = {"workers": count}
+    click.echo(f"docflow serve: {count} worker process{'es' if count > 1 else ''}", err=True)
     uvicorn.run(
-        "docflow.app:create_app",
+        "docflow.cli.server:worker_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
@@ -40,7 +63,17 @@ def serve(host: str | None, port: int | None) -> None:
         forwarded_allow_ips="",
         access_log=False,  # docflow.access logs each request with its request id
         server_header=False,
+        **options,
     )
+
+
+def worker_app() -> Any:
+    """The app of one ``serve`` process (uvicorn's factory): a worker process started by
+    ``--workers`` did not run the CLI, so it configures logging as the CLI does first."""
+    from docflow.app import create_app
+    from docflow.cli.startup import command_settings
+
+    return create_app(command_settings())
 
 
 # --------------------------------------------------------------------------- db
@@ -89,8 +122,16 @@ def db_upgrade(revision: str) -> None:
 
 
 @click.command()
-def demo() -> None:
+@click.option(
+    "--agencies",
+    "only",
+    default=None,
+    help="Seed only these demo agencies, abbreviations separated by commas (e.g. "
+    "UBNDVT,UBNDCT for a second deployment); default all.",
+)
+def demo(only: str | None) -> None:
     """Seed demo agencies and users (idempotent); prints the demo logins."""
+    from docflow.cli.demo import demo_subset
     from docflow.cli.startup import command_settings
 
     settings = command_settings()
@@ -99,7 +140,8 @@ def demo() -> None:
             "refusing to seed demo users in production (DOCFLOW_ENV=production); "
             "demo data is for the embedded default only"
         )
-    report = asyncio.run(_seed(settings))
+    agencies = demo_subset(only)
+    report = asyncio.run(_seed(settings, agencies))
     if report.created_anything:
         for line in report.created:
             click.echo(f"created {line}")
@@ -111,7 +153,7 @@ def demo() -> None:
     )
 
 
-async def _seed(settings: Any) -> Any:
+async def _seed(settings: Any, agencies: Any) -> Any:
     from docflow.bootstrap import build_runtime
     from docflow.cli.demo import seed_demo
     from docflow.cli.startup import preflight
@@ -120,7 +162,7 @@ async def _seed(settings: Any) -> Any:
     runtime = build_runtime(settings)
     try:
         async with runtime.transaction() as session:
-            return await seed_demo(session, settings.demo_password)
+            return await seed_demo(session, settings.demo_password, agencies)
     finally:
         await runtime.dispose()
 

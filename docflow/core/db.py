@@ -7,33 +7,42 @@ One engine per process (built by ``create_app`` or the CLI); sessions come from
 from __future__ import annotations
 
 import asyncio
+import functools
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from docflow.core.errors import ConfigurationError
+from docflow.core.settings import Settings
 
 __all__ = [
     "AsyncSession",
     "create_engine",
+    "create_read_session_factory",
     "create_session_factory",
     "describe_error",
     "ensure_sqlite_directory",
     "mask_url",
     "ping_database",
+    "pool_options",
     "sqlite_path",
 ]
 
 #: Seconds to wait for a database connection before calling it unreachable.
 CONNECT_TIMEOUT = 5.0
-#: PostgreSQL connections kept per process, and how many more a burst may open.
-POOL_SIZE = 20
-POOL_OVERFLOW = 20
+#: PostgreSQL connections kept per process, and how many more a burst may open, unless
+#: DOCFLOW_DB_POOL_SIZE / DOCFLOW_DB_POOL_OVERFLOW say otherwise (``pool_options``). With
+#: ``docflow serve --workers N`` every worker has its own pool: N x instances x (size +
+#: overflow) plus the background worker's must stay below PostgreSQL's max_connections
+#: (default 100; 2 instances x 2 workers x 15 + 17 = 77).
+POOL_SIZE = 10
+POOL_OVERFLOW = 5
 
 
 def _parse(url: str) -> URL:
@@ -76,6 +85,13 @@ def ensure_sqlite_directory(url: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
 
 
+def pool_options(settings: Settings) -> dict[str, int]:
+    """The pool of one process as the settings size it (PostgreSQL; SQLite has no pool)."""
+    if not settings.database_url.startswith("postgresql"):
+        return {}
+    return {"pool_size": settings.db_pool_size, "max_overflow": settings.db_pool_overflow}
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url``; SQLite gets foreign keys and WAL switched on."""
     parsed = _parse(url)
@@ -89,7 +105,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         parsed = parsed.set(drivername="postgresql+asyncpg")
     if backend == "sqlite" and parsed.drivername == "sqlite":
         parsed = parsed.set(drivername="sqlite+aiosqlite")
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    # PostgreSQL: a connection idle for a while is checked when taken (``_ping_if_idle``);
+    # asyncpg's pre-ping is BEGIN, a query and ROLLBACK on every checkout.
+    options: dict[str, Any] = {"pool_pre_ping": backend != "postgresql"}
     if backend == "postgresql":
         options["connect_args"] = {"timeout": CONNECT_TIMEOUT}
         # Enough connections for a few dozen concurrent requests (one each) without
@@ -102,7 +120,30 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(parsed, **options)
     if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+    elif not options["pool_pre_ping"]:
+        event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+        event.listen(engine.sync_engine.pool, "checkin", _note_checkin)
     return engine
+
+
+#: A pooled connection idle longer than this is pinged before use (a restarted server
+#: or a dropped network leaves dead ones behind); busy ones are not pinged at all.
+PING_AFTER_IDLE = 10.0
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means: take a fresh connection
+        # The pool discards this connection and checks out (or opens) another.
+        raise DisconnectionError(describe_error(exc)) from exc
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -120,6 +161,50 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions bound to ``engine``; objects stay usable after commit."""
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that normally only read (GET, HEAD): no BEGIN and ROLLBACK
+    round trips around their queries.
+
+    On PostgreSQL the connection runs in autocommit (each query its own snapshot, as under
+    READ COMMITTED anyway) until a statement that writes or locks (anything but a plain
+    ``SELECT``: ``INSERT``, ``UPDATE``, ``FOR UPDATE``, advisory locks, ``nextval``): that
+    one begins a transaction, which the session commits or rolls back like any other, so
+    a read that also records something (a refusal's audit event) stays one unit of work
+    from its first write on. SQLite (no round trips to save): the ordinary factory.
+    """
+    if engine.dialect.name != "postgresql":
+        return create_session_factory(engine)
+    reading = engine.execution_options(isolation_level="AUTOCOMMIT")
+    event.listen(reading.sync_engine, "before_cursor_execute", _begin_before_writing)
+    return async_sessionmaker(reading, class_=AsyncSession, expire_on_commit=False)
+
+
+_LOCKING = (" FOR UPDATE", " FOR SHARE", " FOR NO KEY", " FOR KEY SHARE", "PG_ADVISORY",
+            "NEXTVAL(", "SETVAL(", "PG_NOTIFY(")
+
+
+@functools.lru_cache(maxsize=4096)
+def reads_only(statement: str) -> bool:
+    """Whether ``statement`` is a plain ``SELECT`` that neither writes nor locks."""
+    if statement.lstrip()[:6].upper() != "SELECT":
+        return False
+    upper = statement.upper()
+    return not any(word in upper for word in _LOCKING)
+
+
+def _begin_before_writing(
+    conn: Any, _cursor: Any, statement: str, *_args: Any
+) -> None:
+    if reads_only(statement):
+        return
+    adapted = conn.connection.dbapi_connection  # SQLAlchemy's asyncpg adapter
+    if getattr(adapted, "isolation_level", None) == "autocommit":
+        # The adapter begins a transaction before the next statement (this one) unless
+        # it is in autocommit; the session's commit or rollback ends it, and the pool's
+        # reset on return puts the connection's default isolation back.
+        adapted.isolation_level = None
 
 
 async def ping_database(engine: AsyncEngine, timeout: float = CONNECT_TIMEOUT) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from docflow.core.db import AsyncSession, create_engine, create_session_factory
+from docflow.core.db import AsyncSession, create_engine, create_session_factory, pool_options
 from docflow.core.jobs.port import JobQueue
 from docflow.core.jobs.table import TableJobQueue
 from docflow.core.keys import SigningConfig
@@ -64,7 +64,7 @@ class Runtime:
         ``storage.InvalidStorageURL`` for a bad storage URL.
         """
         store = open_object_store(settings.storage_url)
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, **pool_options(settings))
         return cls(
             settings=settings,
             engine=engine,

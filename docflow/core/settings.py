@@ -7,27 +7,34 @@ password, a weak secret and development keys.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from docflow.core.errors import ConfigurationError
+from docflow.core.settings_env import (
+    DEV_PKI_DIR,
+    REPO_ROOT,
+    Environment,
+    EnvReader,
+    default_places,
+    is_dev_key_path,
+    optional_path,
+    proxy_networks,
+    serving,
+)
 
-__all__ = ["ConfigurationError", "Settings", "REPO_ROOT", "DEV_PKI_DIR"]
-
-#: The source checkout (for the development PKI and migrations next to the package).
-REPO_ROOT = Path(__file__).resolve().parents[2]
-#: Where the development PKI lives; nothing under it may be used in production.
-DEV_PKI_DIR = REPO_ROOT / "certs-dev"
+__all__ = ["DEV_PKI_DIR", "REPO_ROOT", "ConfigurationError", "Settings", "is_dev_key_path",
+           "proxy_networks"]
 
 DEMO_PASSWORD = "docflow-demo"
 DEVELOPMENT_SECRET_KEY = "docflow-development-only-secret-key-not-for-production"
 MIN_SECRET_KEY_LENGTH = 32
-Environment = Literal["development", "production"]
+#: Seconds before each retry of a delivery to a peer; the last one repeats.
+RETRY_SCHEDULE = (30.0, 120.0, 1200.0, 3600.0)
 
 
 def _meta(env_var: str, doc: str) -> dict[str, str]:
@@ -191,7 +198,23 @@ class Settings:
         metadata=_meta(
             "DOCFLOW_EXCHANGE_MAX_ATTEMPTS",
             "Attempts to deliver an edXML package to a peer before it is marked failed "
-            "(default 48: retries after 30 s, 2 min, 20 min, then hourly).",
+            "(default 48: retries on the schedule of DOCFLOW_EXCHANGE_RETRY_SECONDS).",
+        ),
+    )
+    exchange_retry_seconds: tuple[float, ...] = field(
+        default=RETRY_SCHEDULE,
+        metadata=_meta(
+            "DOCFLOW_EXCHANGE_RETRY_SECONDS",
+            "Seconds before each retry of a failed delivery to a peer, separated by commas, "
+            "the last one repeating (default 30,120,1200,3600).",
+        ),
+    )
+    job_poll_seconds: float = field(
+        default=2.0,
+        metadata=_meta(
+            "DOCFLOW_JOB_POLL_SECONDS",
+            "Seconds the job runner waits before looking again for due jobs when it found "
+            "none (default 2; from 0.05 to 60).",
         ),
     )
     exchange_max_package_mb: int = field(
@@ -238,6 +261,47 @@ class Settings:
         default="INFO",
         metadata=_meta("DOCFLOW_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR."),
     )
+    # ---- serving and scaling (docflow serve --workers, pools, access log) ----
+    web_workers: int = field(
+        default=0,
+        metadata=_meta(
+            "DOCFLOW_WEB_WORKERS",
+            "Processes `docflow serve` runs (0, the default: one per CPU core; "
+            "`--workers` overrides).",
+        ),
+    )
+    db_pool_size: int = field(
+        default=10,
+        metadata=_meta(
+            "DOCFLOW_DB_POOL_SIZE",
+            "PostgreSQL connections each process keeps (default 10). Keep workers x "
+            "instances x (pool + overflow) + the worker's below max_connections.",
+        ),
+    )
+    db_pool_overflow: int = field(
+        default=5,
+        metadata=_meta(
+            "DOCFLOW_DB_POOL_OVERFLOW",
+            "Extra PostgreSQL connections a process may open in a burst (default 5).",
+        ),
+    )
+    web_background: bool = field(
+        default=True,
+        metadata=_meta(
+            "DOCFLOW_WEB_BACKGROUND",
+            "`on` (default): the web process runs the job runner and periodic work "
+            "(one process of `docflow serve --workers N`); `off` when `docflow worker` "
+            "runs them.",
+        ),
+    )
+    access_log_sample: int = field(
+        default=100,
+        metadata=_meta(
+            "DOCFLOW_ACCESS_LOG_SAMPLE",
+            "Percent of successful requests written to the access log (default 100; "
+            "0 to 100); errors and slow requests are always written.",
+        ),
+    )
 
     #: Field name -> environment variable, for every setting.
     ENV_VARS: ClassVar[Mapping[str, str]]
@@ -275,7 +339,7 @@ class Settings:
 
     @classmethod
     def _parse(cls, environ: Mapping[str, str]) -> Settings:
-        read = _EnvReader(environ, cls.ENV_VARS)
+        read = EnvReader(environ, cls.ENV_VARS)
         env = read.environment()
         port = read.integer("port", 8000, 1, 65535)
         seal_level = read.seal_level()
@@ -284,15 +348,18 @@ class Settings:
         audit_checkpoint_minutes = read.integer("audit_checkpoint_minutes", 5, 0, 60 * 24 * 7)
         archive_renewal_hours = read.integer("archive_renewal_hours", 24, 0, 24 * 365)
         exchange_max_attempts = read.integer("exchange_max_attempts", 48, 1, 10_000)
+        exchange_retry_seconds = read.schedule("exchange_retry_seconds", RETRY_SCHEDULE)
+        job_poll_seconds = read.decimal("job_poll_seconds", 2.0, 0.05, 60.0)
         exchange_max_package_mb = read.integer("exchange_max_package_mb", 200, 1, 2000)
         job_pool_size = read.integer("job_pool_size", 2, 1, 100)
         job_stalled_seconds = read.integer("job_stalled_seconds", 60, 5, 86_400)
         log_level = read.log_level()
+        served = serving(read)
         trusted_proxies = read.trusted_proxies()
         if read.problems:
             raise ConfigurationError(read.problems)
         data_dir = Path(read.get("data_dir") or "var").expanduser()
-        database_url, storage_url = _default_places(read, data_dir.resolve())
+        database_url, storage_url = default_places(read, data_dir.resolve())
         job_backend = read.job_backend(database_url)
         if read.problems:
             raise ConfigurationError(read.problems)
@@ -312,9 +379,9 @@ class Settings:
             public_url=(read.get("public_url") or "http://127.0.0.1:8000").rstrip("/"),
             tsa_url=read.get("tsa_url"),
             trust_anchors=read.paths("trust_anchors"),
-            seal_key_dir=_optional_path(read.get("seal_key_dir")),
+            seal_key_dir=optional_path(read.get("seal_key_dir")),
             seal_key_passphrase=read.raw("seal_key_passphrase"),
-            pkcs11_module=_optional_path(read.get("pkcs11_module")),
+            pkcs11_module=optional_path(read.get("pkcs11_module")),
             pkcs11_token=read.get("pkcs11_token"),
             pkcs11_pin=read.raw("pkcs11_pin"),
             seal_level=seal_level,
@@ -323,12 +390,15 @@ class Settings:
             audit_checkpoint_minutes=audit_checkpoint_minutes,
             archive_renewal_hours=archive_renewal_hours,
             exchange_max_attempts=exchange_max_attempts,
+            exchange_retry_seconds=exchange_retry_seconds,
+            job_poll_seconds=job_poll_seconds,
             exchange_max_package_mb=exchange_max_package_mb,
             job_backend=job_backend,
             job_pool_size=job_pool_size,
             job_stalled_seconds=job_stalled_seconds,
             serve_with_worker=(read.get("serve_with_worker") or "").lower() in ("1", "true", "yes"),
             log_level=log_level,
+            **served,
         )
 
     # ------------------------------------------------------------------ derived
@@ -408,124 +478,7 @@ class Settings:
             raise ConfigurationError(problems)
 
 
-def proxy_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    """``"10.0.0.1, 192.168.0.0/16"`` as networks; ``ValueError`` naming a bad entry."""
-    items = (p.strip() for p in raw.replace(";", ",").split(","))
-    return tuple(ipaddress.ip_network(p, strict=False) for p in items if p)
-
-
-def is_dev_key_path(path: Path) -> bool:
-    """True for a file or directory of the development PKI."""
-    if "dev-only" in path.name:
-        return True
-    try:
-        resolved = path.expanduser().resolve()
-    except OSError:
-        return False
-    return resolved == DEV_PKI_DIR or DEV_PKI_DIR in resolved.parents
-
-
 Settings.ENV_VARS = {f.name: f.metadata["env"] for f in fields(Settings)}
 
 _cache: dict[tuple[str | None, ...], Settings] = {}
 _cache_lock = threading.Lock()
-
-
-class _EnvReader:
-    """Reads ``DOCFLOW_*`` values for ``Settings._parse``, collecting every problem."""
-
-    def __init__(self, environ: Mapping[str, str], names: Mapping[str, str]) -> None:
-        self.environ = environ
-        self.names = names
-        self.problems: list[str] = []
-
-    def get(self, name: str) -> str | None:
-        """The stripped value, None when unset or blank."""
-        value = self.environ.get(self.names[name])
-        return value.strip() if value is not None and value.strip() else None
-
-    def raw(self, name: str) -> str | None:
-        """The value as given (secrets are not stripped), None when unset or empty."""
-        return self.environ.get(self.names[name]) or None
-
-    def paths(self, name: str) -> tuple[Path, ...]:
-        """A list of paths separated by ``os.pathsep``."""
-        raw = self.get(name) or ""
-        return tuple(Path(p).expanduser() for p in raw.split(os.pathsep) if p.strip())
-
-    def environment(self) -> Environment:
-        env = (self.get("env") or "development").lower()
-        if env == "production":
-            return "production"
-        if env != "development":
-            self.problems.append(
-                f"DOCFLOW_ENV is {env!r}; set it to 'development' or 'production'."
-            )
-        return "development"
-
-    def integer(self, name: str, default: int, low: int, high: int) -> int:
-        raw = self.get(name)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            value = low - 1
-        if not low <= value <= high:
-            self.problems.append(
-                f"{self.names[name]} is {raw!r}; it must be a whole number from {low} to {high}."
-            )
-            return default
-        return value
-
-    def job_backend(self, database_url: str) -> str:
-        postgres = database_url.startswith("postgresql")
-        backend = (self.get("job_backend") or ("procrastinate" if postgres else "table")).lower()
-        if backend not in ("procrastinate", "table") or (not postgres and backend != "table"):
-            self.problems.append(
-                f"DOCFLOW_JOB_BACKEND is {backend!r}; use 'table', or 'procrastinate' with "
-                "a PostgreSQL DOCFLOW_DATABASE_URL."
-            )
-            return "table"
-        return backend
-
-    def seal_level(self) -> str:
-        seal_level = (self.get("seal_level") or "B-LTA").upper()
-        if seal_level not in ("B-T", "B-LT", "B-LTA"):
-            self.problems.append(
-                f"DOCFLOW_SEAL_LEVEL is {seal_level!r}; use B-LT or B-LTA (B-T for tests)."
-            )
-            return "B-LTA"
-        return seal_level
-
-    def log_level(self) -> str:
-        log_level = (self.get("log_level") or "INFO").upper()
-        if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-            self.problems.append(
-                f"DOCFLOW_LOG_LEVEL is {log_level!r}; use DEBUG, INFO, WARNING or ERROR."
-            )
-            return "INFO"
-        return log_level
-
-    def trusted_proxies(self) -> str:
-        trusted_proxies = self.get("trusted_proxies") or ""
-        try:
-            proxy_networks(trusted_proxies)
-        except ValueError as exc:
-            self.problems.append(
-                f"DOCFLOW_TRUSTED_PROXIES is {trusted_proxies!r} ({exc}); list IP addresses or "
-                "networks separated by commas, e.g. 10.0.0.5,192.168.10.0/24."
-            )
-            return ""
-        return trusted_proxies
-
-
-def _optional_path(value: str | None) -> Path | None:
-    return Path(value).expanduser() if value else None
-
-
-def _default_places(read: _EnvReader, abs_data_dir: Path) -> tuple[str, str]:
-    """(database URL, storage URL), by default both under the data directory."""
-    database_url = read.get("database_url") or f"sqlite+aiosqlite:///{abs_data_dir / 'docflow.db'}"
-    storage_url = read.get("storage_url") or f"file://{abs_data_dir / 'objects'}"
-    return database_url, storage_url

@@ -7,8 +7,8 @@ One attempt POSTs the stored bytes (the same bytes every time) to ``peer.url`` w
 - 4xx other than 408 and 429: the peer refuses the package, failed for good with the
   peer's reason (``exchange.delivery_failed``, ``final``);
 - anything else (5xx, 408, 429, no answer): tried again after 30 s, 2 min, 20 min, then
-  every hour, until ``DOCFLOW_EXCHANGE_MAX_ATTEMPTS`` attempts, then failed
-  (``exchange.delivery_failed`` each time, ``final`` on the last).
+  every hour (``DOCFLOW_EXCHANGE_RETRY_SECONDS``), until ``DOCFLOW_EXCHANGE_MAX_ATTEMPTS``
+  attempts, then failed (``exchange.delivery_failed`` each time, ``final`` on the last).
 
 A clerk of the sending agency may retry a failed delivery (``retry_delivery``): it is
 pending again with a fresh count, the earlier attempts stay on record.
@@ -16,6 +16,7 @@ pending again with a fresh count, the earlier attempts stay on record.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -32,6 +33,7 @@ from docflow.core.db import AsyncSession
 from docflow.core.errors import ConflictError, NotFoundError
 from docflow.core.models_base import utcnow
 from docflow.core.runtime import Runtime
+from docflow.core.settings import RETRY_SCHEDULE
 from docflow.exchange.jobs import DeliverPackage
 from docflow.exchange.models import (
     DeliveryState,
@@ -51,18 +53,14 @@ __all__ = [
     "send_timeout",
 ]
 
-#: Seconds to wait before attempt n + 1 after n failed ones.
-SCHEDULE = (30.0, 120.0, 1200.0)
-HOURLY = 3600.0
 MAX_REASON = 500
 send_timeout = httpx.Timeout(60.0, connect=10.0)
 
 
-def retry_delay(failed_attempts: int) -> float:
-    """30 s, 2 min, 20 min, then hourly."""
-    if 1 <= failed_attempts <= len(SCHEDULE):
-        return SCHEDULE[failed_attempts - 1]
-    return HOURLY
+def retry_delay(failed_attempts: int, schedule: Sequence[float] = RETRY_SCHEDULE) -> float:
+    """Seconds to wait before attempt n + 1 after n failed ones: the schedule's n-th
+    entry, its last one from then on (default 30 s, 2 min, 20 min, then hourly)."""
+    return schedule[min(max(failed_attempts, 1), len(schedule)) - 1]
 
 
 @dataclass(frozen=True)
@@ -159,7 +157,8 @@ async def _record(
         if final:
             delivery.state, delivery.next_attempt_at = DeliveryState.FAILED.value, None
         else:
-            delivery.next_attempt_at = now + timedelta(seconds=retry_delay(delivery.attempts))
+            delivery.next_attempt_at = now + timedelta(seconds=retry_delay(
+                delivery.attempts, runtime.settings.exchange_retry_seconds))
             await runtime.jobs.enqueue(
                 session, DeliverPackage(delivery.id, delivery.attempts + 1),
                 run_after=delivery.next_attempt_at,

@@ -5,7 +5,8 @@ checked) and generates the token the peer presents to us: the token is returned 
 and only its SHA-256 is kept. The token we present to the peer is the operator's.
 ``peer_for`` picks the first peer (by id) whose pattern matches a recipient code.
 External agencies (``Agency.external``) named with a peer are added to the directory
-so clerks can address them.
+so clerks can address them, each with its seal certificate when the operator has it
+(``--seal CODE=FILE``): a package from that agency must then be signed with exactly it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import fnmatch
 import hashlib
 import re
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from cryptography import x509
 from sqlmodel import col, select
@@ -32,10 +33,13 @@ __all__ = [
     "ExternalAgency",
     "add_peer",
     "list_peers",
+    "own_agencies",
     "parse_agency",
     "peer_for",
     "remove_peer",
     "token_sha256",
+    "update_peer",
+    "with_seals",
 ]
 
 #: One group of an organ-id pattern: digits, capital letters, ``*`` and ``?``.
@@ -48,6 +52,8 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 class ExternalAgency:
     code: str
     name: str
+    #: The agency's seal certificate (PEM), which signs its packages; None if not known.
+    seal_pem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,26 @@ def parse_agency(text: str) -> ExternalAgency:
             f"--agency {text!r} is not CODE=Name with a code shaped like 000.00.00.H30."
         )
     return ExternalAgency(code, name)
+
+
+def with_seals(
+    agencies: Sequence[ExternalAgency], seals: Mapping[str, str]
+) -> list[ExternalAgency]:
+    """``agencies`` with the seal certificates of ``seals`` (code → PEM text); each must
+    be one PEM certificate of an agency named with the peer (``InvalidInput``)."""
+    codes = {a.code for a in agencies}
+    for code, pem in seals.items():
+        if code not in codes:
+            raise InvalidInput(
+                f"--seal {code}: name that agency with --agency {code}=Name as well."
+            )
+        try:
+            found = x509.load_pem_x509_certificates(pem.encode("ascii"))
+        except (ValueError, UnicodeEncodeError) as exc:
+            raise InvalidInput(f"--seal {code} is not a PEM certificate: {exc}") from exc
+        if len(found) != 1:
+            raise InvalidInput(f"--seal {code} must hold exactly one certificate.")
+    return [replace(a, seal_pem=seals.get(a.code, a.seal_pem)) for a in agencies]
 
 
 def _check_anchors(pems: Sequence[str]) -> str:
@@ -100,15 +126,29 @@ async def _add_agencies(session: AsyncSession, agencies: Sequence[ExternalAgency
         taken = (
             await session.exec(select(AgencyCode).where(AgencyCode.code == item.code))
         ).first()
-        if taken is not None:
-            continue  # already in the directory (ours or added with another peer)
+        if taken is not None:  # already in the directory (ours or added with another peer)
+            if item.seal_pem:
+                await _record_seal(session, taken.agency_id, item)
+            continue
         abbreviation = "X" + item.code.replace(".", "")
-        agency = Agency(name=item.name, abbreviation=abbreviation, external=True)
+        agency = Agency(name=item.name, abbreviation=abbreviation, external=True,
+                        seal_certificate_pem=item.seal_pem)
         session.add(agency)
         await session.flush()
         assert agency.id is not None
         session.add(AgencyCode(code=item.code, agency_id=agency.id))
     await session.flush()
+
+
+async def _record_seal(session: AsyncSession, agency_id: int, item: ExternalAgency) -> None:
+    """The seal of an external agency already in the directory; never one of ours."""
+    agency = await session.get(Agency, agency_id)
+    if agency is None or not agency.external:
+        raise InvalidInput(
+            f"{item.code} is an agency of this system: its seal is not the peer's to give."
+        )
+    agency.seal_certificate_pem = item.seal_pem
+    session.add(agency)
 
 
 async def add_peer(
@@ -155,9 +195,39 @@ async def add_peer(
         subject_type="exchange_peer",
         subject_id=peer.id,
         details={"name": name, "organs": organ_pattern, "url": url,
-                 "agencies": [a.code for a in agencies]},
+                 "agencies": [a.code for a in agencies],
+                 "seals": [a.code for a in agencies if a.seal_pem]},
     )
     return AddedPeer(peer, token, tuple(agencies))
+
+
+async def update_peer(
+    session: AsyncSession,
+    name: str,
+    *,
+    url: str | None = None,
+    outbound_token: str | None = None,
+    actor: Someone | None = None,
+) -> ExchangePeer:
+    """Change where a peer's packages go or the token we present to it. Two systems that
+    add each other meet a cycle: each one's token is printed by the other's ``peer add``,
+    so the first to add gets the token it presents only afterwards."""
+    peer = (await session.exec(select(ExchangePeer).where(ExchangePeer.name == name))).first()
+    if peer is None:
+        raise NotFoundError(f"There is no peer named {name!r}.")
+    if url is not None:
+        _check_peer(name, peer.organ_pattern, url)
+        peer.url = url
+    if outbound_token is not None:
+        peer.outbound_token = outbound_token or None
+    session.add(peer)
+    await session.flush()
+    await record_event(
+        session, "exchange.peer_updated", actor=actor, subject_type="exchange_peer",
+        subject_id=peer.id, details={"name": name, "url": peer.url,
+                                     "outbound_token_changed": outbound_token is not None},
+    )
+    return peer
 
 
 async def list_peers(session: AsyncSession) -> list[ExchangePeer]:
@@ -182,6 +252,20 @@ async def remove_peer(session: AsyncSession, name: str, *, actor: Someone | None
         session, "exchange.peer_removed", actor=actor, subject_type="exchange_peer",
         subject_id=peer.id, details={"name": name},
     )
+
+
+async def own_agencies(session: AsyncSession) -> list[ExternalAgency]:
+    """This system's agencies (not external), one entry per identifier code, with their
+    seal certificates: what a peer's operator needs for ``docflow peer add``."""
+    rows = (
+        await session.exec(
+            select(AgencyCode.code, Agency.name, Agency.seal_certificate_pem)
+            .join(Agency, col(Agency.id) == col(AgencyCode.agency_id))
+            .where(col(Agency.external).is_(False))
+            .order_by(col(AgencyCode.code))
+        )
+    ).all()
+    return [ExternalAgency(code, name, seal) for code, name, seal in rows]
 
 
 def matches(peer: ExchangePeer, organ_id: str) -> bool:

@@ -42,7 +42,7 @@ def _differences(connection) -> list:
         opts={
             "compare_type": True,
             "render_as_batch": connection.dialect.name == "sqlite",
-            # procrastinate's queue (0012, PostgreSQL) is its schema, not docflow's models.
+            # procrastinate's queue (0013, PostgreSQL) is its schema, not docflow's models.
             "include_name": _not_procrastinate,
         },
     )

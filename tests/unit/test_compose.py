@@ -98,3 +98,56 @@ def test_the_owner_migrates_and_the_service_runs_as_another_role() -> None:
     assert "upgrade" not in " ".join(services["docflow"]["command"])
     depends = services["docflow"]["depends_on"]
     assert depends["migrate"]["condition"] == "service_completed_successfully"
+
+
+WEB_INSTANCES = ("docflow", "docflow-2")
+
+
+def _workers(service: dict) -> int:
+    command = service["command"]
+    return int(command[command.index("--workers") + 1]) if "--workers" in command else 1
+
+
+def test_two_web_instances_serve_with_workers_and_leave_background_work_to_the_worker() -> None:
+    services = load()["services"]
+    for name in WEB_INSTANCES:
+        service = services[name]
+        assert service["command"][:2] == ["docflow", "serve"]
+        assert _workers(service) == 2
+        assert environment(service)["DOCFLOW_WEB_BACKGROUND"] == "off"
+        assert "ports" not in service, f"{name} is reached through the proxy only"
+    worker = services["worker"]
+    assert worker["command"] == ["docflow", "worker"]
+    assert environment(worker)["DOCFLOW_DATABASE_URL"] == environment(
+        services["docflow"]
+    )["DOCFLOW_DATABASE_URL"]
+
+
+def test_the_proxy_spreads_over_both_instances_and_is_the_trusted_one() -> None:
+    services = load()["services"]
+    proxy = services["proxy"]
+    mounted = [v.split(":", 1)[0] for v in proxy["volumes"]]
+    config = COMPOSE.parent / mounted[0].removeprefix("./")
+    text = config.read_text()
+    for name in WEB_INSTANCES:
+        assert f"{name}:8000" in text
+        assert proxy["depends_on"][name]["condition"] == "service_healthy"
+    assert "health_uri /health" in text
+    address = proxy["networks"]["docflow"]["ipv4_address"]
+    for name in WEB_INSTANCES:
+        assert environment(services[name])["DOCFLOW_TRUSTED_PROXIES"] == address
+    assert any(port.endswith(":8000") for port in proxy["ports"])
+
+
+def test_database_connections_fit_postgresql_default_max_connections() -> None:
+    """Every process has its own pool: instances x workers x (pool + overflow), plus the
+    worker's pool and its job runner's 2, stays under 100 - 3 reserved connections."""
+    services = load()["services"]
+
+    def per_process(service: dict) -> int:
+        env = environment(service)
+        return int(env["DOCFLOW_DB_POOL_SIZE"]) + int(env["DOCFLOW_DB_POOL_OVERFLOW"])
+
+    web = sum(_workers(services[n]) * per_process(services[n]) for n in WEB_INSTANCES)
+    total = web + per_process(services["worker"]) + 2
+    assert total <= 97, total

@@ -32,3 +32,26 @@ def test_agency_argument() -> None:
     for bad in ("000.00.00.H31", "x=Name", "000.00.00.H31="):
         with pytest.raises(InvalidInput):
             parse_agency(bad)
+
+
+def test_the_schedule_is_a_setting() -> None:
+    from docflow.core.settings import ConfigurationError, Settings
+
+    settings = Settings.from_env({"DOCFLOW_EXCHANGE_RETRY_SECONDS": "0.5, 2"})
+    assert settings.exchange_retry_seconds == (0.5, 2.0)
+    assert [retry_delay(n, settings.exchange_retry_seconds) for n in (1, 2, 3, 9)] == [
+        0.5, 2, 2, 2]
+    assert Settings.from_env({}).exchange_retry_seconds == (30, 120, 1200, 3600)
+    for bad in ("x", "30,,60", "0", "-1", "nan", ",".join(["1"] * 21), "100000"):
+        with pytest.raises(ConfigurationError, match="DOCFLOW_EXCHANGE_RETRY_SECONDS"):
+            Settings.from_env({"DOCFLOW_EXCHANGE_RETRY_SECONDS": bad})
+
+
+def test_the_job_runner_poll_is_a_setting() -> None:
+    from docflow.core.settings import ConfigurationError, Settings
+
+    assert Settings.from_env({}).job_poll_seconds == 2.0
+    assert Settings.from_env({"DOCFLOW_JOB_POLL_SECONDS": "0.2"}).job_poll_seconds == 0.2
+    for bad in ("0", "61", "fast", "nan"):
+        with pytest.raises(ConfigurationError, match="DOCFLOW_JOB_POLL_SECONDS"):
+            Settings.from_env({"DOCFLOW_JOB_POLL_SECONDS": bad})

@@ -8,13 +8,15 @@ as ``NamedDependency[...]`` (Litestar 2.23+ deprecates inferred dependencies), e
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator
 
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from docflow.core.db import AsyncSession
+from docflow.core.db import AsyncSession, create_read_session_factory
 from docflow.core.runtime import Runtime
 from docflow.core.settings import Settings
 from storage import ObjectStore
@@ -23,6 +25,7 @@ __all__ = [
     "DEPENDENCIES",
     "REQUEST_SESSION",
     "ReleaseRequestSession",
+    "new_request_session",
     "provide_db_session",
     "provide_runtime",
     "provide_settings",
@@ -45,6 +48,26 @@ def provide_store(state: State) -> ObjectStore:
     return provide_runtime(state).store
 
 
+#: Methods whose requests get a read session (no BEGIN/ROLLBACK until a first write).
+READ_METHODS = frozenset({"GET", "HEAD"})
+_read_factories: weakref.WeakKeyDictionary[AsyncEngine, async_sessionmaker[AsyncSession]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def new_request_session(scope: Scope, *, reading: bool = False) -> AsyncSession:
+    """A new session for this request: a read session (``create_read_session_factory``)
+    for GET and HEAD or when ``reading`` (the sign-in check alone), the runtime's
+    ordinary one for anything else."""
+    runtime: Runtime = scope["app"].state.runtime
+    if not reading and scope.get("method") not in READ_METHODS:
+        return runtime.sessions()
+    factory = _read_factories.get(runtime.engine)
+    if factory is None:
+        factory = _read_factories[runtime.engine] = create_read_session_factory(runtime.engine)
+    return factory()
+
+
 #: Where the sign-in guard leaves the session it opened, for the handler to go on with.
 REQUEST_SESSION = "docflow_db_session"
 
@@ -61,8 +84,7 @@ async def provide_db_session(state: State, scope: Scope) -> AsyncIterator[AsyncS
     """
     session: AsyncSession | None = scope.get("state", {}).pop(REQUEST_SESSION, None)
     if session is None:
-        runtime: Runtime = state.runtime
-        session = runtime.sessions()
+        session = new_request_session(scope)
     try:
         yield session
         await session.commit()
@@ -75,7 +97,7 @@ def request_session(scope: Scope) -> AsyncSession:
     slot = scope.setdefault("state", {})
     session: AsyncSession | None = slot.get(REQUEST_SESSION)
     if session is None:
-        session = scope["app"].state.runtime.sessions()
+        session = new_request_session(scope)
         slot[REQUEST_SESSION] = session
     return session
 

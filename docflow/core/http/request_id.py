@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import re
 import time
 import uuid
@@ -17,6 +18,8 @@ __all__ = ["REQUEST_ID_HEADER", "RequestIdMiddleware"]
 REQUEST_ID_HEADER = "X-Request-ID"
 _HEADER_KEY = REQUEST_ID_HEADER.lower().encode()
 access_logger = logging.getLogger("docflow.access")
+#: A request at least this slow is logged whatever the sample.
+SLOW_SECONDS = 1.0
 # A client's id is trusted only if it cannot forge log lines or headers.
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
@@ -29,8 +32,10 @@ class RequestIdMiddleware:
     routing.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, access_log_sample: int = 100) -> None:
         self.app = app
+        #: Percent of successful requests logged (DOCFLOW_ACCESS_LOG_SAMPLE).
+        self.sample = access_log_sample
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -55,15 +60,26 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            # One line per request, carrying its id (uvicorn's access log is switched off).
-            access_logger.info(
-                "%s %s -> %s (%.1f ms)",
-                scope.get("method", "WS"),
-                scope.get("path", ""),
-                status[0] if status else "-",
-                (time.perf_counter() - started) * 1000,
-            )
+            # One line per request, carrying its id (uvicorn's access log is switched off);
+            # successful quick ones only in the sampled share.
+            elapsed = time.perf_counter() - started
+            code = status[0] if status else 0
+            if self._logs(code, elapsed):
+                access_logger.info(
+                    "%s %s -> %s (%.1f ms)",
+                    scope.get("method", "WS"),
+                    scope.get("path", ""),
+                    code or "-",
+                    elapsed * 1000,
+                )
             current_request_id.reset(token)
+
+    def _logs(self, status: int, elapsed: float) -> bool:
+        if not access_logger.isEnabledFor(logging.INFO):
+            return False
+        if status == 0 or status >= 400 or elapsed >= SLOW_SECONDS or self.sample >= 100:
+            return True
+        return self.sample > 0 and random.random() * 100 < self.sample  # noqa: S311
 
 
 def _incoming_id(scope: Scope) -> str | None:

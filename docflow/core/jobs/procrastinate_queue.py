@@ -1,4 +1,4 @@
-"""The job queue on procrastinate's tables (PostgreSQL; migration 0012).
+"""The job queue on procrastinate's tables (PostgreSQL; migration 0013).
 
 - ``enqueue`` calls procrastinate's own defer function (``procrastinate_defer_jobs_v1``,
   what its connector calls) through the caller's session: the job rides the caller's

@@ -1,7 +1,7 @@
 """The job queue of procrastinate on PostgreSQL (tables, types, functions, triggers).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-30 08:45:00
 
 On PostgreSQL, background work runs on procrastinate's queue (``docflow worker``);
@@ -17,8 +17,8 @@ from alembic import op
 from sqlalchemy.util import await_only
 
 # revision identifiers, used by Alembic.
-revision: str = '0012'
-down_revision: str | None = '0011'
+revision: str = '0013'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
