@@ -98,7 +98,7 @@ def _small_pool(database_url: str) -> dict[str, int]:
 
 class _Lifecycle:
     """What the app starts after start-up and stops at shutdown: the local store's
-    directories, the periodic audit checkpoints and archive renewals, the job runner."""
+    directories, the scheduler of periodic work and the job runner."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -114,26 +114,34 @@ class _Lifecycle:
             except Exception as exc:  # noqa: BLE001 - edge: reported by /health, not fatal
                 logger.warning("object store not ready: %s", describe_store_error(exc))
 
-    async def start_audit_checkpoints(self) -> None:
-        if self.settings.audit_checkpoint_minutes > 0:
-            from docflow.audit.checkpoints import run_checkpoints_every
+    async def start_periodic_work(self) -> None:
+        # Audit checkpoints and archive renewals: once per period across all processes.
+        # On procrastinate the worker defers them (`docflow worker`, or the in-process one
+        # below); on the table backend this process's scheduler enqueues each period's
+        # job, which the job key makes one job however many processes do.
+        if self.settings.job_backend != "table":
+            return
+        from docflow.bootstrap import periodic_work
+        from docflow.core.jobs.periodic import run_schedule
 
-            seconds = self.settings.audit_checkpoint_minutes * 60
-            self.background.append(
-                asyncio.create_task(run_checkpoints_every(self.runtime, seconds))
-            )
-
-    async def start_archive_renewals(self) -> None:
-        if self.settings.archive_renewal_hours > 0:
-            from docflow.documents.archive import run_renewals_every
-
-            seconds = self.settings.archive_renewal_hours * 3600
-            self.background.append(asyncio.create_task(run_renewals_every(self.runtime, seconds)))
+        works = periodic_work(self.settings)
+        self.background.append(asyncio.create_task(run_schedule(self.runtime, works)))
 
     async def start_job_runner(self) -> None:
-        # Retries work that failed after its transaction (stamps, deliveries). Cancelled
-        # at shutdown; a job it held is claimed again once its lease expires. Its polling
-        # has a connection of its own: it never waits for, or holds, a request's.
+        # Runs due jobs (stamps, deliveries, periodic work) in this process: always on the
+        # table backend (SQLite); on PostgreSQL only when asked (DOCFLOW_SERVE_WITH_WORKER),
+        # otherwise `docflow worker` processes do.
+        if self.settings.job_backend == "procrastinate":
+            if self.settings.serve_with_worker:
+                from docflow.bootstrap import periodic_work
+                from docflow.core.jobs.worker import run_worker
+
+                works = periodic_work(self.settings)
+                worker = run_worker(self.runtime, works, install_signal_handlers=False)
+                self.background.append(asyncio.create_task(worker))
+            return
+        # A job it held is claimed again once its lease expires. Its polling has a
+        # connection of its own: it never waits for, or holds, a request's.
         from docflow.core.jobs.runner import JobRunner
 
         url = self.settings.database_url
@@ -200,11 +208,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             lifecycle.prepare_local_store,
             # Once per `docflow serve`, never per worker process (core.http.workers).
             *(
-                [
-                    lifecycle.start_audit_checkpoints,
-                    lifecycle.start_archive_renewals,
-                    lifecycle.start_job_runner,
-                ]
+                [lifecycle.start_periodic_work, lifecycle.start_job_runner]
                 if runs_background(settings)
                 else []
             ),

@@ -11,6 +11,8 @@ without them first).
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +24,7 @@ from docflow.core.settings import Settings
 if TYPE_CHECKING:  # the database layer loads only for a runtime, not for the CLI's choices
     from litestar import Router
 
+    from docflow.core.jobs.periodic import PeriodicRun, PeriodicWork
     from docflow.core.jobs.runner import Handler
     from docflow.core.runtime import Runtime
 
@@ -30,9 +33,12 @@ __all__ = [
     "certificate_issuer",
     "dev_routes",
     "job_handlers",
+    "periodic_work",
     "register_tables",
     "signing_config",
 ]
+
+logger = logging.getLogger("docflow.jobs")
 
 
 def _dev_pki_ref(settings: Settings) -> dict[str, str]:
@@ -94,13 +100,54 @@ def certificate_issuer(settings: Settings) -> CertificateIssuer | None:
 
 def job_handlers() -> Mapping[type[Any], Handler]:
     """What each feature's background jobs do."""
+    from docflow.core.jobs.periodic import PeriodicRun
     from docflow.exchange.job_handlers import HANDLERS as EXCHANGE
     from docflow.transfers.job_handlers import HANDLERS as TRANSFERS
 
     # The exchange's DeliverDocument handler runs the transfers' one, then queues the
     # packages for agencies of other systems: it replaces it here. The transfers'
     # ReportToOtherSystem (a status for another system) is the exchange's work too.
-    return {**TRANSFERS, **EXCHANGE}
+    return {**TRANSFERS, **EXCHANGE, PeriodicRun: _run_periodic}
+
+
+async def _audit_checkpoint(runtime: Runtime) -> None:
+    """A signed checkpoint when something happened since the last one (its own
+    ``audit.checkpoint`` event does not count), then copies the store lacks."""
+    from docflow.audit import checkpoints
+    from docflow.audit.copies import copy_missing
+
+    if await checkpoints._has_news(runtime):
+        await checkpoints.create_checkpoint(runtime, reason="interval")
+    await copy_missing(runtime)
+
+
+async def _archive_renewal(runtime: Runtime) -> None:
+    from docflow.documents.archive import renew_due
+
+    report = await renew_due(runtime)
+    if report.renewed:
+        logger.info("renewed the archive timestamps of %d documents", len(report.renewed))
+
+
+def periodic_work(settings: Settings) -> list[PeriodicWork]:
+    """The deployment's periodic work, each run once per period across all processes
+    (``docflow.core.jobs.periodic``); a period of 0 turns it off."""
+    from docflow.core.jobs.periodic import PeriodicWork
+
+    works = []
+    if settings.audit_checkpoint_minutes > 0:
+        seconds = settings.audit_checkpoint_minutes * 60
+        works.append(PeriodicWork("audit_checkpoint", seconds, _audit_checkpoint))
+    if settings.archive_renewal_hours > 0:
+        seconds = settings.archive_renewal_hours * 3600
+        works.append(PeriodicWork("archive_renewal", seconds, _archive_renewal))
+    return works
+
+
+async def _run_periodic(runtime: Runtime, job: PeriodicRun) -> None:
+    for work in periodic_work(runtime.settings):
+        if work.name == job.name:
+            await work.run(runtime)
 
 
 def register_tables() -> None:
@@ -122,12 +169,17 @@ def build_runtime(settings: Settings) -> Runtime:
     """The wired resources of one process for ``settings`` (no network touched)."""
     from docflow.core.runtime import Runtime
 
-    return Runtime.build(
+    runtime = Runtime.build(
         settings,
         signing=signing_config(settings),
         certificate_issuer=certificate_issuer(settings),
         job_handlers=job_handlers(),
     )
+    if settings.job_backend == "procrastinate":
+        from docflow.core.jobs.procrastinate_queue import ProcrastinateJobQueue
+
+        runtime = dataclasses.replace(runtime, jobs=ProcrastinateJobQueue())
+    return runtime
 
 
 def dev_routes(settings: Settings) -> list[Router]:

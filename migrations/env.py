@@ -35,6 +35,11 @@ def database_url() -> str:
     return Settings.from_env().database_url
 
 
+def _not_procrastinate(name: str | None, type_: str, parent_names: object) -> bool:
+    """procrastinate's queue tables (0013) are its own schema, not docflow's models."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+
+
 def configure(connection: Connection | None = None, url: str | None = None) -> None:
     dialect = connection.dialect.name if connection is not None else (url or "").split(":")[0]
     context.configure(
@@ -45,6 +50,7 @@ def configure(connection: Connection | None = None, url: str | None = None) -> N
         render_as_batch=dialect.startswith("sqlite"),
         compare_type=True,
         literal_binds=connection is None,
+        include_name=_not_procrastinate,
     )
 
 

@@ -97,6 +97,10 @@ from docflow.cli.peer import register as _register_peer  # noqa: E402 - after `m
 
 _register_peer(main)
 
+from docflow.cli.jobs import register as _register_jobs  # noqa: E402 - after `main`
+
+_register_jobs(main)
+
 
 if __name__ == "__main__":
     main(prog_name="docflow")

@@ -225,6 +225,38 @@ class Settings:
             "1 to 2000); a larger one is refused naming the limit.",
         ),
     )
+    job_backend: str = field(
+        default="",
+        metadata=_meta(
+            "DOCFLOW_JOB_BACKEND",
+            "`procrastinate` (default on PostgreSQL: run by `docflow worker`) or `table` "
+            "(the `job` table, run in-process; the only one on SQLite).",
+        ),
+    )
+    job_pool_size: int = field(
+        default=2,
+        metadata=_meta(
+            "DOCFLOW_JOB_POOL_SIZE",
+            "PostgreSQL connections (psycopg) of one `docflow worker`'s queue (default 2); "
+            "count them in max_connections.",
+        ),
+    )
+    job_stalled_seconds: int = field(
+        default=60,
+        metadata=_meta(
+            "DOCFLOW_JOB_STALLED_SECONDS",
+            "A worker silent this long (killed) has its running jobs queued again "
+            "(default 60).",
+        ),
+    )
+    serve_with_worker: bool = field(
+        default=False,
+        metadata=_meta(
+            "DOCFLOW_SERVE_WITH_WORKER",
+            "`1`: `docflow serve` on PostgreSQL also runs jobs in-process (as on SQLite); "
+            "default: only `docflow worker` does.",
+        ),
+    )
     log_level: str = field(
         default="INFO",
         metadata=_meta("DOCFLOW_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR."),
@@ -319,6 +351,8 @@ class Settings:
         exchange_retry_seconds = read.schedule("exchange_retry_seconds", RETRY_SCHEDULE)
         job_poll_seconds = read.decimal("job_poll_seconds", 2.0, 0.05, 60.0)
         exchange_max_package_mb = read.integer("exchange_max_package_mb", 200, 1, 2000)
+        job_pool_size = read.integer("job_pool_size", 2, 1, 100)
+        job_stalled_seconds = read.integer("job_stalled_seconds", 60, 5, 86_400)
         log_level = read.log_level()
         served = serving(read)
         trusted_proxies = read.trusted_proxies()
@@ -326,6 +360,9 @@ class Settings:
             raise ConfigurationError(read.problems)
         data_dir = Path(read.get("data_dir") or "var").expanduser()
         database_url, storage_url = default_places(read, data_dir.resolve())
+        job_backend = read.job_backend(database_url)
+        if read.problems:
+            raise ConfigurationError(read.problems)
         return cls(
             env=env,
             data_dir=data_dir,
@@ -356,6 +393,10 @@ class Settings:
             exchange_retry_seconds=exchange_retry_seconds,
             job_poll_seconds=job_poll_seconds,
             exchange_max_package_mb=exchange_max_package_mb,
+            job_backend=job_backend,
+            job_pool_size=job_pool_size,
+            job_stalled_seconds=job_stalled_seconds,
+            serve_with_worker=(read.get("serve_with_worker") or "").lower() in ("1", "true", "yes"),
             log_level=log_level,
             **served,
         )

@@ -125,6 +125,17 @@ class EnvReader:
             return default
         return values
 
+    def job_backend(self, database_url: str) -> str:
+        postgres = database_url.startswith("postgresql")
+        backend = (self.get("job_backend") or ("procrastinate" if postgres else "table")).lower()
+        if backend not in ("procrastinate", "table") or (not postgres and backend != "table"):
+            self.problems.append(
+                f"DOCFLOW_JOB_BACKEND is {backend!r}; use 'table', or 'procrastinate' with "
+                "a PostgreSQL DOCFLOW_DATABASE_URL."
+            )
+            return "table"
+        return backend
+
     def seal_level(self) -> str:
         seal_level = (self.get("seal_level") or "B-LTA").upper()
         if seal_level not in ("B-T", "B-LT", "B-LTA"):

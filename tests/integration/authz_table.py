@@ -443,6 +443,19 @@ PAGES: dict[tuple[str, str], Entry] = {
         ),
         all_ok(404),
     ),
+    # Background jobs are the deployment's: province administrators only. Retrying a job
+    # that does not exist: 404 for them; real failed jobs (and one no longer failed):
+    # tests/integration/test_jobs_queue.py.
+    ("GET", "/admin/jobs"): Entry(
+        lambda w, a, t: Call("GET", "/admin/jobs"),
+        lambda a, t: 200 if a == "province.admin" else 403,
+    ),
+    ("POST", "/admin/jobs/retry"): Entry(
+        lambda w, a, t: Call(
+            "POST", "/admin/jobs/retry", form={"csrf_token": page_csrf(w, a), "ref": "none:0"}
+        ),
+        lambda a, t: 404 if a == "province.admin" else 403,
+    ),
 }
 
 #: The OpenAPI documents and viewers Litestar mounts under /schema: public by design.

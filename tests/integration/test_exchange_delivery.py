@@ -11,23 +11,19 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 from litestar.testing import AsyncTestClient
-from sqlalchemy import update
 from sqlmodel import col, select
 
 from docflow.accounts.models_agency import Agency, AgencyCode
 from docflow.app import create_app
 from docflow.bootstrap import build_runtime
 from docflow.core.audit_models import AuditEvent
-from docflow.core.jobs.models import JobRow
 from docflow.core.jobs.runner import JobRunner
-from docflow.core.models_base import utcnow
 from docflow.core.runtime import Runtime
 from docflow.core.settings import Settings
 from docflow.exchange.models import (
@@ -48,6 +44,7 @@ from tests.integration.documents_support import (
     sign,
     upload,
 )
+from tests.integration.jobs_support import jobs_of_kind, make_due
 from tests.integration.test_cli_commands import assert_one_line_error, docflow
 from tests.pki import tiny_pdf
 
@@ -133,11 +130,7 @@ async def _delivery(runtime: Runtime) -> ExchangeDelivery:
 
 
 async def _make_due(runtime: Runtime) -> None:
-    async with runtime.session() as session:
-        table = JobRow.__table__  # type: ignore[attr-defined]
-        await session.exec(update(table).where(table.c.state == "pending")  # type: ignore[call-overload]
-                           .values(run_after=utcnow() - timedelta(seconds=1)))
-        await session.commit()
+    await make_due(runtime)
 
 
 def test_peer_cli_add_list_remove(database_url: str, tmp_path: Path) -> None:
@@ -196,8 +189,7 @@ async def test_outbox_rows_commit_or_roll_back_together(database_url: str, tmp_p
         async with runtime.session() as session:
             assert (await session.exec(select(ExchangePackage))).all() == []
             assert (await session.exec(select(ExchangeDelivery))).all() == []
-            assert (await session.exec(select(JobRow).where(
-                JobRow.kind == "exchange.deliver_package"))).all() == []
+        assert await jobs_of_kind(runtime, "exchange.deliver_package") == []
 
 
 async def test_issued_document_is_delivered_to_the_peer(database_url: str, tmp_path: Path) -> None:

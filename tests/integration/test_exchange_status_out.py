@@ -26,7 +26,6 @@ from sqlmodel import col, select
 from docflow.accounts.models_agency import Agency, AgencyCode
 from docflow.accounts.models_user import User
 from docflow.core.audit_models import AuditEvent
-from docflow.core.jobs.models import JobRow
 from docflow.core.jobs.runner import JobRunner
 from docflow.core.runtime import Runtime
 from docflow.core.settings import Settings
@@ -45,6 +44,7 @@ from docflow.transfers.models import Transfer, TransferEvent
 from docflow.transfers.views import sender_timelines
 from tests.edxml_support import xmlsec1_verify
 from tests.integration.documents_support import seeded_settings
+from tests.integration.jobs_support import jobs_of_kind
 from tests.integration.routing_support import STTTT, issue_directly, principal_of, user_id
 from tests.integration.test_exchange_delivery import EXTERNAL, OUT_TOKEN, Endpoint, endpoint
 from tests.services import create_postgres_database, drop_postgres_database
@@ -247,7 +247,7 @@ async def test_statuses_travel_between_two_deployments(
         assert [d["package"]["status_code"] for d in listed] == ["06", "05", "04", "03", "01"]
         assert {d["state"] for d in listed} == {"delivered"}
         # Statuses that came from B are not sent back to it.
-        assert await _count(a, JobRow, JobRow.kind == REPORT) == 0
+        assert await jobs_of_kind(a.runtime, REPORT) == []
 
         # A job run again writes nothing twice.
         async with b.runtime.session() as session:
@@ -328,9 +328,8 @@ async def test_local_transfers_and_unserved_agencies_send_nothing(
         clerk = await principal_of(runtime, "stc.clerk")
         await transfers.accept_transfer(runtime, clerk, transfer.id, stamp=False)  # type: ignore[arg-type]
         async with runtime.session() as session:
-            jobs = (await session.exec(select(JobRow).where(JobRow.kind == REPORT))).all()
             packages = (await session.exec(select(ExchangePackage))).all()
-        assert jobs == [] and packages == []
+        assert await jobs_of_kind(runtime, REPORT) == [] and packages == []
 
         # STC's sender is made an agency of another system that no peer serves: the
         # status is kept here and the trail says why.

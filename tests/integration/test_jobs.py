@@ -61,8 +61,16 @@ async def always_fails(runtime: Runtime, job: Touch) -> None:
 
 async def _runtime(database_url: str, tmp_path: Path) -> Runtime:
     await asyncio.to_thread(upgrade, database_url)
+    # These tests read and age the `job` table itself: the table backend on both
+    # databases (procrastinate's queue: tests/integration/test_jobs_queue.py).
     return build_runtime(
-        Settings.from_env({"DOCFLOW_DATA_DIR": str(tmp_path), "DOCFLOW_DATABASE_URL": database_url})
+        Settings.from_env(
+            {
+                "DOCFLOW_DATA_DIR": str(tmp_path),
+                "DOCFLOW_DATABASE_URL": database_url,
+                "DOCFLOW_JOB_BACKEND": "table",
+            }
+        )
     )
 
 
@@ -167,7 +175,8 @@ _HOLDER = textwrap.dedent(
 
     async def main():
         settings = Settings.from_env({"DOCFLOW_DATA_DIR": sys.argv[2],
-                                      "DOCFLOW_DATABASE_URL": sys.argv[1]})
+                                      "DOCFLOW_DATABASE_URL": sys.argv[1],
+                                      "DOCFLOW_JOB_BACKEND": "table"})
         await JobRunner(build_runtime(settings), handlers={Touch: hold}).run_one()
 
     asyncio.run(main())
@@ -220,7 +229,7 @@ class ReadOnlyStore:
 async def test_the_incoming_stamp_is_retried_until_done_and_shows_while_pending(
     database_url: str, tmp_path: Path
 ) -> None:
-    settings = await seeded_settings(database_url, tmp_path)
+    settings = await seeded_settings(database_url, tmp_path, DOCFLOW_JOB_BACKEND="table")
     app = create_app(settings)
     served: Runtime = app.state.runtime  # the app's (its connections live in its loop)
     runtime = build_runtime(settings)  # this test's own, for direct calls

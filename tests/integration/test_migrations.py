@@ -32,10 +32,19 @@ TABLES = {
 }
 
 
+def _not_procrastinate(name: str | None, type_: str, parent_names: object) -> bool:
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+
+
 def _differences(connection) -> list:
     context = MigrationContext.configure(
         connection,
-        opts={"compare_type": True, "render_as_batch": connection.dialect.name == "sqlite"},
+        opts={
+            "compare_type": True,
+            "render_as_batch": connection.dialect.name == "sqlite",
+            # procrastinate's queue (0013, PostgreSQL) is its schema, not docflow's models.
+            "include_name": _not_procrastinate,
+        },
     )
     return compare_metadata(context, SQLModel.metadata)
 

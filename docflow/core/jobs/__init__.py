@@ -1,5 +1,7 @@
-"""Background work: typed jobs (``types``) behind one queue port (``port.JobQueue``), a
-durable backend on a database table (``table``) and a runner (``runner``).
+"""Background work: typed jobs (``types``) behind one queue port (``port.JobQueue``),
+two durable backends (the ``job`` table, ``table``; procrastinate's queue on PostgreSQL,
+``procrastinate_queue``), a runner (``runner``), procrastinate's worker (``worker``) and
+periodic work run once per period across processes (``periodic``).
 
 Feature code defines its job types and handlers, enqueues a job in its own transaction
 (``runtime.jobs.enqueue``) and may run it right after the commit (``run_now``); the

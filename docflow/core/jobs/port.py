@@ -1,5 +1,5 @@
 """The job queue port: what feature code and the runner may rely on, whatever stores
-the jobs (a database table today; another queue later)."""
+the jobs (the ``job`` table on SQLite, procrastinate's queue on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ class JobInfo:
     next_attempt_at: datetime | None
     last_error: str | None
     finished_at: datetime | None
+    #: The backend's number for this run of the job (``docflow jobs retry ID``).
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,17 @@ class JobQueue(Protocol):
     ) -> None: ...
 
     async def info(self, session: AsyncSession, key: str) -> JobInfo | None: ...
+
+    async def jobs(
+        self, session: AsyncSession, *, state: str | None = None, limit: int = 200
+    ) -> list[JobInfo]:
+        """The newest jobs (of ``state``: ``pending``, ``running``, ``failed``, ``done``),
+        newest first."""
+        ...
+
+    async def retry(self, session: AsyncSession, ref: str) -> JobInfo | None:
+        """Queue the failed job named ``ref`` (key or id) again; None if none failed."""
+        ...
 
     async def claim(
         self,

@@ -28,7 +28,7 @@ from docflow.core.models_base import utcnow
 if TYPE_CHECKING:
     from docflow.core.runtime import Runtime
 
-__all__ = ["Backoff", "Handler", "JobRunner", "run_now"]
+__all__ = ["Backoff", "Handler", "JobRunner", "is_permanent", "reason", "run_now"]
 
 logger = logging.getLogger("docflow.core.jobs")
 
@@ -52,7 +52,7 @@ def _worker_name() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _is_permanent(exc: BaseException) -> bool:
+def is_permanent(exc: BaseException) -> bool:
     """A refusal of the rules (not found, conflict, bad input) will not change on retry;
     a 503 (store or signing unavailable) or anything unexpected may."""
     return isinstance(exc, DomainError) and exc.status_code < 500
@@ -142,18 +142,18 @@ class JobRunner:
             if error is None:
                 await self.queue.complete(session, claim)
             else:
-                await self.queue.fail(session, claim, _reason(error), self._retry_at(claim, error))
+                await self.queue.fail(session, claim, reason(error), self._retry_at(claim, error))
             await session.commit()
 
     def _retry_at(self, claim: Claim, error: BaseException) -> datetime | None:
-        reason = _reason(error)
-        if _is_permanent(error) or claim.attempt >= claim.job.max_attempts:
+        why = reason(error)
+        if is_permanent(error) or claim.attempt >= claim.job.max_attempts:
             logger.error("job %s failed for good after %d attempt(s): %s",
-                         claim.job.key, claim.attempt, reason)
+                         claim.job.key, claim.attempt, why)
             return None
         delay = self.backoff.delay(claim.attempt)
         logger.warning("job %s attempt %d failed (%s); next try in %.0f s",
-                       claim.job.key, claim.attempt, reason, delay)
+                       claim.job.key, claim.attempt, why, delay)
         return utcnow() + timedelta(seconds=delay)
 
     async def _keep_lease(self, claim: Claim) -> None:
@@ -167,11 +167,11 @@ class JobRunner:
             # job may run again.
             except Exception as exc:  # noqa: BLE001 - logged with its type
                 logger.warning(
-                    "could not extend the lease of job %s: %s", claim.job.key, _reason(exc)
+                    "could not extend the lease of job %s: %s", claim.job.key, reason(exc)
                 )
 
 
-def _reason(exc: BaseException) -> str:
+def reason(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

@@ -72,19 +72,29 @@ class TableJobQueue:
     async def info(self, session: AsyncSession, key: str) -> JobInfo | None:
         conn = await session.connection()
         row = (await conn.execute(select(_T).where(_T.c.key == key))).first()
-        if row is None:
-            return None
-        pending = row.state in (JobState.PENDING.value, JobState.RUNNING.value)
-        return JobInfo(
-            key=row.key,
-            kind=row.kind,
-            state=row.state,
-            attempts=row.attempts,
-            max_attempts=row.max_attempts,
-            next_attempt_at=row.run_after if pending else None,
-            last_error=row.last_error,
-            finished_at=row.finished_at,
+        return None if row is None else _info(row)
+
+    async def jobs(
+        self, session: AsyncSession, *, state: str | None = None, limit: int = 200
+    ) -> list[JobInfo]:
+        query = select(_T).order_by(_T.c.id.desc()).limit(limit)
+        if state is not None:
+            query = query.where(_T.c.state == state)
+        conn = await session.connection()
+        return [_info(row) for row in (await conn.execute(query)).all()]
+
+    async def retry(self, session: AsyncSession, ref: str) -> JobInfo | None:
+        named = _T.c.id == int(ref) if ref.isdigit() else _T.c.key == ref
+        conn = await session.connection()
+        result = await conn.execute(
+            update(_T)
+            .where(named, _T.c.state == JobState.FAILED.value)
+            .values(state=JobState.PENDING.value, attempts=0, run_after=utcnow(),
+                    last_error=None, finished_at=None)
+            .returning(_T.c.key)
         )
+        key = result.scalar_one_or_none()
+        return None if key is None else await self.info(session, key)
 
     async def claim(
         self,
@@ -167,3 +177,18 @@ class TableJobQueue:
         await conn.execute(
             update(_T).where(_T.c.id == claim.id, _T.c.locked_by == claim.worker).values(**values)
         )
+
+
+def _info(row: Any) -> JobInfo:
+    pending = row.state in (JobState.PENDING.value, JobState.RUNNING.value)
+    return JobInfo(
+        key=row.key,
+        kind=row.kind,
+        state=row.state,
+        attempts=row.attempts,
+        max_attempts=row.max_attempts,
+        next_attempt_at=row.run_after if pending else None,
+        last_error=row.last_error,
+        finished_at=row.finished_at,
+        id=int(row.id),
+    )
