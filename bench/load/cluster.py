@@ -121,6 +121,9 @@ class Cluster:
             DOCFLOW_PUBLIC_URL=self.instances[0].url,
             DOCFLOW_LOG_LEVEL="WARNING",
             DOCFLOW_AUDIT_CHECKPOINT_MINUTES=str(self.checkpoint_minutes),
+            # Every instance also works the PostgreSQL job queue (procrastinate): killing
+            # one kills a worker mid-job too, which the others must recover.
+            DOCFLOW_SERVE_WITH_WORKER="1",
             PYTHONPATH=str(Path(__file__).resolve().parents[2]),
         )
         return env
