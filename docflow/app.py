@@ -122,6 +122,15 @@ class _Lifecycle:
                 asyncio.create_task(run_checkpoints_every(self.runtime, seconds))
             )
 
+    async def start_audit_sequencer(self) -> None:
+        # Chains the events appends inserted (docflow.audit.sequencer); checkpoints,
+        # verification and bundles also sequence before they read the log.
+        if self.settings.audit_sequence_seconds > 0:
+            from docflow.audit.sequencer import start_sequencer
+
+            seconds = self.settings.audit_sequence_seconds
+            self.background.append(start_sequencer(self.runtime, seconds))
+
     async def start_archive_renewals(self) -> None:
         if self.settings.archive_renewal_hours > 0:
             from docflow.documents.archive import run_renewals_every
@@ -190,6 +199,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"runtime": runtime, "settings": settings}),
         on_startup=[
             lifecycle.prepare_local_store,
+            lifecycle.start_audit_sequencer,
             lifecycle.start_audit_checkpoints,
             lifecycle.start_archive_renewals,
             lifecycle.start_job_runner,
