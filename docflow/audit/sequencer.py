@@ -67,6 +67,9 @@ _PENDING = text(
     " (SELECT 1 FROM audit_log l WHERE l.event_seq = e.seq)"
     " ORDER BY e.seq LIMIT :limit"
 )
+_COUNTS = text(
+    "SELECT (SELECT COUNT(*) FROM audit_event), (SELECT COALESCE(MAX(position), 0) FROM audit_log)"
+)
 _NEWEST_SEQUENCED = text("SELECT MAX(event_seq) FROM audit_log")
 
 
@@ -102,20 +105,32 @@ async def sequence_pending(runtime: Runtime, *, full: bool = False) -> int:
     sequencer holds the lock.
     """
     floor = _floor_of(runtime)
-    total = 0
     async with floor.lock:
         if not floor.ready:
             await _start_floor(runtime, floor)
             full = True
-        start = 0 if full else floor.value
-        while True:
-            added = await _sequence_batch(runtime, start)
-            total += len(added)
-            _advance(floor, added)
-            if len(added) < BATCH:
-                break
-            start = added[-1]
+        total = await _sequence_from(runtime, floor, floor.value)
+        if full and await _unsequenced(runtime):
+            total += await _sequence_from(runtime, floor, 0)
     return total
+
+
+async def _sequence_from(runtime: Runtime, floor: _Floor, start: int) -> int:
+    total = 0
+    while True:
+        added = await _sequence_batch(runtime, start)
+        total += len(added)
+        _advance(floor, added)
+        if len(added) < BATCH:
+            return total
+        start = added[-1]
+
+
+async def _unsequenced(runtime: Runtime) -> bool:
+    """Whether some event has no log row (two counts: cheaper than looking for it)."""
+    async with runtime.engine.connect() as conn:
+        events, logged = (await conn.execute(_COUNTS)).one()
+    return int(events) > int(logged)
 
 
 async def _sequence_batch(runtime: Runtime, floor: int) -> list[int]:

@@ -80,7 +80,10 @@ _PENDING = (
     " FROM audit_event e WHERE NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.event_seq = e.seq)"
     " ORDER BY e.seq LIMIT {0}"
 )
-_NUMBERS = "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM audit_event"
+_NUMBERS = (
+    "SELECT COUNT(*), COALESCE(MAX(seq), 0),"
+    " (SELECT COALESCE(MAX(position), 0) FROM audit_log) FROM audit_event"
+)
 _HOLES = (
     "SELECT 0 AS seq WHERE NOT EXISTS (SELECT 1 FROM audit_event WHERE seq = 1)"
     " UNION ALL SELECT e.seq FROM audit_event e WHERE e.seq < {0} AND NOT EXISTS"
@@ -93,7 +96,10 @@ PENDING_LIMIT = 100_000
 async def pending_events(conn: Any) -> Pending:
     """Check the events not in the log yet against their own digests, and count the
     event numbers no event holds."""
-    rows = (await conn.exec_driver_sql(_PENDING.format(PENDING_LIMIT))).all()
+    count, highest, logged = (await conn.exec_driver_sql(_NUMBERS)).one()
+    rows = []
+    if int(count) > int(logged):  # else every event has its log row: none to look for
+        rows = (await conn.exec_driver_sql(_PENDING.format(PENDING_LIMIT))).all()
     broken = None
     for row in rows:
         if content_digest(row) != row[12]:
@@ -104,7 +110,6 @@ async def pending_events(conn: Any) -> Pending:
             )
             break
     oldest = min((_aware(row[4]) for row in rows), default=None)
-    count, highest = (await conn.exec_driver_sql(_NUMBERS)).one()
     hole_count = int(highest) - int(count)
     holes: list[int] = []
     if hole_count > 0:
