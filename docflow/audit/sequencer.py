@@ -70,6 +70,9 @@ _PENDING = text(
 _COUNTS = text(
     "SELECT (SELECT COUNT(*) FROM audit_event), (SELECT COALESCE(MAX(position), 0) FROM audit_log)"
 )
+_SEQUENCED_IN = text(
+    "SELECT event_seq FROM audit_log WHERE event_seq > :low AND event_seq <= :high"
+)
 _NEWEST_SEQUENCED = text("SELECT MAX(event_seq) FROM audit_log")
 
 
@@ -120,7 +123,7 @@ async def _sequence_from(runtime: Runtime, floor: _Floor, start: int) -> int:
     while True:
         added = await _sequence_batch(runtime, start)
         total += len(added)
-        _advance(floor, added)
+        await _advance(runtime, floor, added)
         if len(added) < BATCH:
             return total
         start = added[-1]
@@ -166,14 +169,18 @@ async def _start_floor(runtime: Runtime, floor: _Floor) -> None:
     floor.ready = True
 
 
-def _advance(floor: _Floor, added: list[int]) -> None:
-    """Move the floor up to the lowest missing ``seq`` still within its grace."""
+async def _advance(runtime: Runtime, floor: _Floor, added: list[int]) -> None:
+    """Move the floor up to the lowest missing ``seq`` still within its grace. Numbers
+    skipped by this run and sequenced by another process are not missing."""
     now = time.monotonic()
     done = set(added)
     highest = max(added, default=floor.highest)
-    for seq in range(floor.highest + 1, highest + 1):
-        if seq not in done:
-            floor.holes[seq] = now
+    skipped = [s for s in range(floor.highest + 1, highest + 1) if s not in done]
+    if skipped:
+        async with runtime.engine.connect() as conn:
+            found = await conn.execute(_SEQUENCED_IN, {"low": floor.highest, "high": highest})
+            done.update(int(r[0]) for r in found.all())
+        floor.holes.update((s, now) for s in skipped if s not in done)
     floor.highest = max(floor.highest, highest)
     floor.holes = {
         s: seen for s, seen in floor.holes.items() if s not in done and now - seen < HOLE_GRACE

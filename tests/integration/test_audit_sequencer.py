@@ -119,3 +119,32 @@ async def test_an_event_deleted_before_sequencing_is_named(
         assert status.to_dict()["unused_event_numbers"] == 1
     finally:
         await runtime.dispose()
+
+
+async def test_an_event_committed_after_a_later_number_is_still_sequenced(
+    postgres_database, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL numbers events when they are inserted, not when they commit: an event
+    whose transaction is still open is a hole the floor waits for; past the grace, the
+    full sweep still finds it."""
+    import docflow.audit.sequencer as sequencer
+
+    runtime = await fresh_runtime(postgres_database.url, tmp_path)
+    try:
+        await add_events(runtime, 2)
+        for grace, full in ((60.0, False), (0.0, True)):
+            monkeypatch.setattr(sequencer, "HOLE_GRACE", grace)
+            async with runtime.sessions() as slow:
+                late = await record_event(slow, "test.slow")  # not committed yet
+                await add_events(runtime, 1, start=50, sequence=False)
+                assert await sequence_pending(runtime) == 1
+                await slow.commit()
+            assert await sequence_pending(runtime) == (0 if full else 1)
+            assert await sequence_pending(runtime, full=full) == (1 if full else 0)
+            async with runtime.session() as session:
+                log = (await session.exec(select(AuditLog).order_by(col(AuditLog.position)))).all()
+                status = await check_chain(session)
+            assert log[-1].event_seq == late.seq and log[-2].event_seq == late.seq + 1
+            assert status.ok and status.pending.count == 0
+    finally:
+        await runtime.dispose()
