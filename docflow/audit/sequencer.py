@@ -59,13 +59,17 @@ FULL_SWEEP_SECONDS = 60.0
 
 _LOG = AuditLog.__table__  # type: ignore[attr-defined]
 _INSERT_LOG = insert(_LOG)
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=SEQUENCE_LOCK)
 _TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)").bindparams(key=SEQUENCE_LOCK)
 _HEAD = text("SELECT position, chain FROM audit_log ORDER BY position DESC LIMIT 1")
-_PENDING = text(
-    "SELECT e.seq, e.digest FROM audit_event e"
-    " WHERE e.seq > :floor AND NOT EXISTS"
-    " (SELECT 1 FROM audit_log l WHERE l.event_seq = e.seq)"
-    " ORDER BY e.seq LIMIT :limit"
+# The next events above the floor, each with whether it is in the log: a window on the
+# primary key, so a run costs the same however long the log (whatever the planner's
+# statistics say after a bulk load).
+_WINDOW = text(
+    "SELECT w.seq, w.digest,"
+    " EXISTS (SELECT 1 FROM audit_log l WHERE l.event_seq = w.seq)"
+    " FROM (SELECT seq, digest FROM audit_event WHERE seq > :floor ORDER BY seq LIMIT :limit) w"
+    " ORDER BY w.seq"
 )
 _COUNTS = text(
     "SELECT (SELECT COUNT(*) FROM audit_event), (SELECT COALESCE(MAX(position), 0) FROM audit_log)"
@@ -104,29 +108,30 @@ async def sequence_pending(runtime: Runtime, *, full: bool = False) -> int:
     """Chain every committed event not in the log yet; return how many were added.
 
     ``full`` looks at every event, not only those above the floor (before a checkpoint
-    or a verification, and on a process's first run). Returns 0 at once while another
-    sequencer holds the lock.
+    or a verification, and on a process's first run), and waits for another
+    sequencer's run to end; otherwise a call returns 0 at once while another holds the
+    lock (it is doing the work).
     """
     floor = _floor_of(runtime)
     async with floor.lock:
         if not floor.ready:
             await _start_floor(runtime, floor)
             full = True
-        total = await _sequence_from(runtime, floor, floor.value)
+        total = await _sequence_from(runtime, floor, floor.value, full)
         if full and await _unsequenced(runtime):
-            total += await _sequence_from(runtime, floor, 0)
+            total += await _sequence_from(runtime, floor, 0, full)
     return total
 
 
-async def _sequence_from(runtime: Runtime, floor: _Floor, start: int) -> int:
+async def _sequence_from(runtime: Runtime, floor: _Floor, start: int, wait: bool) -> int:
     total = 0
     while True:
-        added = await _sequence_batch(runtime, start)
+        added, last = await _sequence_batch(runtime, start, wait)
         total += len(added)
         await _advance(runtime, floor, added)
-        if len(added) < BATCH:
+        if last is None:
             return total
-        start = added[-1]
+        start = last
 
 
 async def _unsequenced(runtime: Runtime) -> bool:
@@ -136,19 +141,24 @@ async def _unsequenced(runtime: Runtime) -> bool:
     return int(events) > int(logged)
 
 
-async def _sequence_batch(runtime: Runtime, floor: int) -> list[int]:
-    """One transaction: up to ``BATCH`` pending events above ``floor`` into the log.
-    Returns the ``seq`` of each event added, in order."""
+async def _sequence_batch(runtime: Runtime, floor: int, wait: bool) -> tuple[list[int], int | None]:
+    """One transaction: the pending events among the next ``BATCH`` above ``floor`` into
+    the log. Returns the ``seq`` of each event added, in order, and the last ``seq``
+    looked at when there may be more (None: none above it)."""
     async with runtime.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            if not (await conn.execute(_TRY_LOCK)).scalar_one():
-                return []
+            if wait:
+                await conn.execute(_LOCK)
+            elif not (await conn.execute(_TRY_LOCK)).scalar_one():
+                return [], None
         else:
             # Take SQLite's write lock before reading the head (a write of no rows).
             await conn.exec_driver_sql("INSERT INTO audit_log SELECT * FROM audit_log WHERE 0")
-        pending = (await conn.execute(_PENDING, {"floor": floor, "limit": BATCH})).all()
+        window = (await conn.execute(_WINDOW, {"floor": floor, "limit": BATCH})).all()
+        last = int(window[-1][0]) if len(window) == BATCH else None
+        pending = [(seq, digest) for seq, digest, logged in window if not logged]
         if not pending:
-            return []
+            return [], last
         head = (await conn.execute(_HEAD)).first()
         position = 0 if head is None else int(head[0])
         chain = GENESIS_CHAIN if head is None else str(head[1])
@@ -158,7 +168,7 @@ async def _sequence_batch(runtime: Runtime, floor: int) -> list[int]:
             chain = chain_next(chain, digest)
             rows.append({"position": position, "event_seq": seq, "digest": digest, "chain": chain})
         await conn.execute(_INSERT_LOG, rows)
-    return [int(row[0]) for row in pending]
+    return [int(row[0]) for row in pending], last
 
 
 async def _start_floor(runtime: Runtime, floor: _Floor) -> None:
