@@ -74,9 +74,6 @@ _WINDOW = text(
 _COUNTS = text(
     "SELECT (SELECT COUNT(*) FROM audit_event), (SELECT COALESCE(MAX(position), 0) FROM audit_log)"
 )
-_SEQUENCED_IN = text(
-    "SELECT event_seq FROM audit_log WHERE event_seq > :low AND event_seq <= :high"
-)
 _NEWEST_SEQUENCED = text("SELECT MAX(event_seq) FROM audit_log")
 
 
@@ -126,9 +123,9 @@ async def sequence_pending(runtime: Runtime, *, full: bool = False) -> int:
 async def _sequence_from(runtime: Runtime, floor: _Floor, start: int, wait: bool) -> int:
     total = 0
     while True:
-        added, last = await _sequence_batch(runtime, start, wait)
-        total += len(added)
-        await _advance(runtime, floor, added)
+        added, window, last = await _sequence_batch(runtime, start, wait)
+        total += added
+        _advance(floor, window)
         if last is None:
             return total
         start = last
@@ -141,24 +138,27 @@ async def _unsequenced(runtime: Runtime) -> bool:
     return int(events) > int(logged)
 
 
-async def _sequence_batch(runtime: Runtime, floor: int, wait: bool) -> tuple[list[int], int | None]:
+async def _sequence_batch(
+    runtime: Runtime, floor: int, wait: bool
+) -> tuple[int, list[int], int | None]:
     """One transaction: the pending events among the next ``BATCH`` above ``floor`` into
-    the log. Returns the ``seq`` of each event added, in order, and the last ``seq``
-    looked at when there may be more (None: none above it)."""
+    the log. Returns how many were added, the window's ``seq`` (all sequenced now) and
+    the last one when there may be more (None: none above it)."""
     async with runtime.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             if wait:
                 await conn.execute(_LOCK)
             elif not (await conn.execute(_TRY_LOCK)).scalar_one():
-                return [], None
+                return 0, [], None
         else:
             # Take SQLite's write lock before reading the head (a write of no rows).
             await conn.exec_driver_sql("INSERT INTO audit_log SELECT * FROM audit_log WHERE 0")
         window = (await conn.execute(_WINDOW, {"floor": floor, "limit": BATCH})).all()
         last = int(window[-1][0]) if len(window) == BATCH else None
         pending = [(seq, digest) for seq, digest, logged in window if not logged]
+        seqs = [int(row[0]) for row in window]
         if not pending:
-            return [], last
+            return 0, seqs, last
         head = (await conn.execute(_HEAD)).first()
         position = 0 if head is None else int(head[0])
         chain = GENESIS_CHAIN if head is None else str(head[1])
@@ -168,7 +168,7 @@ async def _sequence_batch(runtime: Runtime, floor: int, wait: bool) -> tuple[lis
             chain = chain_next(chain, digest)
             rows.append({"position": position, "event_seq": seq, "digest": digest, "chain": chain})
         await conn.execute(_INSERT_LOG, rows)
-    return [int(row[0]) for row in pending], last
+    return len(pending), seqs, last
 
 
 async def _start_floor(runtime: Runtime, floor: _Floor) -> None:
@@ -179,18 +179,14 @@ async def _start_floor(runtime: Runtime, floor: _Floor) -> None:
     floor.ready = True
 
 
-async def _advance(runtime: Runtime, floor: _Floor, added: list[int]) -> None:
-    """Move the floor up to the lowest missing ``seq`` still within its grace. Numbers
-    skipped by this run and sequenced by another process are not missing."""
+def _advance(floor: _Floor, window: list[int]) -> None:
+    """Move the floor up to the lowest missing ``seq`` still within its grace. After a
+    batch every event of its ``window`` is sequenced; a number inside it that no event
+    holds is a hole (a transaction still open, or rolled back)."""
     now = time.monotonic()
-    done = set(added)
-    highest = max(added, default=floor.highest)
-    skipped = [s for s in range(floor.highest + 1, highest + 1) if s not in done]
-    if skipped:
-        async with runtime.engine.connect() as conn:
-            found = await conn.execute(_SEQUENCED_IN, {"low": floor.highest, "high": highest})
-            done.update(int(r[0]) for r in found.all())
-        floor.holes.update((s, now) for s in skipped if s not in done)
+    done = set(window)
+    highest = max(window, default=floor.highest)
+    floor.holes.update((s, now) for s in range(floor.highest + 1, highest + 1) if s not in done)
     floor.highest = max(floor.highest, highest)
     floor.holes = {
         s: seen for s, seen in floor.holes.items() if s not in done and now - seen < HOLE_GRACE
