@@ -127,6 +127,16 @@ class _Lifecycle:
         works = periodic_work(self.settings)
         self.background.append(asyncio.create_task(run_schedule(self.runtime, works)))
 
+    async def start_audit_sequencer(self) -> None:
+        # Chains the events appends inserted (docflow.audit.sequencer); checkpoints,
+        # verification and bundles also sequence before they read the log. Safe in
+        # several processes at once (one works at a time); `docflow worker` runs it too.
+        if self.settings.audit_sequence_seconds > 0:
+            from docflow.audit.sequencer import start_sequencer
+
+            seconds = self.settings.audit_sequence_seconds
+            self.background.append(start_sequencer(self.runtime, seconds))
+
     async def start_job_runner(self) -> None:
         # Runs due jobs (stamps, deliveries, periodic work) in this process: always on the
         # table backend (SQLite); on PostgreSQL only when asked (DOCFLOW_SERVE_WITH_WORKER),
@@ -208,7 +218,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             lifecycle.prepare_local_store,
             # Once per `docflow serve`, never per worker process (core.http.workers).
             *(
-                [lifecycle.start_periodic_work, lifecycle.start_job_runner]
+                [
+                    lifecycle.start_audit_sequencer,
+                    lifecycle.start_periodic_work,
+                    lifecycle.start_job_runner,
+                ]
                 if runs_background(settings)
                 else []
             ),

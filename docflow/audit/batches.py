@@ -17,7 +17,7 @@ from typing import Any
 from docflow.audit.merkle import Frontier
 from docflow.core.audit_digest import canonical_event_text, canonical_json
 
-__all__ = ["BatchResult", "check_batch", "iso_utc"]
+__all__ = ["BatchResult", "check_batch", "content_digest", "iso_utc"]
 
 #: Row layout: position, log digest, chain, event seq, then the event's content fields
 #: (time, user, agency, action, subject type, subject id, request id, details JSON text),
@@ -61,7 +61,7 @@ def _json(raw: Any) -> str:
     return canonical_json(raw)
 
 
-def _content_digest(row: Any) -> str | None:
+def content_digest(row: Any) -> str | None:
     try:
         body = canonical_event_text(
             iso_utc(row[4]), row[5], row[6], row[7], row[8], row[9], row[10], _json(row[11])
@@ -79,7 +79,7 @@ def _row_problem(
         return f"event {expected} is missing from the log (the next row is {position})"
     if seq is None:
         return "the log names an event that is not stored (its content was deleted)"
-    if _content_digest(row) != row[12]:
+    if content_digest(row) != row[12]:
         return "its content does not match its digest: the event was edited"
     if row[12] != digest:
         return "the log holds another digest for it than the event's own"

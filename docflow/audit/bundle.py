@@ -36,6 +36,7 @@ from docflow.audit.events import document_event_clause
 from docflow.audit.failures import MALFORMED
 from docflow.audit.merkle import inclusion_proofs, verify_inclusion
 from docflow.audit.reports import job_reports
+from docflow.audit.sequencer import sequence_pending
 from docflow.core.audit_digest import EVENT_FIELDS
 from docflow.core.audit_models import AuditCheckpoint, AuditEvent, AuditLog
 from docflow.core.db import AsyncSession
@@ -186,6 +187,7 @@ async def build_bundle(
         await documents.load_readable(session, principal, document_id)
         versions = await documents.versions_of(session, document_id)
         attachments = await documents.attachments_of(session, document_id)
+    await sequence_pending(runtime)  # the document's events so far, this read's too
     own = await document_events(runtime, document_id)
     checkpoint = await _covering_checkpoint(runtime, principal, own)
     config = runtime.signing

@@ -28,7 +28,7 @@ from sqlmodel import select
 from docflow.audit.batches import BatchResult, check_batch
 from docflow.audit.book import CheckpointBook, Claim, SignatureCheck
 from docflow.audit.merkle import Frontier
-from docflow.audit.tail import expect_checkpoint_events, stray_events
+from docflow.audit.tail import Pending, expect_checkpoint_events, hole_break, pending_events
 from docflow.core.audit_digest import GENESIS_CHAIN, ChainBreak
 from docflow.core.audit_models import AuditCheckpoint
 from docflow.core.db import AsyncSession
@@ -65,6 +65,8 @@ class ChainStatus:
     problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     checkpoints: dict[str, int] = field(default_factory=dict)
+    #: Events committed but not chained yet (``docflow.audit.sequencer``).
+    pending: Pending = field(default_factory=Pending)
 
     @property
     def ok(self) -> bool:
@@ -90,6 +92,10 @@ class ChainStatus:
             "problems": list(self.problems),
             "warnings": list(self.warnings),
             "checkpoints": dict(self.checkpoints),
+            "sequenced": self.events_checked if self.first_broken is None else None,
+            "unsequenced": self.pending.count,
+            "oldest_unsequenced_age_seconds": self.pending.age_seconds(),
+            "unused_event_numbers": self.pending.hole_count,
         }
 
 
@@ -131,13 +137,22 @@ async def check_chain(
         broken = _truncation(anchor, size)
     if broken is None:
         broken = await expect_checkpoint_events(conn, book, size)
-    problems = [*book.problems, *walk.problems]
-    problems += await stray_events(conn, size)
+    pending = await pending_events(conn)
+    warnings = list(book.warnings)
+    if broken is None:
+        broken = pending.broken or hole_break(pending, conn.dialect.name, warnings)
     status = _checkpoint_status(anchor, anchor_valid)
     counts = {"in_database": book.in_database}
     counts.update({f"copies_in_{s}": len(c) for s, c in book.copies.items()})
     return ChainStatus(
-        walk.checked, broken, status, size, tuple(problems), tuple(book.warnings), counts
+        walk.checked,
+        broken,
+        status,
+        size,
+        tuple([*book.problems, *walk.problems]),
+        tuple(warnings),
+        counts,
+        pending,
     )
 
 
@@ -362,6 +377,7 @@ async def verify_chain(session: AsyncSession) -> ChainReport:
     short answer of ``check_chain``)."""
     status = await check_chain(session)
     broken = status.first_broken
+    events = status.events_checked + status.pending.count  # pending: their digests
     if broken is None:
-        return ChainReport(status.events_checked, True)
-    return ChainReport(status.events_checked, False, broken.seq, broken.problem)
+        return ChainReport(events, True)
+    return ChainReport(events, False, broken.seq, broken.problem)

@@ -29,6 +29,7 @@ from docflow.audit.checkpoint_sign import (
 )
 from docflow.audit.copies import copy_missing, log_digests, write_copy
 from docflow.audit.merkle import Frontier
+from docflow.audit.sequencer import sequence_pending
 from docflow.core.audit_append import record_event
 from docflow.core.audit_models import AuditCheckpoint, AuditEvent, AuditLog
 from docflow.core.db import AsyncSession
@@ -120,7 +121,9 @@ async def create_checkpoint(
 ) -> AuditCheckpoint:
     """Sign and timestamp the log as committed now; store it with an ``audit.checkpoint``
     event (after the head, so the next checkpoint covers it) and copy it to the store.
-    A head someone already signed is answered with that checkpoint."""
+    A head someone already signed is answered with that checkpoint. Every event
+    committed so far is sequenced first, so the checkpoint covers it."""
+    await sequence_pending(runtime, full=True)
     async with runtime.session() as session:
         size, chain = await log_head(session)
         if size == 0:
@@ -227,6 +230,7 @@ async def run_checkpoints_every(runtime: Runtime, seconds: float) -> None:
     while True:
         await asyncio.sleep(seconds)
         try:
+            await sequence_pending(runtime)
             if await _has_news(runtime):
                 await create_checkpoint(runtime, reason="interval")
             await copy_missing(runtime)

@@ -8,13 +8,16 @@ from pathlib import Path
 from docflow.audit.chain import ChainStatus, check_chain
 from docflow.audit.checkpoints import check_signature
 from docflow.audit.copies import load_copies
+from docflow.audit.sequencer import sequence_pending
 from docflow.core.runtime import Runtime
 
 __all__ = ["verify_trail"]
 
 
 async def verify_trail(runtime: Runtime, export_dir: Path | None = None) -> ChainStatus:
-    """``check_chain`` with the store's copies (and ``export_dir``'s) and seal checks."""
+    """``check_chain`` with the store's copies (and ``export_dir``'s) and seal checks,
+    after sequencing every event committed so far."""
+    await sequence_pending(runtime, full=True)
     copies = await load_copies(runtime, export_dir)
 
     async def signature_check(

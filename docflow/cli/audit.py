@@ -57,6 +57,11 @@ def audit_verify(as_json: bool, export_dir: Path | None) -> None:
 
 def _print_status(body: dict[str, Any]) -> None:
     click.echo(f"events checked: {body['events_checked']} of {body['log_size']}")
+    if body["sequenced"] is not None:
+        click.echo(f"chain intact up to seq {body['sequenced']}")
+    age = body["oldest_unsequenced_age_seconds"]
+    oldest = "" if age is None else f" (oldest {age:.1f} s old)"
+    click.echo(f"events not yet sequenced: {body['unsequenced']}{oldest}")
     cp = body["last_checkpoint"]
     if cp:
         state = "valid" if cp["signature_valid"] else "NOT checked or valid"

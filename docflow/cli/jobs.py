@@ -32,7 +32,8 @@ __all__ = ["register"]
     help="Jobs run at once by this worker.",
 )
 def worker(concurrency: int) -> None:
-    """Run background jobs and periodic work (audit checkpoints, archive renewals)."""
+    """Run background jobs, periodic work (audit checkpoints, archive renewals) and the
+    audit sequencer."""
     from docflow.cli.startup import command_settings, preflight
 
     settings = command_settings()
@@ -46,6 +47,14 @@ async def _work(settings: Any, concurrency: int) -> None:
     runtime = build_runtime(settings)
     works = periodic_work(settings)
     click.echo(f"docflow worker: {settings.job_backend} backend, {len(works)} periodic work(s)")
+    sequencer = None
+    if settings.audit_sequence_seconds > 0:
+        # The audit sequencer chains what appends inserted (safe beside other processes
+        # running it: one works at a time); web instances with background work off rely
+        # on a worker for it.
+        from docflow.audit.sequencer import start_sequencer
+
+        sequencer = start_sequencer(runtime, settings.audit_sequence_seconds)
     try:
         if settings.job_backend == "procrastinate":
             from docflow.core.jobs.worker import run_worker
@@ -59,6 +68,8 @@ async def _work(settings: Any, concurrency: int) -> None:
                 JobRunner(runtime).run_forever(), run_schedule(runtime, works)
             )
     finally:
+        if sequencer is not None:
+            sequencer.cancel()
         await runtime.dispose()
 
 

@@ -1,12 +1,13 @@
 """Appending to the audit trail: ``record_event`` in the same transaction as the change.
 
-An event's ``digest`` is SHA-256 over its canonical JSON (``canonical_bytes``); its
-``audit_log`` row places that digest in the log and extends the hash chain over digests
-(``docflow.core.audit_digest``). Nothing is ever updated: appends are serialized, and each
-reads the newest log row. On PostgreSQL a transaction-scoped advisory lock serializes
-them; on SQLite the event's INSERT takes the database's single write lock first. Either
-lock is held until the caller commits. ``record_refusal`` records an ``access.denied``
-(or another refusal) in its own short transaction, so it stays though the request fails.
+An event's ``digest`` is SHA-256 over its canonical JSON (``canonical_bytes``). An append
+is one plain INSERT of the event (its ``seq`` from the database: a sequence on
+PostgreSQL, the row id on SQLite): no chain head is read or locked, so appends cost what
+any insert costs and never wait on each other. The sequencer (``docflow.audit.sequencer``)
+later places the committed events in ``audit_log`` and extends the hash chain over their
+digests (``docflow.core.audit_digest``); until then an event is *pending*, visible to
+``docflow audit verify`` as such. ``record_refusal`` records an ``access.denied`` (or
+another refusal) in its own short transaction, so it stays though the request fails.
 """
 
 from __future__ import annotations
@@ -17,16 +18,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert
 
-from docflow.core.audit_digest import EVENT_FIELDS, canonical_event_bytes, chain_next
-from docflow.core.audit_models import GENESIS_CHAIN, AuditEvent, AuditLog
+from docflow.core.audit_digest import EVENT_FIELDS, canonical_event_bytes
+from docflow.core.audit_models import AuditEvent
 from docflow.core.db import AsyncSession
 from docflow.core.log import current_request_id
 from docflow.core.models_base import utcnow
 
 __all__ = [
-    "APPEND_LOCK",
     "Actor",
     "Someone",
     "canonical_bytes",
@@ -34,9 +34,6 @@ __all__ = [
     "record_event",
     "record_refusal",
 ]
-
-#: PostgreSQL advisory lock key that serializes appends ("docflow" in ASCII, then 1).
-APPEND_LOCK = 0x646F63666C6F7701
 
 
 class Someone(Protocol):
@@ -74,19 +71,10 @@ def event_digest(event: AuditEvent) -> str:
     return hashlib.sha256(canonical_bytes(event)).hexdigest()
 
 
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=APPEND_LOCK)
 # SQLModel sets __table__ on table=True models at class creation; its stubs leave it out.
 _EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
-_LOG = AuditLog.__table__  # type: ignore[attr-defined]
-# One statement numbers and writes the event: on SQLite it takes the write lock before
-# reading MAX(seq); on PostgreSQL the advisory lock is already held.
-_INSERT_EVENT = (
-    insert(_EVENTS)
-    .values(seq=select(func.coalesce(func.max(_EVENTS.c.seq), 0) + 1).scalar_subquery())
-    .returning(_EVENTS.c.seq)
-)
-_LAST_LOG = select(_LOG.c.position, _LOG.c.chain).order_by(_LOG.c.position.desc()).limit(1)
-_INSERT_LOG = insert(_LOG)
+# The database numbers the event: no MAX(seq), no lock, nothing shared between writers.
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.seq)
 
 
 async def record_event(
@@ -100,7 +88,7 @@ async def record_event(
 ) -> AuditEvent:
     """Append one event in ``session``'s transaction; the caller commits with its change.
 
-    Holds the append lock until that commit: keep the transaction short.
+    Takes no lock: the event is chained by the sequencer once committed.
     """
     conn = await session.connection()
     user_id, agency_id = _actor_ids(actor)
@@ -120,24 +108,10 @@ async def record_event(
         digest="",
     )
     event.digest = event_digest(event)
-    if conn.dialect.name == "postgresql":
-        await conn.execute(_LOCK)
-    # Prepared Core statements on the session's connection, not the unit of work: the
+    # A prepared Core statement on the session's connection, not the unit of work: the
     # append is on every change's path.
     row = event.model_dump(exclude={"seq"})
     event.seq = int((await conn.execute(_INSERT_EVENT, row)).scalar_one())
-    last = (await conn.execute(_LAST_LOG)).first()
-    position = 1 if last is None else int(last[0]) + 1
-    previous = GENESIS_CHAIN if last is None else str(last[1])
-    await conn.execute(
-        _INSERT_LOG,
-        {
-            "position": position,
-            "event_seq": event.seq,
-            "digest": event.digest,
-            "chain": chain_next(previous, event.digest),
-        },
-    )
     return event
 
 

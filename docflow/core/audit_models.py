@@ -7,14 +7,12 @@
   checkpoints is over the same digests, in the same order.
 - ``audit_checkpoint``: signed, timestamped tree heads, one per log size.
 
-No row is ever updated: the newest position and chain are read from the last
-``audit_log`` row while appends are serialized (``docflow.core.audit_append``). Today
-``record_event`` writes the event and its log row in one transaction. A background
-sequencer fits without changing a table: writers would insert ``audit_event`` rows only
-(``seq`` from a database sequence, order and gaps meaning nothing), and the sequencer
-would append ``audit_log`` rows for the events without one, in batches, under the same
-lock: events become provable once sequenced and checkpointed, and an event without a
-log row is visibly pending.
+No row is ever updated. Writers insert ``audit_event`` rows only (``seq`` from the
+database: a sequence on PostgreSQL, the row id on SQLite; it orders nothing). One
+sequencer at a time (``docflow.audit.sequencer``, under a lock) appends ``audit_log``
+rows for the committed events without one, in batches, reading the newest position and
+chain from the last row: events become chained when sequenced and provable when
+checkpointed; an event without a log row is *pending*, and ``audit verify`` says so.
 """
 
 from __future__ import annotations
@@ -41,9 +39,9 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_subject", "subject_type", "subject_id"),)
 
-    #: The event's number, increasing as events are written; equal to its log position
-    #: while events are sequenced as they are written.
-    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    #: The event's number, given by the database as events are written (a sequence on
+    #: PostgreSQL, the row id on SQLite); its place in the order is its log position.
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": True})
     occurred_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     actor_user_id: int | None = Field(default=None, index=True)
     actor_agency_id: int | None = Field(default=None, index=True)

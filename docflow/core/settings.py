@@ -185,6 +185,15 @@ class Settings:
             "0: on demand only).",
         ),
     )
+    audit_sequence_seconds: int = field(
+        default=1,
+        metadata=_meta(
+            "DOCFLOW_AUDIT_SEQUENCE_SECONDS",
+            "Seconds between runs of the audit sequencer, which chains new events (default "
+            "1; an event is unprotected at most this long plus one run; 0: not in this "
+            "process).",
+        ),
+    )
     archive_renewal_hours: int = field(
         default=24,
         metadata=_meta(
@@ -347,6 +356,7 @@ class Settings:
         session_hours = read.integer("session_hours", 8, 1, 24 * 30)
         audit_checkpoint_minutes = read.integer("audit_checkpoint_minutes", 5, 0, 60 * 24 * 7)
         archive_renewal_hours = read.integer("archive_renewal_hours", 24, 0, 24 * 365)
+        audit_sequence_seconds = read.integer("audit_sequence_seconds", 1, 0, 3600)
         exchange_max_attempts = read.integer("exchange_max_attempts", 48, 1, 10_000)
         exchange_retry_seconds = read.schedule("exchange_retry_seconds", RETRY_SCHEDULE)
         job_poll_seconds = read.decimal("job_poll_seconds", 2.0, 0.05, 60.0)
@@ -389,6 +399,7 @@ class Settings:
             session_hours=session_hours,
             audit_checkpoint_minutes=audit_checkpoint_minutes,
             archive_renewal_hours=archive_renewal_hours,
+            audit_sequence_seconds=audit_sequence_seconds,
             exchange_max_attempts=exchange_max_attempts,
             exchange_retry_seconds=exchange_retry_seconds,
             job_poll_seconds=job_poll_seconds,

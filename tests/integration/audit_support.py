@@ -10,6 +10,7 @@ import anyio.to_thread
 from sqlalchemy import text
 from sqlmodel import select
 
+from docflow.audit.sequencer import sequence_pending
 from docflow.bootstrap import build_runtime
 from docflow.core.audit_append import Actor, record_event
 from docflow.core.audit_digest import GENESIS_CHAIN, canonical_event_bytes, chain_next
@@ -29,7 +30,11 @@ async def fresh_runtime(database_url: str, data_dir: Path) -> Runtime:
     return runtime
 
 
-async def add_events(runtime: Runtime, count: int, start: int = 0) -> None:
+async def add_events(
+    runtime: Runtime, count: int, start: int = 0, *, sequence: bool = True
+) -> None:
+    """Append ``count`` events, then sequence them (as the background sequencer would)
+    unless ``sequence`` is false: those stay pending."""
     for i in range(start, start + count):
         async with runtime.session() as session:
             await record_event(
@@ -41,6 +46,9 @@ async def add_events(runtime: Runtime, count: int, start: int = 0) -> None:
                 details={"n": i, "tên": "Nguyễn"},
             )
             await session.commit()
+    if sequence:
+        # full: tests wipe the tables behind the sequencer's back, numbers start again
+        await sequence_pending(runtime, full=True)
 
 
 async def as_owner(engine, statements: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -63,8 +71,15 @@ async def as_owner(engine, statements: list[str]) -> None:  # type: ignore[no-un
         if postgres:
             for table in AUDIT_TABLES:
                 await conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+            # Number the next event after the highest left, as SQLite's row ids do.
+            await conn.execute(text(RESYNC_SEQUENCE))
         for sql in saved:
             await conn.execute(text(sql))
+
+
+RESYNC_SEQUENCE = (
+    "SELECT setval('audit_event_seq_seq', COALESCE(MAX(seq), 0) + 1, false) FROM audit_event"
+)
 
 
 async def forge_event(runtime: Runtime, seq: int, action: str) -> list[str]:

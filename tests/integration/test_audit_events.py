@@ -14,6 +14,7 @@ import docflow.core.audit_append
 import docflow.documents.documents
 from docflow.accounts.models_agency import Agency, Department
 from docflow.app import create_app
+from docflow.audit.sequencer import sequence_pending
 from docflow.bootstrap import build_runtime
 from docflow.core.audit_models import AuditEvent, AuditLog
 from docflow.core.runtime import Runtime
@@ -133,6 +134,7 @@ async def test_the_document_flow_leaves_exactly_the_expected_events(
 
 
 async def _counts(runtime: Runtime) -> tuple[int, int, int]:
+    await sequence_pending(runtime)  # as the background sequencer would
     async with runtime.session() as session:
         events = (await session.exec(select(func.count()).select_from(AuditEvent))).one()
         departments = (await session.exec(select(func.count()).select_from(Department))).one()
@@ -158,10 +160,10 @@ async def test_a_failure_between_change_and_event_leaves_neither(
             before = await _counts(runtime)
 
             # 1. The change is made, then appending its event fails: nothing is stored.
-            def broken_link(previous: str, digest: str) -> str:
+            def broken_digest(event: Any) -> str:
                 raise RuntimeError("injected failure while appending the event")
 
-            monkeypatch.setattr(docflow.core.audit_append, "chain_next", broken_link)
+            monkeypatch.setattr(docflow.core.audit_append, "event_digest", broken_digest)
             response = await client.post(
                 f"/api/v1/agencies/{agency_id}/departments",
                 json={"name": "Phòng Thử lỗi"},

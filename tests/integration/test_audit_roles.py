@@ -112,7 +112,8 @@ async def test_the_service_role_can_only_insert_and_read_the_trail(
         )
         try:
             await anyio.to_thread.run_sync(service.store.ensure_ready)
-            # The service works: events, a checkpoint (and its event), a verification.
+            # The service works: events (sequenced by this role: it only inserts), a
+            # checkpoint (and its event), a verification.
             await add_events(service, 5)
             checkpoint = await create_checkpoint(service)
             assert checkpoint.size == 5
