@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from asn1crypto import cms, core
 
-from signing.signers.cms import FastExternalSigner
+from signing.signers.cms import FastExternalSigner, _EncodedContentInfo, _pinned
 from signing.signers.sources import new_store
 from tests.pki import cert
 
@@ -24,11 +24,17 @@ async def _cms_with_length_ending_in_0x80() -> cms.ContentInfo:
     (the signature value's length is varied until the total length does)."""
     signer_cert = cert("stttt-seal-p256")
     digest = hashlib.sha256(b"docflow").digest()
-    for n in range(64, 64 + 300):
+
+    async def build(n: int) -> cms.ContentInfo:
         signer = FastExternalSigner(
             signer_cert, new_store([cert("ca-stttt")]), signature_value=bytes(n)
         )
-        built = await signer.async_sign(digest, "sha256", use_pades=True)
+        return await signer.async_sign(digest, "sha256", use_pades=True)
+
+    first = await build(64)
+    guess = 64 + (0x80 - len(first.contents)) % 256  # one more byte, one more length
+    for n in sorted(range(64, 64 + 300), key=lambda n: abs(n - guess)):
+        built = await build(n)
         if built._header[-1:] == b"\x80":
             return built
     raise AssertionError("no signature length gives a CMS length ending in 0x80")
@@ -76,3 +82,20 @@ async def test_cms_dump_force_still_re_encodes(re_encodings: list[bool]) -> None
     re_encodings.clear()
     assert built.dump(force=True) == der
     assert re_encodings  # it did re-encode
+
+
+async def test_parsed_token_with_0x80_length_is_pinned(re_encodings: list[bool]) -> None:
+    """Timestamp tokens (parsed from the TSA's answer) go into the SignedData pinned to
+    their DER, so encoding the SignedData does not re-encode them."""
+    built = await _cms_with_length_ending_in_0x80()
+    der = bytes(built._header + built.contents)
+    token = cms.ContentInfo.load(der)  # stands for a token whose length ends in 0x80
+    pinned = _pinned(token)
+    assert isinstance(pinned, _EncodedContentInfo)
+    attr = cms.CMSAttribute({"type": "signature_time_stamp_token", "values": [pinned]})
+    re_encodings.clear()
+    encoded = attr.dump()
+    assert re_encodings.count(True) == 0
+    assert encoded.endswith(der)
+    assert _pinned(pinned) is pinned
+    assert _pinned(b"x") == b"x"
