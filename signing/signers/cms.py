@@ -4,7 +4,10 @@ asn1crypto never clears a constructed structure's "mutated" flag, so dumping a p
 re-encodes it again, and it mistakes a cached DER header ending in 0x80 (a length such
 as 0x0E80) for an indefinite length and re-encodes the whole subtree with ``force``,
 which for freshly built structures is exponential in their depth: ~40 ms per
-signature, for about one ECDSA signature in three (their length varies).
+signature, for about one ECDSA signature in three (their length varies). A parsed
+CMS whose own length ends in 0x80 suffers the same on every ``dump()``: 15-50 s per
+dump (all its parsed children come back "mutated"), which pyHanko does when it sizes
+the signature container and when it embeds the signature.
 """
 
 from __future__ import annotations
@@ -62,6 +65,38 @@ def _der_length(n: int) -> bytes:
     return bytes([0x80 | len(octets)]) + octets
 
 
+class _EncodedContentInfo(cms.ContentInfo):  # type: ignore[misc]  # untyped asn1crypto
+    """A parsed CMS ``ContentInfo`` that dumps the DER it was loaded from.
+
+    asn1crypto's ``dump()`` takes a header ending in 0x80 for an indefinite length and
+    re-encodes the whole tree with ``force``: for a CMS of length 0x1780, say, that is
+    15-50 s (every parsed child comes back "mutated" and is re-encoded over and over),
+    and the length of a given signer's CMS barely varies, so the same signer hit it on
+    nearly every signature. Its DER (definite lengths, made by :meth:`FastCmsMixin.
+    async_sign_prescribed_attributes`) is what ``force`` would produce: kept as is,
+    unless something changed the structure since it was loaded.
+    """
+
+    def dump(self, force: bool = False) -> bytes:
+        if force or self._header is None or self._trailer or self._is_mutated():
+            return bytes(super().dump(force=force))
+        return bytes(self._header + self._contents)
+
+
+def _pinned(value: Any) -> Any:
+    """``value`` as an :class:`_EncodedContentInfo` if it is a parsed, DER (definite
+    length) CMS ``ContentInfo``, such as a TSA's timestamp token; else ``value``."""
+    if (
+        not isinstance(value, cms.ContentInfo)
+        or isinstance(value, _EncodedContentInfo)
+        or value._header is None
+        or value._trailer
+        or value._is_mutated()
+    ):
+        return value
+    return _EncodedContentInfo.load(bytes(value._header + value.contents))
+
+
 class FastCmsMixin:
     """Mix into a pyHanko ``Signer``: parsed signed attributes, CMS encoded once."""
 
@@ -70,6 +105,25 @@ class FastCmsMixin:
         inner = parent._signed_attr_providers(*args, **kwargs)
         return [_Reparsed(p) for p in inner]
 
+    async def unsigned_attrs(self, *args: Any, **kwargs: Any) -> Any:
+        """pyHanko's unsigned attributes, timestamp tokens as :class:`_EncodedContentInfo`.
+
+        A token whose length ends in 0x80 (0x0880, say) would otherwise be re-encoded
+        whole each time the SignedData around it is encoded (~0.3 s each, many times).
+        """
+        parent: Any = super()
+        attrs = await parent.unsigned_attrs(*args, **kwargs)
+        if attrs is None:
+            return None
+        return cms.CMSAttributes(
+            [
+                cms.CMSAttribute(
+                    {"type": a["type"], "values": [_pinned(v) for v in a["values"]]}
+                )
+                for a in attrs
+            ]
+        )
+
     async def async_sign_prescribed_attributes(self, *args: Any, **kwargs: Any) -> Any:
         """The CMS, encoded once and handed over parsed.
 
@@ -77,13 +131,14 @@ class FastCmsMixin:
         as 0x0E80) for an indefinite length and re-encodes the whole subtree, which
         for freshly built structures is exponential in their depth (~40 ms). ECDSA
         signatures vary in length, so the SignedData hit such a length about one
-        signature in three. Encoding the SignedData once, by itself, avoids it.
+        signature in three. Encoding the SignedData once, by itself, avoids it; the
+        result is loaded as :class:`_EncodedContentInfo`, whose own length may end in
+        0x80 too.
         """
         parent: Any = super()
         built = await parent.async_sign_prescribed_attributes(*args, **kwargs)
         body = built["content_type"].dump() + built["content"].dump()
-        return cms.ContentInfo.load(b"\x30" + _der_length(len(body)) + body)
-
+        return _EncodedContentInfo.load(b"\x30" + _der_length(len(body)) + body)
 
 
 class FastExternalSigner(FastCmsMixin, ExternalSigner):
