@@ -167,6 +167,11 @@ class _Lifecycle:
     async def dispose(self) -> None:
         for task in self.background:
             task.cancel()
+        # Let each task finish its clean-up (a session's rollback on its connection)
+        # before the engines go: a task cancelled mid-statement whose connection was
+        # disposed under it would wait forever and hang the shutdown.
+        if self.background:
+            await asyncio.wait(self.background, timeout=30)
         for engine in self.runner_engine:
             await engine.dispose()
         await self.runtime.dispose()

@@ -70,6 +70,7 @@ async def _work(settings: Any, concurrency: int) -> None:
     finally:
         if sequencer is not None:
             sequencer.cancel()
+            await asyncio.wait([sequencer], timeout=30)  # its clean-up before the engine goes
         await runtime.dispose()
 
 
