@@ -35,6 +35,7 @@ SHOWN = ("failed", "pending", "running")
 
 JOB_STRINGS: dict[str, dict[str, str]] = {
     "vi": {
+        "nav.jobs": "Công việc nền",
         "jobs.title": "Công việc nền",
         "jobs.lead": "Các việc hệ thống làm sau khi giao dịch hoàn tất (gửi văn bản, đóng dấu "
         "đến, gói tin liên thông, ký điểm kiểm tra nhật ký, gia hạn dấu thời gian). Việc lỗi "
@@ -55,6 +56,7 @@ JOB_STRINGS: dict[str, dict[str, str]] = {
         "jobs.stale": "Việc này không còn ở trạng thái lỗi (đã được chạy lại):",
     },
     "en": {
+        "nav.jobs": "Background jobs",
         "jobs.title": "Background jobs",
         "jobs.lead": "Work the system does after a change commits (deliveries, incoming "
         "stamps, edXML packages, audit checkpoints, archive renewals). Failed work is retried "

@@ -71,6 +71,11 @@ class Viewer:
     def roles(self) -> list[str]:
         return sorted(r.value for r in self.principal.roles)
 
+    @property
+    def province_admin(self) -> bool:
+        """An administrator of the whole deployment (background jobs, agencies)."""
+        return self.principal.has(Role.ADMIN) and self.principal.province_scope
+
 
 def lang_of(request: Request[Any, Any, Any]) -> str:
     lang = request.cookies.get(LANG_COOKIE, DEFAULT_LANG)

@@ -306,6 +306,11 @@ async def test_the_admin_page_shows_a_failed_job_and_queues_it_again(
         assert listed.status_code == 200
         assert job.key in listed.text and "TSA did not answer" in listed.text
         assert "Lỗi, đã dừng thử" in listed.text  # failed, out of attempts (vi default)
+        # the province administrator finds the page in the menu; an agency's does not
+        assert 'href="/admin/jobs"' in listed.text
+        home = await client.get("/", headers=other)
+        assert home.status_code == 200 and 'href="/registers"' in home.text
+        assert 'href="/admin/jobs"' not in home.text
         retried = await client.post(
             "/admin/jobs/retry",
             headers=admin,
