@@ -51,6 +51,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         os.environ[BACKGROUND_LOCK_ENV] = lock.name
         options = {"workers": count}
     click.echo(f"docflow serve: {count} worker process{'es' if count > 1 else ''}", err=True)
+    click.echo(f"background jobs: {_who_runs_jobs(settings)}", err=True)
     uvicorn.run(
         "docflow.cli.server:worker_app",
         factory=True,
@@ -171,3 +172,16 @@ def register(main: click.Group) -> None:
     main.add_command(serve)
     main.add_command(db)
     main.add_command(demo)
+
+
+def _who_runs_jobs(settings: Any) -> str:
+    """One line saying where deliveries, stamps and periodic work run, so an operator
+    on PostgreSQL without a worker sees why nothing is delivered."""
+    if not settings.web_background:
+        return "not in this service (DOCFLOW_WEB_BACKGROUND=off): run `docflow worker`"
+    if settings.job_backend == "procrastinate" and not settings.serve_with_worker:
+        return (
+            "by `docflow worker` processes (PostgreSQL queue); start at least one, or set "
+            "DOCFLOW_SERVE_WITH_WORKER=1 to run them here"
+        )
+    return "in one process of this service"

@@ -98,3 +98,19 @@ def test_one_process_of_a_serve_runs_the_background_work(tmp_path: Path) -> None
         for p in procs:
             p.communicate("", timeout=30)
     assert sorted(answers) == ["False", "False", "True"]
+
+
+def test_serve_says_who_runs_background_jobs() -> None:
+    from docflow.cli.server import _who_runs_jobs
+
+    pg = "postgresql+asyncpg://u@h/db"
+    embedded = Settings.from_env({})
+    assert _who_runs_jobs(embedded) == "in one process of this service"
+    queue = Settings.from_env({"DOCFLOW_DATABASE_URL": pg})
+    # PostgreSQL without a worker: the operator is told why nothing would be delivered
+    assert "docflow worker" in _who_runs_jobs(queue)
+    assert "DOCFLOW_SERVE_WITH_WORKER=1" in _who_runs_jobs(queue)
+    here = Settings.from_env({"DOCFLOW_DATABASE_URL": pg, "DOCFLOW_SERVE_WITH_WORKER": "1"})
+    assert _who_runs_jobs(here) == "in one process of this service"
+    off = Settings.from_env({"DOCFLOW_WEB_BACKGROUND": "off"})
+    assert "DOCFLOW_WEB_BACKGROUND=off" in _who_runs_jobs(off)
