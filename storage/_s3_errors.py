@@ -4,7 +4,9 @@ on (credentials, bucket name, endpoint, server down)."""
 from __future__ import annotations
 
 import contextlib
+import http.client
 from collections.abc import Iterator
+from xml.etree.ElementTree import ParseError
 
 import urllib3
 from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
@@ -63,5 +65,14 @@ def translating(action: str, where: str) -> Iterator[None]:
         yield
     except StorageError:
         raise
-    except (MinioException, urllib3.exceptions.HTTPError, OSError) as exc:
+    except (
+        MinioException,
+        urllib3.exceptions.HTTPError,
+        OSError,
+        # A connection cut inside the standard library's HTTP parser, and a half-sent or
+        # non-S3 error body (a proxy's HTML page while the store restarts) that minio
+        # fails to parse: without these the request ended in a 500.
+        http.client.HTTPException,
+        ParseError,
+    ) as exc:
         raise unavailable(exc, action, where) from exc

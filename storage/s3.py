@@ -50,6 +50,28 @@ _LOCK_STRIPES = 64
 _MiB = 1024 * 1024
 
 
+def _retry_policy(retries: int) -> Retry:
+    """At most ``retries`` more attempts, each kind bounded, so a store that is down
+    fails within seconds and the app answers 503 instead of holding the request.
+
+    A refused or unreachable endpoint is tried once more (``connect``): each try costs at
+    most the connect timeout. A request the server accepted and then dropped or left
+    unanswered is resent at most once (``read``): each wait there is a full read timeout,
+    which must stay long for large objects, so unbounded read retries multiplied it.
+    Back-off is capped at one second and a ``Retry-After`` from a struggling server is
+    not obeyed (it could park a worker thread for as long as the server asks)."""
+    return Retry(
+        total=retries,
+        connect=min(retries, 1),
+        read=min(retries, 1),
+        other=0,
+        backoff_factor=0.2,
+        backoff_max=1.0,
+        status_forcelist=[500, 502, 503, 504],
+        respect_retry_after_header=False,
+    )
+
+
 class _HashingReader:
     """Reads through to ``source`` and hashes what passed (for :meth:`put_file`)."""
 
@@ -114,12 +136,7 @@ class S3ObjectStore(ObjectStore):
             maxsize=max(10, self._parallel + 2),
             cert_reqs="CERT_REQUIRED",
             ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
-            retries=Retry(
-                total=retries,
-                connect=min(retries, 1),
-                backoff_factor=0.2,
-                status_forcelist=[500, 502, 503, 504],
-            ),
+            retries=_retry_policy(retries),
         )
         self._client = Minio(
             endpoint,

@@ -21,9 +21,14 @@ from docflow.core.log import current_request_id
 from docflow.core.objects import describe_store_error
 from storage import StorageError
 
-__all__ = ["EXCEPTION_HANDLERS"]
+__all__ = ["EXCEPTION_HANDLERS", "STORE_UNAVAILABLE_DETAIL"]
 
 logger = logging.getLogger("docflow.errors")
+
+#: The answer when the object store fails (down, restarting, refusing).
+STORE_UNAVAILABLE_DETAIL = (
+    "The document store is unavailable right now; nothing was changed: try again shortly."
+)
 
 #: Sentences for errors raised with no detail of their own.
 _DEFAULT_DETAILS = {
@@ -122,13 +127,16 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 def handle_storage_error(request: Request[Any, Any, Any], exc: StorageError) -> Response[Any]:
     """The object store failed where no service turned it into a sentence: 503, since
-    retrying later may work; nothing was changed (rows are written after objects)."""
+    retrying later may work; nothing was changed (objects are content-addressed and
+    written before their rows, so a failed write leaves neither).
+
+    The caller gets a sentence a clerk can act on; what failed and where (the store's
+    address, which is the operator's business) goes to the server log."""
     reason = describe_store_error(exc)
     logger.warning("%s %s: object store failed: %s", request.method, request.url.path, reason)
     return _error_response(
         503,
-        f"The document store is not available right now ({reason}); nothing was changed: "
-        "try again shortly.",
+        STORE_UNAVAILABLE_DETAIL,
         headers={"Retry-After": "30"},
     )
 
