@@ -38,12 +38,23 @@ async def _rows(url: str, sql: str) -> list[Any]:
         await conn.close()
 
 
+# Jobs live in docflow's `job` table (SQLite's backend, kept on PostgreSQL) and, on
+# PostgreSQL, in procrastinate's queue (migration 0013): both count.
+_OPEN_JOBS = """
+    SELECT (SELECT count(*) FROM job WHERE state IN ('pending', 'running'))
+         + (SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')) AS n"""
+_UNFINISHED_JOBS = """
+    SELECT kind, state, count(*) AS n FROM job WHERE state <> 'done' GROUP BY kind, state
+    UNION ALL
+    SELECT task_name, status::text, count(*) FROM procrastinate_jobs
+     WHERE status NOT IN ('succeeded') GROUP BY task_name, status"""
+
+
 async def settle(url: str, timeout: float = 180) -> int:
     """Wait until no job is pending or running; the number still open at the end."""
     deadline = time.monotonic() + timeout
     while True:
-        rows = await _rows(url, "SELECT count(*) AS n FROM job WHERE state IN "
-                                "('pending', 'running')")
+        rows = await _rows(url, _OPEN_JOBS)
         if rows[0]["n"] == 0 or time.monotonic() > deadline:
             return int(rows[0]["n"])
         await asyncio.sleep(2)
@@ -83,8 +94,7 @@ async def _deliveries(url: str) -> list[Check]:
         GROUP BY subject_id HAVING count(*) <> 1""")
     accepted = await _rows(url, "SELECT count(*) AS n FROM transfer WHERE "
                                 "incoming_number IS NOT NULL")
-    failed = await _rows(url, "SELECT kind, state, count(*) AS n FROM job WHERE state NOT IN "
-                              "('done') GROUP BY kind, state")
+    failed = await _rows(url, _UNFINISHED_JOBS)
     return [
         Check("every issued document delivered once to each recipient", not short,
               f"{issued[0]['n']} issued" + (f"; wrong: {[dict(r) for r in short[:5]]}"

@@ -124,6 +124,8 @@ class Cluster:
             # Every instance also works the PostgreSQL job queue (procrastinate): killing
             # one kills a worker mid-job too, which the others must recover.
             DOCFLOW_SERVE_WITH_WORKER="1",
+            # A killed instance's running jobs go back to the queue after this silence.
+            DOCFLOW_JOB_STALLED_SECONDS="15",
             PYTHONPATH=str(Path(__file__).resolve().parents[2]),
         )
         return env
