@@ -19,9 +19,10 @@ from minio.commonconfig import COMPLIANCE, ENABLED
 from minio.error import S3Error
 from minio.retention import Retention
 from minio.versioningconfig import VersioningConfig
-from urllib3.util import Retry, Timeout
+from urllib3.util import Timeout
 
 from storage._s3_errors import ALREADY_THERE, BAD_CREDENTIALS, NOT_FOUND, translating
+from storage._s3_io import _HashingReader, _retry_policy
 from storage.base import (
     CHUNK_SIZE,
     NAMED_PREFIX,
@@ -48,41 +49,6 @@ __all__ = ["S3ObjectStore"]
 _META_SHA256 = "sha256"
 _LOCK_STRIPES = 64
 _MiB = 1024 * 1024
-
-
-def _retry_policy(retries: int) -> Retry:
-    """At most ``retries`` more attempts, each kind bounded, so a store that is down
-    fails within seconds and the app answers 503 instead of holding the request.
-
-    A refused or unreachable endpoint is tried once more (``connect``): each try costs at
-    most the connect timeout. A request the server accepted and then dropped or left
-    unanswered is resent at most once (``read``): each wait there is a full read timeout,
-    which must stay long for large objects, so unbounded read retries multiplied it.
-    Back-off is capped at one second and a ``Retry-After`` from a struggling server is
-    not obeyed (it could park a worker thread for as long as the server asks)."""
-    return Retry(
-        total=retries,
-        connect=min(retries, 1),
-        read=min(retries, 1),
-        other=0,
-        backoff_factor=0.2,
-        backoff_max=1.0,
-        status_forcelist=[500, 502, 503, 504],
-        respect_retry_after_header=False,
-    )
-
-
-class _HashingReader:
-    """Reads through to ``source`` and hashes what passed (for :meth:`put_file`)."""
-
-    def __init__(self, source: BinaryIO) -> None:
-        self._source = source
-        self.digest = hashlib.sha256()
-
-    def read(self, size: int = -1, /) -> bytes:
-        data = self._source.read(size)
-        self.digest.update(data)
-        return data
 
 
 class S3ObjectStore(ObjectStore):
