@@ -52,11 +52,12 @@ async def _check_unsigned_pdf(src: str) -> None:
     try:
         report = await signing.async_validate_pdf(src, signing.TrustConfig())
     except signing.UnreadablePdf as exc:
-        raise JobRefused(str(exc)) from None
+        raise JobRefused(str(exc), "pdf_unreadable") from None
     if report.encrypted:
         raise JobRefused(
             "The PDF is encrypted; an official document must be readable by its "
-            "recipients: upload it without a password or restrictions."
+            "recipients: upload it without a password or restrictions.",
+            "pdf_encrypted",
         )
     listing = [e for e in report.errors if "cannot be listed" in e]
     if listing:
@@ -64,7 +65,8 @@ async def _check_unsigned_pdf(src: str) -> None:
     if report.signatures or report.document_timestamps:
         raise JobRefused(
             "The PDF already carries signatures; upload the unsigned draft: docflow "
-            "adds the signature fields before the signer signs."
+            "adds the signature fields before the signer signs.",
+            "pdf_signed",
         )
 
 
