@@ -238,9 +238,11 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
     watch.provoked.add((403, f"{origin}/upload"))
     page.goto(f"{origin}/upload")
     assert "Bạn không có quyền" in page.inner_text("h1")
-    assert "Only specialists" in page.inner_text(".error-reason")
+    assert "Chỉ chuyên viên" in page.inner_text(".error-reason")  # the catalogue's text
+    assert page.locator("#sign-out").count() == 1  # the refusal keeps the site's frame
     page.click("a[lang=en]")
     assert "You are not allowed" in page.inner_text("h1")
+    assert "Only specialists" in page.inner_text(".error-reason")
     shot(page, "12-refused-english")
     page.context.close()
 

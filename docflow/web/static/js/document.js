@@ -117,7 +117,7 @@ if (events) {
   api('GET', `/api/v1/audit/events?document_id=${docId}&limit=100`).then((page) => {
     for (const e of page.items) {
       events.append(el('li', {}, el('time', {}, vnDateTime(e.occurred_at || e.at)), ' ',
-        `#${e.seq} ${e.action}${e.actor_user_id ? ` — user ${e.actor_user_id}` : ''}`));
+        `#${e.seq} ${e.action}${e.actor_user_id ? ` — ${t('events.user')} ${e.actor_user_id}` : ''}`));
     }
   }).catch((e) => events.append(el('li', { class: 'error' }, e.message)));
   const chain = document.getElementById('chain-status');
