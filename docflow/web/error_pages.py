@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import anyio
 from litestar import Request, Response
 from litestar.exceptions import NotAuthorizedException
 from litestar.types import Receive, Scope, Send
@@ -59,13 +60,15 @@ def _texts(lang: str, status: int, code: str | None) -> tuple[str, str]:
     return headline, reason
 
 
-async def _viewer_of(request: AnyRequest) -> Viewer | None:
-    """The signed-in visitor for the page's frame, or nobody (never an error of its own)."""
+async def _viewer_of(request: AnyRequest, patience: float | None) -> Viewer | None:
+    """The signed-in visitor for the page's frame, or nobody (never an error of its own).
+    After a server failure the database may be what failed: ``patience`` bounds the wait."""
     known = getattr(request.state, "viewer", None)
     if isinstance(known, Viewer):
         return known
     try:
-        return await provide_viewer(request)
+        with anyio.fail_after(patience):
+            return await provide_viewer(request)
     except SignInRequired:
         return None
     except Exception:  # noqa: BLE001 - the frame without the menu beats a second failure
@@ -89,8 +92,7 @@ class ErrorPage(Response[Any]):
 
     async def _send(self, scope: Scope, receive: Receive, send: Send) -> None:
         request, status = self.request, self.status
-        # After a server failure the database may be what failed: no lookup then.
-        viewer = await _viewer_of(request) if status < 500 else None
+        viewer = await _viewer_of(request, patience=None if status < 500 else 1.0)
         headline, reason = _texts(lang_of(request), status, self.code)
         body = getattr(self.answer, "content", None)
         extra = body.get("extra") if isinstance(body, dict) else None
