@@ -231,6 +231,12 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
     page.click("#verify-form button")
     page.wait_for_selector("#verify-error:not([hidden])")
     assert "không phải PDF" in page.inner_text("#verify-error")
+    page.set_input_files("#verify-file", str(draft))  # an unsigned PDF: no signature at all
+    page.click("#verify-form button")
+    page.wait_for_selector("#overall-verdict[data-verdict=NONE]", timeout=90_000)
+    assert "Không có chữ ký số" in page.inner_text("#overall-verdict")
+    assert "INDETERMINATE" not in page.inner_text("#signature-cards")
+    assert "no signatures" not in page.inner_text("#signature-cards")
     page.set_input_files("#verify-file", str(issued_pdf))
     page.click("#verify-form button")
     page.wait_for_selector("#overall-verdict.v-passed", timeout=90_000)

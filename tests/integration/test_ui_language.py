@@ -8,6 +8,7 @@ person, sign-out) and answer HTML; under ``/api/`` errors stay JSON with their c
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.testing import AsyncTestClient
 
+import docflow
 from docflow.app import create_app
 from docflow.web.i18n import CATALOGUE, untranslated
 from docflow.web.i18n_errors import STATUS_KEYS
@@ -35,6 +37,27 @@ def test_every_catalogue_key_has_vietnamese_and_english() -> None:
     assert untranslated() == []
     for status in STATUS_KEYS:
         assert f"error.status.{status}" in CATALOGUE["vi"], status
+
+
+def test_every_refusal_code_has_its_sentence_in_the_catalogue() -> None:
+    """Each stable code a domain error or a refused job carries (``code="..."``, a class's
+    ``code = "..."``, ``JobRefused(sentence, "code")``) is said on pages as ``err.<code>``."""
+    root = Path(docflow.__file__).parent
+    patterns = (
+        re.compile(r'\bcode="([a-z_]+)"'),
+        re.compile(r'^\s+code = "([a-z_]+)"$', re.MULTILINE),
+        re.compile(r'JobRefused\((?:[^()]|\([^()]*\))*?,\s*"([a-z_]+)",?\s*\)', re.DOTALL),
+    )
+    codes = {
+        code
+        for source in root.rglob("*.py")
+        for pattern in patterns
+        for code in pattern.findall(source.read_text(encoding="utf-8"))
+    }
+    assert {"bad_credentials", "throttled", "pdf_encrypted", "pdf_signed"} <= codes, codes
+    for lang in ("vi", "en"):
+        missing = sorted(c for c in codes if not CATALOGUE[lang].get(f"err.{c}"))
+        assert not missing, (lang, missing)
 
 
 def test_no_vietnamese_text_of_the_catalogue_is_english() -> None:
