@@ -55,6 +55,13 @@ ERROR_STRINGS: dict[str, dict[str, str]] = {
         "thêm ô chữ ký trước khi người ký ký.",
         "err.pdf_unreadable": "Không đọc được tệp PDF (tệp hỏng hoặc không đúng định dạng); hãy "
         "xuất lại tệp rồi thử lại.",
+        "err.pdf_structure": "Cấu trúc tệp PDF không được chấp nhận (không có trang, quá nhiều "
+        "trang hoặc cây trang hỏng); hãy xuất lại tệp rồi thử lại.",
+        "err.pdf_fields": "Không thêm được ô chữ ký vào tệp PDF này; hãy xuất lại tệp (không kèm "
+        "biểu mẫu) rồi thử lại.",
+        "err.already_signed": "Văn bản đã được ký; mỗi người chỉ ký một văn bản một lần.",
+        "err.signing_order": "Văn bản đang chờ người khác ký trước (theo thứ tự ký).",
+        "err.signing_session_expired": "Phiên ký đã hết hạn; hãy bấm ký lại.",
         "actor.system": "hệ thống",
         "note.no_signatures": "Tệp không có chữ ký số nào.",
         "note.form_filled": "Các trường biểu mẫu đã được điền sau chữ ký này: {fields}.",
@@ -105,6 +112,14 @@ ERROR_STRINGS: dict[str, dict[str, str]] = {
         "system adds the signature fields before the signer signs.",
         "err.pdf_unreadable": "The PDF cannot be read (damaged or not a PDF); export it again "
         "and retry.",
+        "err.pdf_structure": "The PDF's structure is not accepted (no pages, too many pages or "
+        "a broken page tree); export it again and retry.",
+        "err.pdf_fields": "This PDF cannot take signature fields; export it again (without "
+        "forms) and retry.",
+        "err.already_signed": "The document is already signed; a person signs a document once.",
+        "err.signing_order": "The document is waiting for someone else to sign first (signing "
+        "order).",
+        "err.signing_session_expired": "The signing session expired; press Sign again.",
         "actor.system": "system",
         "note.no_signatures": "The file contains no digital signature.",
         "note.form_filled": "Form fields were filled in after this signature: {fields}.",
