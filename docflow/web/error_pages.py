@@ -100,7 +100,7 @@ class ErrorPage(Response[Any]):
         headers = {
             k: v
             for k, v in (getattr(self.answer, "headers", None) or {}).items()
-            if k.lower() in ("retry-after", "www-authenticate")
+            if k.lower() in ("retry-after", "www-authenticate", "allow")
         }
         template = page(
             request,

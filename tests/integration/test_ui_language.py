@@ -175,6 +175,8 @@ async def test_every_page_and_error_page_is_vietnamese(database_url: str, tmp_pa
             chunks = visible_chunks(html)
             assert len(chunks) > 5, (where, chunks)  # the frame and the page, at least
             problems += [f"{where}: {e}" for e in english_in(chunks)]
+            if path == "/upload" and status == 403:
+                assert 'data-code="upload_roles"' in html, where  # the refusal's own sentence
             if DUMP:
                 print(where, chunks)
             if status >= 400:
