@@ -2,10 +2,10 @@
 English, chosen by the ``lang`` cookie, keyed by stable codes.
 
 The strings live by area beside this module (``i18n_common``, ``i18n_documents``,
-``i18n_errors``, ``i18n_deliveries``; the jobs page adds its own) and are merged here;
-every key has a text in each language (``untranslated()`` lists those that do not, and
-a test fails on them). Dates show as dd/mm/yyyy in Vietnam time (UTC+07:00, no
-daylight saving).
+``i18n_errors``, ``i18n_events``, ``i18n_deliveries``; the jobs page adds its own) and
+are merged here; every key has a text in each language (``untranslated()`` lists those
+that do not, and a test fails on them). Dates show as dd/mm/yyyy in Vietnam time
+(UTC+07:00, no daylight saving).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from docflow.web.i18n_common import COMMON_STRINGS
 from docflow.web.i18n_deliveries import DELIVERY_STRINGS
 from docflow.web.i18n_documents import DOCUMENT_STRINGS
 from docflow.web.i18n_errors import ERROR_STRINGS
+from docflow.web.i18n_events import EVENT_STRINGS
 
 __all__ = [
     "CATALOGUE",
@@ -34,7 +35,7 @@ LANGS = ("vi", "en")
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 CATALOGUE: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
-for _area in (COMMON_STRINGS, DOCUMENT_STRINGS, ERROR_STRINGS, DELIVERY_STRINGS):
+for _area in (COMMON_STRINGS, DOCUMENT_STRINGS, ERROR_STRINGS, EVENT_STRINGS, DELIVERY_STRINGS):
     for _lang, _strings in _area.items():
         CATALOGUE[_lang].update(_strings)
 

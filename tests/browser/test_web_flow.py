@@ -213,6 +213,9 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
         "#signature-cards"
     )
     page.wait_for_selector("#events li")
+    trail = page.inner_text("#events")
+    assert "Tạo dự thảo" in trail and "document.created" not in trail, trail  # in words
+    assert "Indication" not in page.inner_text("#signature-cards")  # "Chỉ báo ETSI"
     page.wait_for_selector("#chain-status.v-passed")
     shot(page, "10-auditor-signatures")
     with page.expect_download() as etsi:
