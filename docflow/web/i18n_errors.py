@@ -62,6 +62,7 @@ ERROR_STRINGS: dict[str, dict[str, str]] = {
         "err.already_signed": "Văn bản đã được ký; mỗi người chỉ ký một văn bản một lần.",
         "err.signing_order": "Văn bản đang chờ người khác ký trước (theo thứ tự ký).",
         "err.signing_session_expired": "Phiên ký đã hết hạn; hãy bấm ký lại.",
+        "err.file_empty": "Tệp đã chọn trống (0 byte).",
         "actor.system": "hệ thống",
         "note.no_signatures": "Tệp không có chữ ký số nào.",
         "note.form_filled": "Các trường biểu mẫu đã được điền sau chữ ký này: {fields}.",
@@ -120,6 +121,7 @@ ERROR_STRINGS: dict[str, dict[str, str]] = {
         "err.signing_order": "The document is waiting for someone else to sign first (signing "
         "order).",
         "err.signing_session_expired": "The signing session expired; press Sign again.",
+        "err.file_empty": "The chosen file is empty (0 bytes).",
         "actor.system": "system",
         "note.no_signatures": "The file contains no digital signature.",
         "note.form_filled": "Form fields were filled in after this signature: {fields}.",
