@@ -48,6 +48,7 @@ from docflow.transfers.api import TRANSFER_HANDLERS
 from docflow.transfers.api_inbox import INBOX_HANDLERS
 from docflow.transfers.api_register import INCOMING_REGISTER_HANDLERS
 from docflow.web import TEMPLATE_CONFIG, WEB_HANDLERS
+from docflow.web.error_pages import with_error_pages
 
 __all__ = ["ROUTE_HANDLERS", "create_app", "freeze_startup_heap"]
 
@@ -216,7 +217,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={**DEPENDENCIES, "principal": Provide(provide_principal)},
         # Every /api/ route needs a live session (login is marked public).
         guards=[require_sign_in, bound_path_ids],
-        exception_handlers=EXCEPTION_HANDLERS,
+        # JSON under /api/; a page in the site's frame anywhere else.
+        exception_handlers=with_error_pages(EXCEPTION_HANDLERS),
         template_config=TEMPLATE_CONFIG,
         state=State({"runtime": runtime, "settings": settings}),
         on_startup=[

@@ -54,6 +54,7 @@ SESSION_LIFETIME = timedelta(minutes=15)
 
 class SessionExpired(DomainError):
     status_code = 410
+    code = "signing_session_expired"
 
 
 @dataclass(frozen=True)
@@ -107,18 +108,21 @@ async def _signable(
     if document.state != DocumentState.DRAFT.value:
         raise ConflictError(
             f"Document {document_id} is already signed ({document.state}); a person "
-            "signs a document once."
+            "signs a document once.",
+            code="already_signed",
         )
     turn = await next_turn(session, document)
     if turn.user_id != principal.user_id:
         if signers.index(principal.user_id) < signers.index(turn.user_id):
             raise ConflictError(
-                f"You already signed document {document_id}; a person signs a document once."
+                f"You already signed document {document_id}; a person signs a document once.",
+                code="already_signed",
             )
         waiting = await session.get(User, turn.user_id)
         name = waiting.username if waiting else str(turn.user_id)
         raise ConflictError(
-            f"Document {document_id} is waiting for {name} to sign first (signing order)."
+            f"Document {document_id} is waiting for {name} to sign first (signing order).",
+            code="signing_order",
         )
     return document, turn
 

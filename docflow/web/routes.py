@@ -37,11 +37,12 @@ from docflow.web.i18n import LANGS, VIETNAM
 from docflow.web.jobs_page import JOB_PAGES
 from docflow.web.pages import (
     LANG_COOKIE,
-    WEB_EXCEPTION_HANDLERS,
+    SignInRequired,
     Viewer,
     page,
     provide_viewer,
     safe_next,
+    sign_in_redirect,
 )
 
 __all__ = ["WEB_HANDLERS"]
@@ -51,9 +52,9 @@ URGENCIES = [u.value for u in Urgency]
 CONFIDENTIALITIES = [c.value for c in Confidentiality]
 
 
-def _need(viewer: Viewer, *roles: Role, why: str) -> None:
+def _need(viewer: Viewer, *roles: Role, why: str, code: str) -> None:
     if not any(viewer.principal.has(r) for r in roles):
-        raise PermissionDenied(why)
+        raise PermissionDenied(why, code=code)
 
 
 @get("/sign-in", opt={"page": "public"}, include_in_schema=False)
@@ -137,6 +138,7 @@ async def upload_page(
         Role.CLERK,
         Role.LEADER,
         why="Only specialists, clerks and leaders of an agency upload drafts.",
+        code="upload_roles",
     )
     signers = await people_of_agency(db_session, viewer.principal.agency_id, Role.LEADER)
     agencies = [a for a in await list_directory(db_session) if a.id != viewer.principal.agency_id]
@@ -291,8 +293,8 @@ PAGES = Router(
         *JOB_PAGES,
     ],
     dependencies={"viewer": Provide(provide_viewer)},
-    # Copied key by key: Litestar's map also takes status codes as keys.
-    exception_handlers={exc: handler for exc, handler in WEB_EXCEPTION_HANDLERS.items()},
+    # Every other error of a page becomes a page at the app's level (web.error_pages).
+    exception_handlers={SignInRequired: sign_in_redirect},
 )
 
 WEB_HANDLERS: list[Router] = [PAGES, STATIC]

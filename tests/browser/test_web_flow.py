@@ -213,6 +213,9 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
         "#signature-cards"
     )
     page.wait_for_selector("#events li")
+    trail = page.inner_text("#events")
+    assert "Tạo dự thảo" in trail and "document.created" not in trail, trail  # in words
+    assert "Indication" not in page.inner_text("#signature-cards")  # "Chỉ báo ETSI"
     page.wait_for_selector("#chain-status.v-passed")
     shot(page, "10-auditor-signatures")
     with page.expect_download() as etsi:
@@ -231,6 +234,12 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
     page.click("#verify-form button")
     page.wait_for_selector("#verify-error:not([hidden])")
     assert "không phải PDF" in page.inner_text("#verify-error")
+    page.set_input_files("#verify-file", str(draft))  # an unsigned PDF: no signature at all
+    page.click("#verify-form button")
+    page.wait_for_selector("#overall-verdict[data-verdict=NONE]", timeout=90_000)
+    assert "Không có chữ ký số" in page.inner_text("#overall-verdict")
+    assert "INDETERMINATE" not in page.inner_text("#signature-cards")
+    assert "no signatures" not in page.inner_text("#signature-cards")
     page.set_input_files("#verify-file", str(issued_pdf))
     page.click("#verify-form button")
     page.wait_for_selector("#overall-verdict.v-passed", timeout=90_000)
@@ -238,9 +247,11 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
     watch.provoked.add((403, f"{origin}/upload"))
     page.goto(f"{origin}/upload")
     assert "Bạn không có quyền" in page.inner_text("h1")
-    assert "Only specialists" in page.inner_text(".error-reason")
+    assert "Chỉ chuyên viên" in page.inner_text(".error-reason")  # the catalogue's text
+    assert page.locator("#sign-out").count() == 1  # the refusal keeps the site's frame
     page.click("a[lang=en]")
     assert "You are not allowed" in page.inner_text("h1")
+    assert "Only specialists" in page.inner_text(".error-reason")
     shot(page, "12-refused-english")
     page.context.close()
 

@@ -1,4 +1,4 @@
-"""One error shape for every failure: ``{"status_code", "detail"[, "extra"]}``.
+"""One error shape for every failure: ``{"status_code", "detail"[, "code", "extra"]}``.
 
 ``detail`` is a sentence a person can read. Unexpected exceptions become a 500
 with a generic sentence and the request id; the traceback goes to the server log
@@ -50,8 +50,11 @@ def _error_response(
     detail: str,
     extra: Any = None,
     headers: dict[str, str] | None = None,
+    code: str | None = None,
 ) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {"status_code": status_code, "detail": detail}
+    if code:  # a domain error's stable name, for programs and the pages' catalogue
+        body["code"] = code
     if extra:
         body["extra"] = extra
     return Response(body, status_code=status_code, media_type=MediaType.JSON, headers=headers)
@@ -111,6 +114,7 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
         str(exc) or _DEFAULT_DETAILS.get(exc.status_code, ""),
         getattr(exc, "extra", None),  # e.g. the coded problems of a refused package
         headers=dict(headers) if headers else None,
+        code=exc.code,
     )
 
 

@@ -1,6 +1,6 @@
 // The document page: the PDF itself, "Ký số" with the browser's own key, issuance,
 // and the signature cards / audit trail.
-import { api, download, el, flash, once, showError, t, vnDateTime } from './api.js';
+import { S, api, download, el, flash, once, showError, t, vnDateTime } from './api.js';
 import { showPdf } from './pdfview.js';
 import { renderReport } from './report.js';
 import { buildCsr, forgetKey, fromBase64, loadKey, newKeyPair, saveKey, signBytes } from './webkey.js';
@@ -112,12 +112,20 @@ once(document.getElementById('etsi-button'), t('loading'), async () => {
   return false;
 });
 
+// An audit event in words (`event.<action>` in the catalogue); its code when it has none.
+function described(e) {
+  const words = S[`event.${e.action}`];
+  if (!words) return e.action;
+  const attempted = e.details && e.details.attempted;
+  return attempted ? `${words}: ${S[`event.${attempted}`] || attempted}` : words;
+}
+
 const events = document.getElementById('events');
 if (events) {
   api('GET', `/api/v1/audit/events?document_id=${docId}&limit=100`).then((page) => {
     for (const e of page.items) {
-      events.append(el('li', {}, el('time', {}, vnDateTime(e.occurred_at || e.at)), ' ',
-        `#${e.seq} ${e.action}${e.actor_user_id ? ` — user ${e.actor_user_id}` : ''}`));
+      events.append(el('li', { 'data-action': e.action }, el('time', {}, vnDateTime(e.occurred_at || e.at)), ' ',
+        `#${e.seq} ${described(e)}${e.actor_user_id ? ` — ${t('events.user')} ${e.actor_user_id}` : ''}`));
     }
   }).catch((e) => events.append(el('li', { class: 'error' }, e.message)));
   const chain = document.getElementById('chain-status');
