@@ -19,11 +19,12 @@ from docflow.accounts.permissions import Principal
 from docflow.core.db import AsyncSession
 from docflow.core.errors import InvalidInput, NotFoundError
 from docflow.core.http.bounds import BodyId, QueryId
+from docflow.core.http.download import attachment_disposition
 from docflow.core.http.json_limits import loads_bounded
 from docflow.core.runtime import Runtime
 from docflow.documents import documents, issuance, signatures
 from docflow.documents import files as document_files
-from docflow.documents.views import document_view
+from docflow.documents.views import document_view, download_name
 
 __all__ = ["DOCUMENT_HANDLERS"]
 
@@ -118,7 +119,7 @@ async def get_document_file(
     db_session: NamedDependency[AsyncSession],
     version: QueryId = None,
 ) -> Stream:
-    await documents.load_readable(db_session, principal, document_id)
+    document = await documents.load_readable(db_session, principal, document_id)
     versions = await documents.versions_of(db_session, document_id)
     chosen = (
         versions[-1]
@@ -133,8 +134,9 @@ async def get_document_file(
         headers={
             "X-Content-SHA256": chosen.sha256,
             "Content-Length": str(chosen.size),
-            "Content-Disposition": f'attachment; filename="document-{document_id}'
-            f'-v{chosen.version}.pdf"',
+            "Content-Disposition": attachment_disposition(
+                download_name(document, chosen.version, versions[-1].version)
+            ),
         },
     )
 
@@ -151,7 +153,7 @@ async def get_attachment_file(
     runtime: NamedDependency[Runtime],
     db_session: NamedDependency[AsyncSession],
 ) -> Stream:
-    await documents.load_readable(db_session, principal, document_id)
+    document = await documents.load_readable(db_session, principal, document_id)
     found = [
         a for a in await documents.attachments_of(db_session, document_id) if a.position == position
     ]
@@ -166,8 +168,9 @@ async def get_attachment_file(
         headers={
             "X-Content-SHA256": sha256,
             "Content-Length": str(size),
-            "Content-Disposition": f'attachment; filename="document-{document_id}'
-            f'-attachment-{position}.pdf"',
+            "Content-Disposition": attachment_disposition(
+                download_name(document, 0, 0, part=f"phu-luc-{position}")
+            ),
         },
     )
 
