@@ -31,23 +31,17 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import AxisAlignment, InnerScaling, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.text import TextBoxStyle
-from pypdf.errors import PyPdfError
 from pyhanko.sign.fields import (
     FieldMDPAction,
     FieldMDPSpec,
     SigFieldSpec,
     append_signature_field,
 )
+from pypdf.errors import PyPdfError
 
 from signing._failures import MALFORMED
 from signing.errors import FieldError
 from signing.pades.levels import Box
-from signing.pades.placement import (
-    customary_date_box,
-    customary_number_box,
-    free_box,
-    page_text_layout,
-)
 from signing.pades.pdf_io import (
     PdfInput,
     PdfOutput,
@@ -55,6 +49,12 @@ from signing.pades.pdf_io import (
     open_output,
     open_writer,
     stream_digest,
+)
+from signing.pades.placement import (
+    customary_date_box,
+    customary_number_box,
+    free_box,
+    page_text_layout,
 )
 from signing.stamps._font import FONT_PATH, font_metrics
 
@@ -206,6 +206,9 @@ def _sig_field(
     append_signature_field(writer, spec)
 
 
+_UNREADABLE_TEXT: tuple[type[Exception], ...] = (*MALFORMED, PyPdfError)
+
+
 def place_text_fields(src: BinaryIO, layout: FieldLayout) -> FieldLayout:
     """``layout`` with a box for the number and the date: the caller's where given,
     else the customary one if no text of the page is in it, else the nearest free one."""
@@ -213,7 +216,7 @@ def place_text_fields(src: BinaryIO, layout: FieldLayout) -> FieldLayout:
         return layout
     try:
         page, obstacles = page_text_layout(src, layout.page)
-    except (*MALFORMED, PyPdfError):
+    except _UNREADABLE_TEXT:
         # the text cannot be read: the customary places (pyHanko judges the file next)
         page, obstacles = (0.0, 0.0, 595.28, 841.89), []
     obstacles += [layout.leader_box, _seal_box(layout)]

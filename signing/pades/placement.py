@@ -62,8 +62,14 @@ def intersects(a: Box, b: Box, gap: float = 0.0) -> bool:
 def _product(tm: Sequence[float], cm: Sequence[float]) -> tuple[float, ...]:
     a, b, c, d, e, f = (float(v) for v in tm)
     p, q, r, s, t, u = (float(v) for v in cm)
-    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s,
-            e * p + f * r + t, e * q + f * s + u)
+    return (
+        a * p + b * r,
+        a * q + b * s,
+        c * p + d * r,
+        c * q + d * s,
+        e * p + f * r + t,
+        e * q + f * s + u,
+    )
 
 
 def _line_box(text: str, matrix: Sequence[float], font_size: float) -> Box | None:
@@ -106,9 +112,7 @@ def page_text_layout(stream: BinaryIO, page_index: int) -> tuple[Box, list[Box]]
     return page_box, boxes
 
 
-def free_box(
-    preferred: Box, obstacles: Iterable[Box], page: Box, *, gap: float = _GAP
-) -> Box:
+def free_box(preferred: Box, obstacles: Iterable[Box], page: Box, *, gap: float = _GAP) -> Box:
     """``preferred`` if it keeps ``gap`` from every obstacle, else the free box of the
     same size nearest to it on ``page``; ``preferred`` when no box of that size is free."""
     blocked = list(obstacles)
@@ -125,9 +129,7 @@ def free_box(
         (left + i * _STEP, bottom + j * _STEP) for i in range(columns) for j in range(rows)
     ]
     # nearest first; a move across the page counts more than one up or down the column
-    candidates.sort(
-        key=lambda p: math.hypot(1.5 * (p[0] - preferred[0]), p[1] - preferred[1])
-    )
+    candidates.sort(key=lambda p: math.hypot(1.5 * (p[0] - preferred[0]), p[1] - preferred[1]))
     for x, y in candidates:
         box = (x, y, x + width, y + height)
         if not any(intersects(box, other, gap) for other in blocked):
