@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from docflow.accounts.access import deny
@@ -41,6 +42,7 @@ from docflow.documents.models import (
 from docflow.documents.pdf_bounds import job_check_attachment, job_check_page_tree
 from docflow.documents.reading import document_facts, load_for_issuer_side
 from docflow.documents.signing_jobs import job_add_fields
+from docflow.documents.upload_key import RepeatedUpload
 from storage import ObjectStore
 
 __all__ = [
@@ -155,10 +157,13 @@ async def create_draft(
     *,
     store: ObjectStore,
     workers: SigningPool,
+    upload_key: str | None = None,
 ) -> Document:
     """A new draft: the upload (version 1) and the revision with the fields (version 2);
     ``attachments`` are (file name, path, SHA-256) of separate PDFs sent with it. The
-    files are checked and prepared in ``workers`` and kept in ``store``."""
+    files are checked and prepared in ``workers`` and kept in ``store``. ``upload_key``
+    (``docflow.documents.upload_key``): ``RepeatedUpload`` when a concurrent request
+    with the same key made its draft first (the caller's transaction rolls back)."""
     await check_can_draft(session, principal)
     signer = await _signer(session, principal, request.signer)
     await _check_recipients(session, request.recipients)
@@ -169,8 +174,14 @@ async def create_draft(
         workers, upload, fields_path, request.layout, len(approvers), attachments
     )
     document = _new_document(principal, request, signer, readers, approvers)
+    document.upload_key = upload_key
     session.add(document)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if upload_key is not None and is_duplicate(exc):
+            raise RepeatedUpload("This upload was sent twice at once.") from None
+        raise
     assert document.id is not None
     await _store_draft_files(
         session, store, principal, document.id,
