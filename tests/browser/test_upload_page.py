@@ -48,7 +48,9 @@ def drafts_named(page: Any, origin: str, subject: str) -> int:
 
 
 def test_double_click_uploads_once_and_confirms(
-    origin: str, browser: Any, tmp_path: Path  # noqa: F811
+    origin: str,
+    browser: Any,  # noqa: F811 - the imported fixture
+    tmp_path: Path,
 ) -> None:
     watch = Watch(origin)
     draft = tmp_path / "du-thao.pdf"
@@ -83,7 +85,9 @@ def test_double_click_uploads_once_and_confirms(
 
 
 def test_too_large_is_refused_before_sending(
-    origin: str, browser: Any, tmp_path: Path  # noqa: F811
+    origin: str,
+    browser: Any,  # noqa: F811 - the imported fixture
+    tmp_path: Path,
 ) -> None:
     watch = Watch(origin)
     big = tmp_path / "qua-lon.pdf"
@@ -117,7 +121,9 @@ def test_too_large_is_refused_before_sending(
 
 
 def test_no_recipients_is_said_before_and_after(
-    origin: str, browser: Any, tmp_path: Path  # noqa: F811
+    origin: str,
+    browser: Any,  # noqa: F811 - the imported fixture
+    tmp_path: Path,
 ) -> None:
     watch = Watch(origin)
     draft = tmp_path / "noi-bo.pdf"
