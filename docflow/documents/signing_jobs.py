@@ -204,7 +204,7 @@ def job_fill_and_seal(
         level = seal_level(config)
         extra = long_term_source(config) if level in ("B-LT", "B-LTA") else {}
         box = signing.seal_box_for(leader_box)
-        size = (box[2] - box[0], box[3] - box[1])
+        size = _seal_field_size(src) or (box[2] - box[0], box[3] - box[1])
         request = signing.SignRequest(
             level=level,
             field_name="DauCoQuan",
@@ -267,6 +267,24 @@ def malformed_pdf_errors() -> tuple[type[Exception], ...]:
     from pypdf.errors import PyPdfError
 
     return (*signing.MALFORMED, PyPdfError)
+
+
+def _seal_field_size(src: str) -> tuple[float, float] | None:
+    """(width, height) of the seal field made at upload: the appearance is laid out for
+    it (a draft made before the seal's caption grew has a narrower field)."""
+    import pypdf
+
+    try:
+        root: Any = pypdf.PdfReader(src).trailer["/Root"]
+        form: Any = root.get("/AcroForm")
+        for ref in form.get_object().get("/Fields", []) if form is not None else []:
+            field: Any = ref.get_object()
+            if field.get("/T") == "DauCoQuan" and "/Rect" in field:
+                x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
+                return abs(x2 - x1), abs(y2 - y1)
+    except malformed_pdf_errors():
+        return None
+    return None
 
 
 def _first_page_size(src: str) -> tuple[float, float]:

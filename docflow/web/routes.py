@@ -7,6 +7,8 @@ afterwards); a refused page says why.
 
 from __future__ import annotations
 
+import json
+import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,11 +41,13 @@ from docflow.web.pages import (
     LANG_COOKIE,
     SignInRequired,
     Viewer,
+    lang_of,
     page,
     provide_viewer,
     safe_next,
     sign_in_redirect,
 )
+from docflow.web.upload_words import done_message, words
 
 __all__ = ["WEB_HANDLERS"]
 
@@ -142,6 +146,8 @@ async def upload_page(
     )
     signers = await people_of_agency(db_session, viewer.principal.agency_id, Role.LEADER)
     agencies = [a for a in await list_directory(db_session) if a.id != viewer.principal.agency_id]
+    settings = request.app.state.runtime.settings
+    page_words = words(lang_of(request))
     return page(
         request,
         "upload.html",
@@ -151,6 +157,12 @@ async def upload_page(
         agencies=agencies,
         urgencies=URGENCIES,
         confidentialities=CONFIDENTIALITIES,
+        # the form's nonce: sent twice, it makes one draft (docflow.documents.upload_key)
+        upload_key=secrets.token_urlsafe(24),
+        max_upload_mb=settings.max_upload_mb,
+        max_upload_bytes=settings.max_upload_bytes,
+        words=page_words,
+        words_json=json.dumps(page_words, ensure_ascii=False),
     )
 
 
@@ -160,7 +172,9 @@ async def document_page(
     document_id: FromPath[int],
     viewer: NamedDependency[Viewer],
     db_session: NamedDependency[AsyncSession],
+    done: FromQuery[str | None] = None,
 ) -> Template:
+    """``?done=uploaded|signed|issued``: the confirmation after the page reloads."""
     document = await documents.load_readable(db_session, viewer.principal, document_id)
     view = await document_view(db_session, document)
     recipients: list[dict[str, Any]] = []
@@ -197,6 +211,8 @@ async def document_page(
         is_auditor=me.has(Role.AUDITOR),
         full_name=viewer.me.user.full_name,
         types=DOCUMENT_TYPES,
+        done=done_message(lang_of(request), done, view),
+        words=words(lang_of(request)),
     )
 
 

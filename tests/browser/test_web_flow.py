@@ -126,7 +126,9 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
     shot(page, "02-upload-form")
     assert watch.posts_to("/api/v1/documents") == 0  # nothing was sent for bad input
     page.click("#upload-submit")
-    page.wait_for_url(re.compile(r"/documents/\d+$"))
+    page.wait_for_selector("#done")
+    assert "Đã tải lên dự thảo" in page.inner_text("#done")
+    page.wait_for_url(re.compile(r"/documents/\d+$"))  # shown once: the flag leaves the address
     doc_url = page.url
     doc_id = int(doc_url.rsplit("/", 1)[1])
     assert watch.posts_to("/api/v1/documents") == 1
@@ -144,6 +146,7 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
     shot(page, "04-leader-document")
     page.dblclick("#sign-button")
     page.wait_for_selector("#doc-state.s-signed", timeout=90_000)
+    assert "Đã ký số văn bản" in page.inner_text("#done")
     assert watch.posts_to("/api/v1/me/certificates") == 1
     assert watch.posts_to(f"/documents/{doc_id}/signatures/prepare") == 1
     assert watch.posts_to(f"/documents/{doc_id}/signatures/complete") == 1
@@ -172,6 +175,7 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
     page.goto(doc_url)
     page.dblclick("#issue-button")
     page.wait_for_selector("#doc-state.s-issued", timeout=90_000)
+    assert "Đã ban hành văn bản số" in page.inner_text("#done")
     assert watch.posts_to(f"/documents/{doc_id}/issue") == 1
     symbol = page.inner_text("h1").split(" — ")[0].strip()
     assert re.fullmatch(r"\d{2,}/STTTT-VP", symbol), symbol

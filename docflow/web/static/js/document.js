@@ -10,6 +10,17 @@ const docId = article.dataset.id;
 const errorBox = document.getElementById('action-error');
 const viewer = document.getElementById('pdf-view');
 
+// The confirmation of what was just done arrives as ?done=… (it survives the reload);
+// once shown, the address loses it, so reloading again does not repeat it.
+if (new URLSearchParams(location.search).has('done')) {
+  history.replaceState(null, '', location.pathname);
+}
+
+// Reload this page with the confirmation of `what` (uploaded, signed, issued).
+function reloadDone(what) {
+  location.assign(`${location.pathname}?done=${what}`);
+}
+
 showPdf(viewer, viewer.dataset.src).catch((e) => {
   viewer.replaceChildren(el('p', { class: 'error' }, String(e.message || e)));
 });
@@ -55,7 +66,7 @@ if (signButton) {
         await signOnce(key);
       }
       flash(t('doc.signed'));
-      location.reload();
+      reloadDone('signed');
       return true;
     } catch (e) {
       showError(errorBox, e.message);
@@ -73,7 +84,7 @@ if (issueButton) {
       // Delivery is idempotent: make sure every recipient has it.
       await api('POST', `/api/v1/documents/${docId}/dispatch`).catch(() => null);
       flash(`${t('doc.issued')}: ${issued.symbol}`);
-      location.reload();
+      reloadDone('issued');
       return true;
     } catch (e) {
       showError(errorBox, e.message);
