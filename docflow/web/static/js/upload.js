@@ -1,7 +1,7 @@
 // Upload a draft: checks what a person can fix before sending, then shows progress.
 // One submission at a time (the busy flag is set before anything is awaited), and the
 // form's nonce (upload_key) makes the server answer a repeated one with the same draft.
-import { csrfToken, goSignIn, showError, t } from './api.js';
+import { csrfToken, errorMessage, goSignIn, showError, t } from './api.js';
 
 const form = document.getElementById('upload-form');
 const error = document.getElementById('upload-error');
@@ -135,8 +135,7 @@ async function upload() {
     return true;
   }
   if (answer.status >= 400) {
-    const prefix = answer.status === 403 ? t('error.refused') : t('error.title');
-    problem(`${prefix}: ${answer.body.detail || answer.status}`);
+    problem(errorMessage(answer.status, answer.body));
     return false;
   }
   progress.value = 100;
