@@ -182,6 +182,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.not_found": "Không tìm thấy.",
         "error.network": "Không kết nối được máy chủ. Hãy thử lại.",
         "error.server": "Máy chủ báo lỗi",
+        "error.database_unavailable": "Cơ sở dữ liệu tạm thời không truy cập được; "
+        "chưa có gì bị thay đổi. Hãy thử lại sau giây lát.",
         "back_home": "Về trang chính",
         "loading": "Đang tải…",
     },
@@ -348,6 +350,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error.not_found": "Not found.",
         "error.network": "The server could not be reached. Try again.",
         "error.server": "The server answered",
+        "error.database_unavailable": "The database is unavailable right now; "
+        "nothing was changed. Try again in a moment.",
         "back_home": "Back to the start page",
         "loading": "Loading…",
     },

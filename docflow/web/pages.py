@@ -19,7 +19,9 @@ from docflow.accounts.auth import SESSION_COOKIE
 from docflow.accounts.models_user import Role
 from docflow.accounts.permissions import Principal
 from docflow.accounts.users import Me, whoami
+from docflow.core.db_outage import is_connection_error
 from docflow.core.errors import DomainError, NotAuthenticated
+from docflow.core.http.errors import DATABASE_RETRY_AFTER, database_unavailable, handle_unexpected
 from docflow.core.runtime import Runtime
 from docflow.transfers.statuses import LEGACY_LABELS, SENDING, STATUS_LABELS
 from docflow.web.i18n import CATALOGUE, DEFAULT_LANG, LANGS, translator, vn_date, vn_datetime
@@ -171,7 +173,28 @@ def _error_page(request: Request[Any, Any, Any], exc: DomainError) -> Response[A
     )
 
 
+def _unexpected_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The database away: a page saying so in the reader's language (503, nothing was
+    changed, try again); anything else: the API's logged 500."""
+    if not is_connection_error(exc):
+        return handle_unexpected(request, exc)
+    database_unavailable(request, exc)
+    t = translator(lang_of(request))
+    answer = page(
+        request,
+        "error.html",
+        None,
+        status_code=503,
+        headline=t("error.title"),
+        reason=t("error.database_unavailable"),
+        signed_in=getattr(request.state, "principal", None) is not None,
+    )
+    answer.headers["Retry-After"] = DATABASE_RETRY_AFTER
+    return answer
+
+
 WEB_EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
     SignInRequired: _sign_in_redirect,
     DomainError: _error_page,
+    Exception: _unexpected_page,
 }
