@@ -40,7 +40,7 @@ _CONNECTION_CLASSES: tuple[type[BaseException], ...] = (
     pg.TooManyConnectionsError,
 )
 #: Code whose ``OSError`` (refused, reset, timed out, unknown host) is a database's.
-_DRIVERS = ("asyncpg", "psycopg", "psycopg_pool", "sqlalchemy", "procrastinate")
+_DRIVERS = ("asyncpg", "psycopg", "psycopg_pool")
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
