@@ -115,7 +115,9 @@ async def _audit_checkpoint(runtime: Runtime) -> None:
     ``audit.checkpoint`` event does not count), then copies the store lacks."""
     from docflow.audit import checkpoints
     from docflow.audit.copies import copy_missing
+    from docflow.audit.sequencer import sequence_pending
 
+    await sequence_pending(runtime)  # the period's checkpoint covers events until now
     if await checkpoints._has_news(runtime):
         await checkpoints.create_checkpoint(runtime, reason="interval")
     await copy_missing(runtime)
@@ -141,7 +143,19 @@ def periodic_work(settings: Settings) -> list[PeriodicWork]:
     if settings.archive_renewal_hours > 0:
         seconds = settings.archive_renewal_hours * 3600
         works.append(PeriodicWork("archive_renewal", seconds, _archive_renewal))
+    works.append(PeriodicWork("job_cleanup", 86_400, _job_cleanup))
     return works
+
+
+async def _job_cleanup(runtime: Runtime) -> None:
+    """Forget jobs finished a month ago (``docflow.core.jobs.prune``)."""
+    from docflow.core.jobs.prune import prune_finished
+    from docflow.core.models_base import utcnow
+
+    async with runtime.transaction() as session:
+        removed = await prune_finished(session, utcnow())
+    if removed:
+        logger.info("forgot %d job(s) finished over a month ago", removed)
 
 
 async def _run_periodic(runtime: Runtime, job: PeriodicRun) -> None:

@@ -35,6 +35,7 @@ from docflow.accounts.throttle import (
     Attempt,
     LoginPolicy,
     address_key,
+    failed,
     pair_key,
     reserve,
     succeeded,
@@ -145,7 +146,9 @@ async def _record_failure(
     source_ip: str,
     policy: LoginPolicy,
 ) -> None:
-    """Trail events for a failed check, on transitions only (see ``docflow.accounts.throttle``)."""
+    """Count the failure and leave trail events for it, on transitions only (see
+    ``docflow.accounts.throttle``)."""
+    await failed(session, attempt, policy, utcnow())
     pair, address = pair_key(name, source_ip), address_key(source_ip)
     if attempt.first_failure(pair) and user is not None or (
         user is None and attempt.first_failure(address)

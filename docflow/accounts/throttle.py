@@ -11,10 +11,15 @@ Two counters per attempt, each a row of ``login_throttle``:
   and its back-off is capped low (``max_delay_address``): people behind a noisy
   address are slowed for seconds, never shut out.
 
-Counting is atomic in the database: one conditional ``UPDATE ... RETURNING`` per key
-counts the attempt *before* its password is checked (and gives it back when the
-password was right), so parallel guesses cannot pass more checks than the allowance,
-on one process or many. A key idle for ``forget_after`` starts over.
+Counting is atomic in the database: one conditional ``UPDATE ... RETURNING`` per key.
+A pair counts the attempt *before* its password is checked (and forgets the run when
+the password was right), so parallel guesses at one account cannot pass more checks
+than its allowance, on one process or many. An address counts only *failed* checks
+(``failed``): the start of a working day behind one NAT address is many right passwords
+at once, and counting them while in flight put the whole office in back-off. Parallel
+guesses from one address at many accounts may therefore pass the address allowance by
+the number in flight (each one still under its pair's allowance). A key idle for
+``forget_after`` starts over.
 
 The trail gets events on transitions only (the first failure of a run, each entry
 into back-off with the number of attempts refused since the last report), never one
@@ -27,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -39,6 +44,7 @@ __all__ = [
     "Attempt",
     "LoginPolicy",
     "address_key",
+    "failed",
     "pair_key",
     "reserve",
     "succeeded",
@@ -103,13 +109,15 @@ async def _ensure_rows(session: AsyncSession, keys: list[str], now: datetime) ->
 async def reserve(
     session: AsyncSession, keys: list[str], policy: LoginPolicy, now: datetime
 ) -> Attempt:
-    """Count one attempt under every key, or refuse it (``TooManyAttempts``) if any key
-    is in back-off; commits either way (the refusal's count included)."""
+    """Count one attempt under every pair key (an address key only checks its back-off;
+    its failures count in ``failed``), or refuse it (``TooManyAttempts``) if any key is
+    in back-off; commits either way (the refusal's count included)."""
     await _ensure_rows(session, keys, now)
     conn = await session.connection()
     counts: dict[str, int] = {}
     blocked: list[str] = []
     for key in keys:
+        step = 1 if _counted_before_check(key) else 0
         row = (
             await conn.execute(
                 update(_T)
@@ -117,8 +125,8 @@ async def reserve(
                 .where((_T.c.blocked_until.is_(None)) | (_T.c.blocked_until <= now))
                 .values(
                     failures=case(
-                        (_T.c.last_attempt_at < now - policy.forget_after, 1),
-                        else_=_T.c.failures + 1,
+                        (_T.c.last_attempt_at < now - policy.forget_after, step),
+                        else_=_T.c.failures + step,
                     ),
                     last_attempt_at=now,
                 )
@@ -133,14 +141,48 @@ async def reserve(
         await session.rollback()  # nothing counted for an attempt that checks nothing
         await _refuse(session, blocked, now)
     for key, failures in counts.items():
-        if failures >= policy.allowance(key):
+        if _counted_before_check(key) and failures >= policy.allowance(key):
+            await _block(session, key, policy, failures, now)
+    await session.commit()
+    return Attempt(counts)
+
+
+def _counted_before_check(key: str) -> bool:
+    return key.startswith("pair:")
+
+
+async def _block(
+    session: AsyncSession, key: str, policy: LoginPolicy, failures: int, now: datetime
+) -> None:
+    conn = await session.connection()
+    await conn.execute(
+        update(_T).where(_T.c.key == key).values(blocked_until=now + policy.delay(key, failures))
+    )
+
+
+async def failed(
+    session: AsyncSession, attempt: Attempt, policy: LoginPolicy, now: datetime
+) -> None:
+    """The password was wrong: count the failure under each key counted after the
+    check (the address), entering back-off at its allowance; ``attempt.counts`` then
+    holds every key's failures. The caller commits."""
+    conn = await session.connection()
+    for key in attempt.counts:
+        if _counted_before_check(key):
+            continue
+        row = (
             await conn.execute(
                 update(_T)
                 .where(_T.c.key == key)
-                .values(blocked_until=now + policy.delay(key, failures))
+                .values(failures=_T.c.failures + 1, last_attempt_at=now)
+                .returning(_T.c.failures)
             )
-    await session.commit()
-    return Attempt(counts)
+        ).first()
+        if row is None:
+            continue
+        attempt.counts[key] = int(row.failures)
+        if attempt.counts[key] >= policy.allowance(key):
+            await _block(session, key, policy, attempt.counts[key], now)
 
 
 async def _refuse(session: AsyncSession, keys: list[str], now: datetime) -> None:
@@ -180,21 +222,13 @@ async def take_refused(session: AsyncSession, key: str) -> int:
 
 
 async def succeeded(session: AsyncSession, attempt: Attempt, policy: LoginPolicy) -> None:
-    """The password was right: the pair starts over; the address gets its attempt back
-    (and leaves back-off if that brings it under its allowance). The caller commits."""
+    """The password was right: the pair starts over (an address counted nothing for
+    it). The row stays (reset, not deleted): a parallel attempt of the same pair that
+    finds its row gone would read that as a back-off. The caller commits."""
+    del policy  # kept in the signature: callers pass the policy they reserved under
     conn = await session.connection()
     for key in attempt.counts:
-        if key.startswith("pair:"):
-            await conn.execute(delete(_T).where(_T.c.key == key))
-            continue
-        remaining = _T.c.failures - 1
-        await conn.execute(
-            update(_T)
-            .where(_T.c.key == key, _T.c.failures > 0)
-            .values(
-                failures=remaining,
-                blocked_until=case(
-                    (remaining < policy.allowance(key), None), else_=_T.c.blocked_until
-                ),
+        if _counted_before_check(key):
+            await conn.execute(
+                update(_T).where(_T.c.key == key).values(failures=0, blocked_until=None)
             )
-        )

@@ -48,6 +48,19 @@ class SigningPool:
         self.use_processes = use_processes
         self._executors: dict[str, Executor] = {}
         self._lock = threading.Lock()
+        # Jobs beyond the workers wait here, not in the executor's queue, so a job's
+        # time limit counts its own run and never the wait behind others (a busy
+        # server must not kill its workers because the queue was long).
+        self._slots: dict[tuple[str, int], asyncio.Semaphore] = {}
+
+    def _slot(self, lane: str) -> asyncio.Semaphore:
+        key = (lane, id(asyncio.get_running_loop()))
+        with self._lock:
+            slot = self._slots.get(key)
+            if slot is None:
+                slot = asyncio.Semaphore(1 if lane == "locked" else self.workers)
+                self._slots[key] = slot
+            return slot
 
     def _get(self, lane: str) -> Executor:
         with self._lock:
@@ -84,14 +97,24 @@ class SigningPool:
         """``job(*args)`` in a worker; its exception is re-raised here. ``locked=True``
         for work done while holding a database lock (a dedicated worker). A job still
         running after ``timeout`` seconds raises ``TimeoutError`` and its worker
-        processes are killed (a hostile PDF cannot keep a worker forever)."""
+        processes are killed (a hostile PDF cannot keep a worker forever). The limit
+        starts when a worker is free for the job, not when it was asked for."""
         loop = asyncio.get_running_loop()
         lane = "locked" if locked else "general"
-        executor = self._get(lane)
+        async with self._slot(lane):
+            executor = self._get(lane)
+            return await self._run_in(lane, executor, loop, partial(job, *args), timeout)
+
+    async def _run_in(
+        self,
+        lane: str,
+        executor: Executor,
+        loop: asyncio.AbstractEventLoop,
+        call: Callable[[], T],
+        timeout: float | None,
+    ) -> T:
         try:
-            return await asyncio.wait_for(
-                loop.run_in_executor(executor, partial(job, *args)), timeout
-            )
+            return await asyncio.wait_for(loop.run_in_executor(executor, call), timeout)
         except TimeoutError:
             self._discard(lane, executor, kill=True)
             raise

@@ -31,3 +31,16 @@ async def test_jobs_run_in_other_processes_and_hung_ones_are_killed() -> None:
         assert await pool.run(_pid) != worker  # the hung worker was replaced
     finally:
         pool.shutdown()
+
+
+async def test_a_long_queue_does_not_count_against_each_jobs_time_limit() -> None:
+    # A busy server: more jobs than workers. Each job runs well within its limit, but
+    # the last waits for the others longer than that limit; none may be killed for it.
+    import asyncio
+
+    pool = SigningPool(1)
+    try:
+        results = await asyncio.gather(*(pool.run(_sleep, 0.5, timeout=1.2) for _ in range(4)))
+        assert results == ["done"] * 4
+    finally:
+        pool.shutdown()
