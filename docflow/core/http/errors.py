@@ -24,9 +24,11 @@ from docflow.core.objects import describe_store_error
 from storage import StorageError
 
 __all__ = [
+    "DATABASE_RETRY_AFTER",
     "DATABASE_UNAVAILABLE_DETAIL",
     "EXCEPTION_HANDLERS",
     "STORE_UNAVAILABLE_DETAIL",
+    "database_unavailable",
     "handle_unexpected",
 ]
 

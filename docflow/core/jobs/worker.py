@@ -151,6 +151,10 @@ async def _recover_forever(app: procrastinate.App, stalled_seconds: float) -> No
         await asyncio.sleep(max(1.0, stalled_seconds / 2))
 
 
+#: A worker that ran this long before losing the database starts again after 1 s.
+HEALTHY_RUN_SECONDS = 60.0
+
+
 async def run_worker(
     runtime: Runtime,
     works: Sequence[PeriodicWork] = (),
@@ -165,7 +169,8 @@ async def run_worker(
     A worker that loses the database is started again, with a new connector and pool,
     after 1, 2, 4 … 30 s, until stopped: procrastinate's worker ends when its database
     goes (an error out of its loop, or it stops itself when its listener or heartbeat
-    fails), and jobs deferred meanwhile would wait forever otherwise."""
+    fails), and jobs deferred meanwhile would wait forever otherwise. Not ``wait`` (run
+    what is due, then return) raises instead."""
     stop = asyncio.Event()
     reconnect = Reconnect("job worker")
     signals = _stopping_on_signals(stop) if install_signal_handlers else contextlib.nullcontext()
@@ -175,7 +180,7 @@ async def run_worker(
             try:
                 await _until_stopped(_run_once(runtime, works, concurrency, wait), stop)
             except Exception as exc:
-                if not is_connection_error(exc):
+                if not wait or not is_connection_error(exc):
                     raise
                 failure: BaseException | None = exc
             else:
@@ -185,10 +190,6 @@ async def run_worker(
             if time.monotonic() - started > HEALTHY_RUN_SECONDS:
                 reconnect.succeeded()
             await reconnect.wait(failure, stop)
-
-
-#: A worker that ran this long before losing the database starts again after 1 s.
-HEALTHY_RUN_SECONDS = 60.0
 
 
 async def _run_once(
