@@ -21,7 +21,7 @@ from litestar import Request, Response
 from litestar.exceptions import NotAuthorizedException
 from litestar.types import Receive, Scope, Send
 
-from docflow.core.errors import NotAuthenticated
+from docflow.core.errors import DomainError, NotAuthenticated
 from docflow.web.i18n import CATALOGUE, DEFAULT_LANG
 from docflow.web.pages import (
     SignInRequired,
@@ -116,6 +116,15 @@ class ErrorPage(Response[Any]):
         await template.to_asgi_response(None, request)(scope, receive, send)
 
 
+def _code_of(answer: Response[Any], exc: Any) -> str | None:
+    """The refusal's stable code: the one the API answer carries, else a domain
+    error's (never a driver's own ``code`` attribute, which names something else)."""
+    body = answer.content
+    if isinstance(body, dict) and isinstance(body.get("code"), str):
+        return str(body["code"])
+    return getattr(exc, "code", None) if isinstance(exc, DomainError) else None
+
+
 def _as_page(api_handler: Handler) -> Handler:
     def handler(request: AnyRequest, exc: Any) -> Response[Any]:
         if not wants_page(request):
@@ -124,7 +133,7 @@ def _as_page(api_handler: Handler) -> Handler:
             return sign_in_redirect(request, exc)
         answer = api_handler(request, exc)  # decides the status, logs, sets headers
         status = answer.status_code or 500
-        return ErrorPage(request, status, getattr(exc, "code", None), answer=answer)
+        return ErrorPage(request, status, _code_of(answer, exc), answer=answer)
 
     return handler
 

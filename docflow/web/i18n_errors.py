@@ -49,6 +49,8 @@ ERROR_STRINGS: dict[str, dict[str, str]] = {
         "err.throttled": "Đăng nhập sai quá nhiều lần; hãy chờ một lát rồi thử lại.",
         "err.upload_roles": "Chỉ chuyên viên, văn thư và lãnh đạo của một cơ quan được tải lên "
         "dự thảo.",
+        "err.database_unavailable": "Cơ sở dữ liệu tạm thời không truy cập được; chưa có gì "
+        "bị thay đổi. Hãy thử lại sau giây lát.",
         "err.pdf_encrypted": "Tệp PDF có mật khẩu hoặc bị hạn chế; văn bản phải đọc được: hãy "
         "tải lên bản không có mật khẩu, không hạn chế.",
         "err.pdf_signed": "Tệp PDF đã có chữ ký số; hãy tải lên bản dự thảo chưa ký: hệ thống tự "
@@ -107,6 +109,8 @@ ERROR_STRINGS: dict[str, dict[str, str]] = {
         "err.bad_credentials": "Wrong username or password.",
         "err.throttled": "Too many failed sign-ins; wait a moment and try again.",
         "err.upload_roles": "Only specialists, clerks and leaders of an agency upload drafts.",
+        "err.database_unavailable": "The database is unavailable right now; nothing was "
+        "changed. Try again in a moment.",
         "err.pdf_encrypted": "The PDF is encrypted or restricted; an official document must be "
         "readable: upload it without a password or restrictions.",
         "err.pdf_signed": "The PDF already carries signatures; upload the unsigned draft: the "
