@@ -148,7 +148,7 @@ async def test_a_stopped_database_answers_503_and_the_same_upload_works_after_re
 
 
 def _raising(exc: Exception) -> object:
-    @get("/test/outage/raise", sync_to_thread=False)
+    @get("/api/test/outage/raise", sync_to_thread=False, opt={"public": True})
     def route() -> None:
         raise exc
 
@@ -172,7 +172,7 @@ async def test_only_connection_errors_answer_503(
     app = create_app(local(tmp_path))
     app.register(_raising(exc))  # type: ignore[arg-type]
     async with AsyncTestClient(app=app) as client:
-        response = await client.get("/test/outage/raise")
+        response = await client.get("/api/test/outage/raise")
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
     if status == 503:
