@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from docflow.accounts.access import deny
 from docflow.accounts.agencies import DepartmentInfo
@@ -18,7 +18,13 @@ from docflow.core.audit_append import record_event
 from docflow.core.db import AsyncSession
 from docflow.core.errors import InvalidInput, NotFoundError
 
-__all__ = ["AgencyChange", "rename_department", "update_agency"]
+__all__ = [
+    "AgencyChange",
+    "agencies_managed_by",
+    "department_names",
+    "rename_department",
+    "update_agency",
+]
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,24 @@ class AgencyChange:
     address: str | None = None
     email: str | None = None
     phone: str | None = None
+
+
+async def agencies_managed_by(session: AsyncSession, actor: Principal) -> list[Agency]:
+    """The agencies ``actor`` administers, by abbreviation: every one of this system for a
+    province admin (not other systems' agencies), their own for an agency admin."""
+    if can_manage_province(actor):
+        query = select(Agency).where(col(Agency.external).is_(False))
+        return list((await session.exec(query.order_by(Agency.abbreviation))).all())
+    own = await session.get(Agency, actor.agency_id)
+    return [own] if own is not None and can_manage_agency(actor, actor.agency_id) else []
+
+
+async def department_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+    """Department id -> name, for showing people's departments."""
+    if not ids:
+        return {}
+    rows = await session.exec(select(Department).where(col(Department.id).in_(sorted(ids))))
+    return {d.id: d.name for d in rows.all() if d.id is not None}
 
 
 def _clean_contact(raw: str | None, what: str, limit: int) -> str | None:

@@ -32,6 +32,9 @@ from docflow.transfers import views as transfer_views
 from docflow.transfers.inbox import InboxFilter, list_inbox
 from docflow.transfers.models import Transfer
 from docflow.transfers.reading import may_read_via_transfer
+from docflow.web.account_keys import KEY_PAGES
+from docflow.web.admin_agencies import AGENCY_PAGES
+from docflow.web.admin_users import ADMIN_USER_PAGES
 from docflow.web.deliveries import DELIVERY_PAGES
 from docflow.web.i18n import LANGS, VIETNAM
 from docflow.web.jobs_page import JOB_PAGES
@@ -289,6 +292,9 @@ PAGES = Router(
         trust_page,
         *DELIVERY_PAGES,
         *JOB_PAGES,
+        *ADMIN_USER_PAGES,
+        *AGENCY_PAGES,
+        *KEY_PAGES,
     ],
     dependencies={"viewer": Provide(provide_viewer)},
     # Copied key by key: Litestar's map also takes status codes as keys.
