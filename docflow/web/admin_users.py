@@ -79,8 +79,8 @@ async def _render_list(
         request, "admin_users.html", viewer, status_code=status_code, people=people,
         agencies=agencies, abbreviations={a.id: a.abbreviation for a in agencies},
         departments=departments, department_names=names, roles=ROLES, agency=agency,
-        form_agency=form_agency, province=can_manage_province(me), form={}, **extra,
-        **csrf_context(request),
+        form_agency=form_agency, province=can_manage_province(me),
+        form=extra.pop("form", {}), **extra, **csrf_context(request),
     )
 
 
