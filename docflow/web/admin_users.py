@@ -45,8 +45,9 @@ ROLES = [r.value for r in Role]
 
 
 @get("/admin", include_in_schema=False)
-async def admin_home() -> Redirect:
-    """The first administration page (it refuses whoever is not an administrator)."""
+async def admin_home(viewer: NamedDependency[Viewer]) -> Redirect:
+    """The first administration page (it refuses whoever is not an administrator);
+    without a session, the sign-in page first."""
     return Redirect(LIST_PATH, status_code=303)
 
 

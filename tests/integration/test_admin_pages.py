@@ -21,7 +21,7 @@ from tests.integration.admin_support import (
     user_row,
 )
 from tests.integration.authz_table import p256_csr
-from tests.integration.documents_support import PASSWORD, seeded_settings
+from tests.integration.documents_support import seeded_settings
 
 
 async def test_an_admin_adds_a_person_who_then_signs_in(database_url: str, tmp_path: Path) -> None:
