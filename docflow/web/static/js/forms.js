@@ -14,3 +14,11 @@ for (const form of document.querySelectorAll('form[data-once]')) {
     }, 0);
   });
 }
+
+// A refused form says why next to it: bring that sentence into view (it is role=alert).
+const refusal = document.getElementById('admin-error');
+if (refusal) {
+  refusal.tabIndex = -1;
+  refusal.scrollIntoView({ block: 'center' });
+  refusal.focus({ preventScroll: true });
+}
