@@ -29,7 +29,8 @@ ENROL = """async () => {
   const { api } = await import('/static/js/api.js');
   const name = document.querySelector('.me').textContent.split(' · ')[0].trim();
   const pair = await key.newKeyPair();
-  const cert = await api('POST', '/api/v1/me/certificates', { csr: await key.buildCsr(pair, name) });
+  const csr = await key.buildCsr(pair, name);
+  const cert = await api('POST', '/api/v1/me/certificates', { csr });
   return cert.id;
 }"""
 
