@@ -1,5 +1,7 @@
 """The authorization matrix of the administration pages (``/admin``, ``/admin/users``,
-``/admin/agencies``, ``/account/keys``): merged into ``authz_table.PAGES``.
+``/admin/agencies``, ``/account/keys``) and of the API routes under them (roles,
+deactivation, password reset, certificates, agency and department corrections): merged
+into ``authz_table.PAGES`` and ``MATRIX``.
 
 Calls change nothing the other entries rely on: forms carry bad input (422 for whoever
 may), a reactivation of an active person or a stale password-reset stamp (303, nothing
@@ -27,7 +29,7 @@ from tests.integration.authz_table import (
 )
 from tests.integration.authz_world import World
 
-__all__ = ["ADMIN_PAGES"]
+__all__ = ["ADMIN_PAGES", "ADMIN_ROUTES"]
 
 
 def admin_page(answer: int, other: int) -> Callable[[str, str], int]:
@@ -123,5 +125,61 @@ ADMIN_PAGES: dict[tuple[str, str], Entry] = {
         lambda w, a, t: Call("POST", f"/account/keys/{MISSING_DOCUMENT}/revoke",
                              form={"csrf_token": page_csrf(w, a)}),
         all_ok(404),
+    ),
+}
+
+
+def manage_person(answer: int) -> Callable[[str, str], int]:
+    """A person's account: an admin of their agency or a province admin; anyone else
+    403 for their own agency's person, 404 for another agency's (as if missing)."""
+
+    def expect(actor: str, target: str) -> int:
+        if role(actor) == "admin" and (target == OWN or province(actor)):
+            return answer
+        return 403 if target == OWN else 404
+
+    return expect
+
+
+def _api(method: str, path: str, body: object = None) -> Callable[[World, str, str], Call]:
+    return lambda w, a, t: Call(method, path.format(person=staff_of(w, a, t),
+                                                    agency=agency_id(w, a, t),
+                                                    missing=MISSING_DOCUMENT), body)
+
+
+#: Calls that would lock someone out for good (deactivate, reset a password) are made
+#: on a person who does not exist (404 for all); their rules are the pages' (the same
+#: services), walked above and in tests/integration/test_admin_api.py.
+ADMIN_ROUTES: dict[tuple[str, str], Entry] = {
+    ("POST", "/api/v1/users/{user_id:int}/roles"): Entry(
+        _api("POST", "/api/v1/users/{person}/roles", {"roles": []}), manage_person(422),
+        targeted=True,
+    ),
+    ("POST", "/api/v1/users/{user_id:int}/reactivate"): Entry(
+        _api("POST", "/api/v1/users/{person}/reactivate"), manage_person(200), targeted=True
+    ),
+    ("POST", "/api/v1/users/{user_id:int}/deactivate"): Entry(
+        _api("POST", "/api/v1/users/{missing}/deactivate"), all_ok(404)
+    ),
+    ("POST", "/api/v1/users/{user_id:int}/password-reset"): Entry(
+        _api("POST", "/api/v1/users/{missing}/password-reset"), all_ok(404)
+    ),
+    ("GET", "/api/v1/users/{user_id:int}/certificates"): Entry(
+        _api("GET", "/api/v1/users/{person}/certificates"), manage_person(200), targeted=True
+    ),
+    ("POST", "/api/v1/certificates/{certificate_id:int}/revoke"): Entry(
+        _api("POST", "/api/v1/certificates/{missing}/revoke"), all_ok(404)
+    ),
+    ("POST", "/api/v1/me/certificates/{certificate_id:int}/device-name"): Entry(
+        _api("POST", "/api/v1/me/certificates/{missing}/device-name", {"device_name": "Máy"}),
+        all_ok(404),
+    ),
+    # Correcting an agency: a province admin (an empty name: 422).
+    ("POST", "/api/v1/agencies/{agency_id:int}"): Entry(
+        _api("POST", "/api/v1/agencies/{agency}", {"name": " "}),
+        lambda a, t: 422 if a == "province.admin" else 403, targeted=True,
+    ),
+    ("POST", "/api/v1/departments/{department_id:int}"): Entry(
+        _api("POST", "/api/v1/departments/{missing}", {"name": "Phòng"}), all_ok(404)
     ),
 }

@@ -462,7 +462,8 @@ PAGES: dict[tuple[str, str], Entry] = {
 PUBLIC_PREFIXES = ("/schema",)
 
 # The administration pages' rows live in their own table (it uses the helpers above).
-from tests.integration.authz_admin_table import ADMIN_PAGES  # noqa: E402
+from tests.integration.authz_admin_table import ADMIN_PAGES, ADMIN_ROUTES  # noqa: E402
 
 PAGES.update(ADMIN_PAGES)
+MATRIX.update(ADMIN_ROUTES)
 
