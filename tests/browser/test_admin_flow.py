@@ -76,9 +76,21 @@ def test_an_admin_creates_a_person_who_then_signs_in(
     page.wait_for_url(f"{origin}/admin/users")
     assert page.locator('tr[data-user="stttt.clerk"]').count() == 1
     shot(page, "admin-users-1280")
+    secret = _refuse_then_create(page, watch)
+    # The new person signs in with the temporary password, on a phone.
+    nhung = sign_in_as(browser, watch, "stttt.nhung", secret)
+    assert NAME in nhung.locator("main h1").inner_text()
+    shot(nhung, "admin-new-user-home-375")
+    _on_a_phone(page, origin)
+    _province_admin(person(browser, watch, "province.admin", viewport=WIDTHS["1280"]), origin)
+    _leader_keys(person(browser, watch, "stttt.leader", viewport=WIDTHS["375"]), origin)
 
-    # Bad input: said in Vietnamese, what was typed stays (a 422 page: Chromium logs it).
-    watch.provoked.add((422, f"{origin}/admin/users"))
+
+def _refuse_then_create(page: Any, watch: Watch) -> str:
+    """A bad username is refused in Vietnamese (what was typed stays); then a double
+    click creates one account. Its temporary password."""
+    site = watch.origin
+    watch.provoked.add((422, f"{site}/admin/users"))  # the refusal page: Chromium logs it
     page.fill("#full_name", NAME)
     page.fill("#username", "Nhung Nguyễn")
     page.check('input[name=roles][value=specialist]')
@@ -87,50 +99,46 @@ def test_an_admin_creates_a_person_who_then_signs_in(
     assert "Tên đăng nhập không hợp lệ" in page.locator("#admin-error").inner_text()
     assert page.input_value("#full_name") == NAME
     shot(page, "admin-users-error-1280")
-
-    # A double click creates one account; its temporary password shows once.
     page.fill("#username", "stttt.nhung")
     page.fill("#email", "nhung@stttt.haugiang.gov.vn")
     page.check('input[name=roles][value=leader]')
     posts = watch.posts_to("/admin/users")
     page.dblclick("#create-user button[type=submit]")
-    page.wait_for_url(f"{origin}/admin/users")
-    secret = page.locator("#temporary-password").inner_text().strip()
+    page.wait_for_url(f"{site}/admin/users")
+    secret = str(page.locator("#temporary-password").inner_text()).strip()
     assert re.fullmatch(r"[A-Za-z0-9]{4}(-[A-Za-z0-9]{4}){3}", secret), secret
     assert watch.posts_to("/admin/users") == posts + 1
     assert "Đã tạo tài khoản" in page.locator("#admin-flash").inner_text()
     shot(page, "admin-user-created-1280")
+    return secret
 
-    # The new person signs in with it, on a phone.
-    nhung = sign_in_as(browser, watch, "stttt.nhung", secret)
-    assert NAME in nhung.locator("main h1").inner_text()
-    shot(nhung, "admin-new-user-home-375")
 
-    # The same pages on a phone.
+def _on_a_phone(page: Any, site: str) -> None:
     page.set_viewport_size(WIDTHS["375"])
     for path, name in (("/admin/users", "admin-users-375"),
                        ("/admin/agencies", "admin-agencies-375")):
-        page.goto(f"{origin}{path}")
-        assert fits(page), path
+        page.goto(f"{site}{path}")
+        assert fits(page), (path, page.evaluate(WIDEST))
         shot(page, name)
-    page.goto(f"{origin}/admin/users")
+    page.goto(f"{site}/admin/users")
     page.locator('tr[data-user="stttt.nhung"] a').click()
     page.wait_for_url(re.compile(r"/admin/users/\d+$"))
-    assert fits(page)
+    assert fits(page), page.evaluate(WIDEST)
     shot(page, "admin-user-375")
     page.set_viewport_size(WIDTHS["1280"])
-    page.goto(f"{origin}/admin/agencies")
+    page.goto(f"{site}/admin/agencies")
     page.locator('tr[data-agency="STTTT"] a').click()
     page.wait_for_url(re.compile(r"/admin/agencies/\d+$"))
     shot(page, "admin-agency-1280")
 
-    # The province administrator: every agency, a filter on the people, an agency form.
-    province = person(browser, watch, "province.admin", viewport=WIDTHS["1280"])
-    province.goto(f"{origin}/admin/agencies")
+
+def _province_admin(province: Any, site: str) -> None:
+    """Every agency, an agency form, the people filtered by agency."""
+    province.goto(f"{site}/admin/agencies")
     assert province.locator("#create-agency").count() == 1
     assert province.locator('tr[data-agency="STC"]').count() == 1
     shot(province, "admin-agencies-province-1280")
-    province.goto(f"{origin}/admin/users")
+    province.goto(f"{site}/admin/users")
     stc = province.locator("#filter-agency option", has_text="STC ·").get_attribute("value")
     province.select_option("#filter-agency", value=stc)
     province.click(".admin-filter button")
@@ -142,18 +150,20 @@ def test_an_admin_creates_a_person_who_then_signs_in(
     shot(province, "admin-users-province-375")
     assert fits(province), province.evaluate(WIDEST)
 
-    leader = person(browser, watch, "stttt.leader", viewport=WIDTHS["375"])
-    leader.goto(f"{origin}/account/keys")
+
+def _leader_keys(leader: Any, site: str) -> None:
+    """A leader's browser key: named, then revoked, on their own keys page."""
+    leader.goto(f"{site}/account/keys")
     cert_id = leader.evaluate(ENROL)  # a WebCrypto key, as the document page makes one
     leader.reload()
     row = f'tr[data-certificate="{cert_id}"]'
     leader.fill(f"{row} input[name=device_name]", "Máy tính phòng làm việc")
     leader.click(f"{row} form.inline button")
-    leader.wait_for_url(f"{origin}/account/keys?done=named")
-    assert fits(leader)
+    leader.wait_for_url(f"{site}/account/keys?done=named")
+    assert fits(leader), leader.evaluate(WIDEST)
     shot(leader, "account-keys-375")
     leader.click(f"{row} form.retry button")
-    leader.wait_for_url(f"{origin}/account/keys?done=revoked")
+    leader.wait_for_url(f"{site}/account/keys?done=revoked")
     assert leader.get_attribute(row, "data-state") == "revoked"
     leader.set_viewport_size(WIDTHS["1280"])
     shot(leader, "account-keys-revoked-1280")
