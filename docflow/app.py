@@ -18,6 +18,7 @@ from docflow import __version__
 from docflow.accounts.api_auth import AUTH_HANDLERS, provide_principal, require_sign_in
 from docflow.accounts.api_certificates import CERTIFICATE_HANDLERS
 from docflow.accounts.api_directory import DIRECTORY_HANDLERS
+from docflow.accounts.api_user_admin import USER_ADMIN_HANDLERS
 from docflow.accounts.api_users import USER_HANDLERS
 from docflow.audit.api import AUDIT_HANDLERS
 from docflow.audit.api_evidence import EVIDENCE_HANDLERS
@@ -58,6 +59,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *AUTH_HANDLERS,
     *DIRECTORY_HANDLERS,
     *USER_HANDLERS,
+    *USER_ADMIN_HANDLERS,
     *CERTIFICATE_HANDLERS,
     *DOCUMENT_HANDLERS,
     *REGISTER_HANDLERS,

@@ -192,6 +192,8 @@ async def _usable_certificate(
         raise InvalidInput(
             f"Certificate {certificate_id} is not one of your enrolled certificates."
         )
+    if cert.revoked_at is not None:
+        raise InvalidInput(f"Certificate {certificate_id} was revoked; enrol a new key.")
     if not cert.not_before <= now <= cert.not_after:
         raise InvalidInput(f"Certificate {certificate_id} is not valid now.")
     return cert

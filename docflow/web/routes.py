@@ -34,6 +34,9 @@ from docflow.transfers import views as transfer_views
 from docflow.transfers.inbox import InboxFilter, list_inbox
 from docflow.transfers.models import Transfer
 from docflow.transfers.reading import may_read_via_transfer
+from docflow.web.account_keys import KEY_PAGES
+from docflow.web.admin_agencies import AGENCY_PAGES
+from docflow.web.admin_users import ADMIN_USER_PAGES
 from docflow.web.deliveries import DELIVERY_PAGES
 from docflow.web.i18n import LANGS, VIETNAM
 from docflow.web.jobs_page import JOB_PAGES
@@ -307,6 +310,9 @@ PAGES = Router(
         trust_page,
         *DELIVERY_PAGES,
         *JOB_PAGES,
+        *ADMIN_USER_PAGES,
+        *AGENCY_PAGES,
+        *KEY_PAGES,
     ],
     dependencies={"viewer": Provide(provide_viewer)},
     # Every other error of a page becomes a page at the app's level (web.error_pages).
