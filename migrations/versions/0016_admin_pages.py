@@ -1,8 +1,8 @@
 """What the administration pages keep: a person's e-mail, a certificate's device name
 and its revocation in docflow.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-30 11:40:00
 
 Three nullable columns: ``user_account.email``; ``personal_certificate.device_name``
@@ -17,8 +17,8 @@ import sqlmodel  # noqa: F401 - autogenerate renders sqlmodel.sql.sqltypes.AutoS
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = '0015'
-down_revision: str | None = '0014'
+revision: str = '0016'
+down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
