@@ -32,6 +32,7 @@ from docflow.transfers import views as transfer_views
 from docflow.transfers.inbox import InboxFilter, list_inbox
 from docflow.transfers.models import Transfer
 from docflow.transfers.reading import may_read_via_transfer
+from docflow.web.dashboard import DASHBOARD_PAGES
 from docflow.web.deliveries import DELIVERY_PAGES
 from docflow.web.i18n import LANGS, VIETNAM
 from docflow.web.jobs_page import JOB_PAGES
@@ -289,6 +290,7 @@ PAGES = Router(
         trust_page,
         *DELIVERY_PAGES,
         *JOB_PAGES,
+        *DASHBOARD_PAGES,
     ],
     dependencies={"viewer": Provide(provide_viewer)},
     # Copied key by key: Litestar's map also takes status codes as keys.
