@@ -18,6 +18,8 @@ from docflow.app import create_app
 from docflow.bootstrap import build_runtime
 from tests.integration.dashboard_support import Made, make_scenario
 from tests.integration.documents_support import PASSWORD, login, seeded_settings
+from tests.integration.test_deliveries_page import PEER_REFUSAL, _failed_delivery
+from tests.integration.test_exchange_delivery import _add_peer, endpoint
 
 
 async def cookie(client: AsyncTestClient, username: str) -> dict[str, str]:
@@ -142,3 +144,91 @@ def _check_csv(exported: Any, made: Made) -> None:
     assert stc[9:] == ["1", "0", "0", "3", "1", "0"]
     assert abs(int(stc[8]) - round(sum(made.handled) / 2 / 60)) <= 1
     assert rows[-1][2:8] == ["4", "5", "4", "1", "25", "2"]
+
+
+async def test_each_person_sees_their_reach_and_bad_periods_are_400(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A document issued over HTTP (specialist, leader, clerk) to STC and to a peer that
+    refuses it for good: STTTT's leader and clerk see STTTT only (one issued, one failed
+    delivery), STC's leader STC only; the other roles are refused (API, page, CSV)."""
+    settings = await seeded_settings(database_url, tmp_path)
+    async with endpoint([(400, PEER_REFUSAL)]) as peer_http:
+        await _add_peer(settings, peer_http.url)
+        await _failed_delivery(settings)
+    async with AsyncTestClient(app=create_app(settings), timeout=120) as client:
+        for username in ("stttt.leader", "stttt.clerk"):
+            body = (await client.get("/api/v1/dashboard",
+                                     headers=await login(client, username))).json()
+            assert body["scope"] == "agency"
+            assert [a["abbreviation"] for a in body["agencies"]] == ["STTTT"]
+            own = body["agencies"][0]
+            assert (own["issued"], own["received"]) == (1, 0)
+            assert own["delivery_failures"] == {"failed": 1, "retrying": 0}
+            assert body["totals"]["delivery_failures"]["failed"] == 1
+        theirs = (await client.get("/api/v1/dashboard",
+                                   headers=await login(client, "stc.leader"))).json()
+        assert [a["abbreviation"] for a in theirs["agencies"]] == ["STC"]
+        assert theirs["agencies"][0]["received"] == 1
+        assert theirs["agencies"][0]["delivery_failures"]["failed"] == 0
+        province = (await client.get("/api/v1/dashboard",
+                                     headers=await login(client, "province.admin"))).json()
+        assert _agency(province, "STTTT")["delivery_failures"]["failed"] == 1
+        await _pages_by_reach(client, province)
+        await _refused(client)
+        await _bad_periods(client)
+
+
+async def _pages_by_reach(client: AsyncTestClient, province: dict[str, Any]) -> None:
+    ids = {a["abbreviation"]: a["id"] for a in province["agencies"]}
+    leader = await cookie(client, "stttt.leader")
+    html = (await client.get("/dashboard", headers=leader)).text
+    assert f'data-agency="{ids["STTTT"]}"' in html and f'data-agency="{ids["STC"]}"' not in html
+    assert "Sở Thông tin và Truyền thông tỉnh Hậu Giang" in html
+    assert "Sở Tài chính" not in html and 'class="dash-total"' not in html
+    assert 'href="/dashboard" aria-current="page"' in html
+    english = await client.get("/dashboard", headers={"Cookie": leader["Cookie"] + "; lang=en"})
+    assert "Operations dashboard" in english.text and "Failed deliveries" in english.text
+    exported = await client.get("/dashboard.csv", headers=leader)
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [r[1] for r in rows[1:]] == ["STTTT"] and rows[1][10] == "1"
+    whole = await client.get("/dashboard", headers=await cookie(client, "province.auditor"))
+    assert all(f'data-agency="{i}"' in whole.text for i in ids.values())
+    assert 'class="dash-total"' in whole.text
+
+
+async def _refused(client: AsyncTestClient) -> None:
+    for username in ("stttt.specialist", "stttt.auditor", "stttt.admin"):
+        api = await client.get("/api/v1/dashboard", headers=await login(client, username))
+        assert api.status_code == 403, (username, api.text)
+        assert "leaders and clerks" in api.json()["detail"]
+        browser = await cookie(client, username)
+        refused = await client.get("/dashboard", headers=browser)
+        assert refused.status_code == 403 and 'class="error-reason"' in refused.text
+        assert 'href="/dashboard"' not in (await client.get("/", headers=browser)).text
+        assert (await client.get("/dashboard.csv", headers=browser)).status_code == 403
+        # Refused before the dates are read.
+        bad = await client.get("/api/v1/dashboard", params={"from": "x"},
+                               headers=await login(client, username))
+        assert bad.status_code == 403
+
+
+async def _bad_periods(client: AsyncTestClient) -> None:
+    api = await login(client, "stc.leader")
+    for params, words in (
+        ({"from": "2026-13-01"}, "'from' must be a date written YYYY-MM-DD"),
+        ({"to": "30/11/2026"}, "'to' must be a date written YYYY-MM-DD"),
+        ({"from": "2026-11-30", "to": "2026-11-01"}, "'from' (2026-11-30) is after 'to'"),
+        ({"from": "2020-01-01", "to": "2026-01-01"}, "at most 366 days"),
+    ):
+        answer = await client.get("/api/v1/dashboard", params=params, headers=api)
+        assert answer.status_code == 400, answer.text
+        assert words in answer.json()["detail"]
+    browser = await cookie(client, "stc.leader")
+    page = await client.get("/dashboard", params={"from": "2026-11-30", "to": "2026-11-01"},
+                            headers=browser)
+    assert page.status_code == 400 and 'id="dash-problem"' in page.text
+    assert "Từ ngày (2026-11-30) sau đến ngày (2026-11-01)" in page.text
+    assert 'value="2026-11-30"' in page.text and 'id="dash-agencies"' not in page.text
+    exported = await client.get("/dashboard.csv", params={"from": "nope"}, headers=browser)
+    assert exported.status_code == 400
