@@ -36,7 +36,9 @@ PALETTE: tuple[tuple[str, str], ...] = (("#1f4e99", "solid"), ("#6a3d9a", "hatch
 VERDICT_COLOURS: tuple[tuple[str, str], ...] = (("#1b5e20", "solid"), ("#b71c1c", "hatch"),
                                                 ("#8a5a00", "dots"))
 WIDTH = 340
-FONT = 'font-family="inherit" font-size="11"'
+#: Room for a row's name (an abbreviation, or "Tổng cộng") left of a horizontal bar.
+LABEL_W = 80.0
+FONT = 'font-family="inherit" font-size="12"'
 
 
 def _luminance(colour: str) -> float:
@@ -94,7 +96,7 @@ def _legend(ident: str, colours: Sequence[tuple[str, str]], names: Sequence[str]
     """Swatches with their names, wrapped onto as many lines as needed."""
     parts, x = [], 4.0
     for n, name in enumerate(names):
-        width = 18 + 6.2 * len(name)
+        width = 18 + 6.8 * len(name)
         if x + width > WIDTH and x > 4:
             x, y = 4.0, y + 16
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="12" height="12" '
@@ -155,7 +157,7 @@ def share_bars(ident: str, title: str, desc: str,
                rows: Sequence[tuple[str, float | None, str]]) -> Markup:
     """Horizontal bars of a share (0 to 1) per row: (name, share or None, value text);
     the value text is printed beside each bar, ``None`` draws no bar."""
-    label_w, bar_w, row_h = 62.0, 170.0, 22.0
+    label_w, bar_w, row_h = LABEL_W, 150.0, 22.0
     parts = []
     for i, (name, share, text) in enumerate(rows):
         y = 6 + i * row_h
@@ -179,7 +181,7 @@ def stacked_bars(ident: str, title: str, desc: str, parts_names: Sequence[str],
     after the bar and the parts named in a legend."""
     colours = VERDICT_COLOURS[: len(parts_names)]
     legend, top = _legend(ident, colours, parts_names, 4)
-    label_w, bar_w, row_h = 62.0, 190.0, 22.0
+    label_w, bar_w, row_h = LABEL_W, 165.0, 22.0
     parts = [_patterns(ident, colours), legend]
     for i, (name, counts) in enumerate(rows):
         y = top + 4 + i * row_h

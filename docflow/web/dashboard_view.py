@@ -49,6 +49,8 @@ def duration(seconds: int | None, t: Translate) -> str:
     minutes = round(seconds / 60)
     if minutes >= 48 * 60:
         return _say(t, "dash.duration.days", days=minutes // 1440, hours=minutes % 1440 // 60)
+    if minutes >= 60 and minutes % 60 == 0:
+        return _say(t, "dash.duration.whole_hours", hours=minutes // 60)
     if minutes >= 60:
         return _say(t, "dash.duration.hours", hours=minutes // 60, minutes=minutes % 60)
     return _say(t, "dash.duration.minutes", minutes=minutes)

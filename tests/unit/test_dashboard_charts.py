@@ -89,7 +89,7 @@ def test_share_bars_print_their_value_and_draw_none_for_nothing_due() -> None:
     root = parse(markup)
     filled = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
     assert len(filled) == 2  # VP has nothing due: no bar, only its text
-    assert float(filled[0].get("width", 0)) == pytest.approx(170 / 3, abs=0.01)
+    assert float(filled[0].get("width", 0)) == pytest.approx(150 / 3, abs=0.01)
 
 
 def test_stacked_bars_split_by_share_and_print_the_counts() -> None:
@@ -98,7 +98,7 @@ def test_stacked_bars_split_by_share_and_print_the_counts() -> None:
     root = parse(markup)
     parts = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
     widths = [float(r.get("width", 0)) for r in parts]
-    assert widths == pytest.approx([142.5, 47.5])
+    assert widths == pytest.approx([165 * 3 / 4, 165 / 4])
     assert [r.find(f"{SVG}title").text for r in parts] == [  # type: ignore[union-attr]
         "Tổng cộng · Hợp lệ: 3", "Tổng cộng · Không hợp lệ: 1"]
 
@@ -110,6 +110,14 @@ def test_labels_and_titles_are_escaped() -> None:
     root = parse(markup)  # still well-formed
     assert root.find(f"{SVG}title").text == "<b>T</b>"  # type: ignore[union-attr]
     assert root.find(f"{SVG}desc").text == "a & b"  # type: ignore[union-attr]
+
+
+def test_names_have_room_left_of_the_bars() -> None:
+    root = parse(_stacked())
+    names = [t for t in root.iter(f"{SVG}text") if t.text == "Tổng cộng"]
+    assert names and names[0].get("text-anchor") == "end"
+    # About 7 units a letter at font size 12: "Tổng cộng" ends at x and starts inside.
+    assert float(names[0].get("x", 0)) - 7 * len("Tổng cộng") >= 0
 
 
 def test_an_empty_or_all_zero_chart_still_draws() -> None:

@@ -47,6 +47,7 @@ def test_percent_and_duration_read_in_each_language() -> None:
     assert view.duration(None, vi) == "—"
     assert view.duration(125, vi) == "2 phút"
     assert view.duration(3 * 3600 + 15 * 60, vi) == "3 giờ 15 phút"
+    assert view.duration(12 * 3600 + 10, vi) == "12 giờ"
     assert view.duration(50 * 3600, vi) == "2 ngày 2 giờ"
 
 
