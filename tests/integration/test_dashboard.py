@@ -9,13 +9,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from litestar.testing import AsyncTestClient
+from sqlalchemy import event
+from sqlmodel import select
 
 from docflow.app import create_app
 from docflow.bootstrap import build_runtime
+from docflow.dashboard.figures import build_dashboard
+from docflow.dashboard.period import Period, vn_today
+from docflow.documents.models import Document
 from tests.integration.dashboard_support import Made, make_scenario
 from tests.integration.documents_support import PASSWORD, login, seeded_settings
 from tests.integration.test_deliveries_page import PEER_REFUSAL, _failed_delivery
@@ -95,8 +101,30 @@ async def test_figures_page_and_export_of_handled_documents(
             exported = await client.get("/dashboard.csv", params=period,
                                         headers=await cookie(client, "province.auditor"))
             _check_csv(exported, made)
+        await _counted_in_few_statements(runtime, made)
     finally:
         await runtime.dispose()
+
+
+async def _counted_in_few_statements(runtime: Any, made: Made) -> None:
+    """The database counts: the same seven statements whatever the number of rows (the
+    agencies, then six GROUP BY: issued, transfers, deliveries, overdue per person, and
+    issued and received per day)."""
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    engine = runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        async with runtime.session() as session:
+            board = await build_dashboard(session, None, Period(made.first, made.last))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert board.totals.received == 5
+    assert len(statements) == 7, statements
+    assert sum("GROUP BY" in s for s in statements) == 6
 
 
 def _row(html: str, agency_id: int) -> str:
@@ -156,6 +184,8 @@ async def test_each_person_sees_their_reach_and_bad_periods_are_400(
     async with endpoint([(400, PEER_REFUSAL)]) as peer_http:
         await _add_peer(settings, peer_http.url)
         await _failed_delivery(settings)
+    today = vn_today()
+    await _issued_at(settings, Period(today, today).start + timedelta(minutes=30))
     async with AsyncTestClient(app=create_app(settings), timeout=120) as client:
         for username in ("stttt.leader", "stttt.clerk"):
             body = (await client.get("/api/v1/dashboard",
@@ -166,6 +196,9 @@ async def test_each_person_sees_their_reach_and_bad_periods_are_400(
             assert (own["issued"], own["received"]) == (1, 0)
             assert own["delivery_failures"] == {"failed": 1, "retrying": 0}
             assert body["totals"]["delivery_failures"]["failed"] == 1
+            # Issued at 00:30 Vietnam time (the day before in UTC): counted on today.
+            days = {d["day"]: d["issued"] for d in body["per_day"] if d["issued"]}
+            assert days == {today.isoformat(): 1}
         theirs = (await client.get("/api/v1/dashboard",
                                    headers=await login(client, "stc.leader"))).json()
         assert [a["abbreviation"] for a in theirs["agencies"]] == ["STC"]
@@ -177,6 +210,17 @@ async def test_each_person_sees_their_reach_and_bad_periods_are_400(
         await _pages_by_reach(client, province)
         await _refused(client)
         await _bad_periods(client)
+
+
+async def _issued_at(settings: Any, moment: datetime) -> None:
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.transaction() as session:
+            document = (await session.exec(select(Document))).one()
+            document.issued_at = moment
+            session.add(document)
+    finally:
+        await runtime.dispose()
 
 
 async def _pages_by_reach(client: AsyncTestClient, province: dict[str, Any]) -> None:
