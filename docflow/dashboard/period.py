@@ -2,7 +2,8 @@
 ``to`` included, given as ``YYYY-MM-DD``; by default the current month.
 
 A bad date, ``from`` after ``to`` or a period longer than ``MAX_DAYS`` is a
-``BadPeriod`` (400) whose ``code`` and ``facts`` let a page say it in its language.
+``BadPeriod`` (400) whose ``problem`` and ``facts`` let a page say it in its language
+(the dashboard's own catalogue, ``dash.err.<problem>``).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ class BadPeriod(DomainError):
 
     status_code = 400
 
-    def __init__(self, message: str, code: str, **facts: str) -> None:
+    def __init__(self, message: str, problem: str, **facts: str) -> None:
         super().__init__(message)
-        self.code = code
+        self.problem = problem
         self.facts = facts
 
 

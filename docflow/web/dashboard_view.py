@@ -61,7 +61,7 @@ def period_problem(error: BadPeriod, t: Translate) -> str:
     facts = dict(error.facts)
     if "name" in facts:
         facts["name"] = t("dash.from" if facts["name"] == "from" else "dash.to")
-    return _say(t, f"dash.err.{error.code}", **facts)
+    return _say(t, f"dash.err.{error.problem}", **facts)
 
 
 def _buckets(board: Dashboard) -> tuple[list[str], list[str], list[int], list[int], bool]:

@@ -42,7 +42,7 @@ def test_bad_periods_are_400_with_a_reason(since: str | None, until: str | None,
                                            code: str) -> None:
     with pytest.raises(BadPeriod) as raised:
         parse_period(since, until)
-    assert raised.value.status_code == 400 and raised.value.code == code
+    assert raised.value.status_code == 400 and raised.value.problem == code
     message = str(raised.value)
     if code == "bad_date":
         assert "YYYY-MM-DD" in message and raised.value.facts["name"] in ("from", "to")
