@@ -288,9 +288,9 @@ PAGES = Router(
         registers_page,
         verify_page,
         trust_page,
+        *DASHBOARD_PAGES,
         *DELIVERY_PAGES,
         *JOB_PAGES,
-        *DASHBOARD_PAGES,
     ],
     dependencies={"viewer": Provide(provide_viewer)},
     # Copied key by key: Litestar's map also takes status codes as keys.
