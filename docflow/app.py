@@ -40,6 +40,7 @@ from docflow.core.log import install_request_id_factory
 from docflow.core.objects import describe_store_error
 from docflow.core.runtime import Runtime
 from docflow.core.settings import Settings, proxy_networks
+from docflow.dashboard.api import DASHBOARD_HANDLERS
 from docflow.documents.api import DOCUMENT_HANDLERS
 from docflow.documents.api_registers import REGISTER_HANDLERS
 from docflow.exchange.api import EXCHANGE_HANDLERS
@@ -69,6 +70,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *INBOX_HANDLERS,
     *TRANSFER_HANDLERS,
     *INCOMING_REGISTER_HANDLERS,
+    *DASHBOARD_HANDLERS,
     *AUDIT_HANDLERS,
     *VERIFY_HANDLERS,
     *EVIDENCE_HANDLERS,

@@ -37,6 +37,7 @@ from docflow.transfers.reading import may_read_via_transfer
 from docflow.web.account_keys import KEY_PAGES
 from docflow.web.admin_agencies import AGENCY_PAGES
 from docflow.web.admin_users import ADMIN_USER_PAGES
+from docflow.web.dashboard import DASHBOARD_PAGES
 from docflow.web.deliveries import DELIVERY_PAGES
 from docflow.web.i18n import LANGS, VIETNAM
 from docflow.web.jobs_page import JOB_PAGES
@@ -308,6 +309,7 @@ PAGES = Router(
         registers_page,
         verify_page,
         trust_page,
+        *DASHBOARD_PAGES,
         *DELIVERY_PAGES,
         *JOB_PAGES,
         *ADMIN_USER_PAGES,

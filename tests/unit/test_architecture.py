@@ -25,6 +25,7 @@ ORDER = (
     "documents",
     "transfers",
     "exchange",
+    "dashboard",
     "audit",
     "web",
     "bootstrap",
