@@ -23,6 +23,7 @@ from docflow.core.http.json_limits import loads_bounded
 from docflow.core.runtime import Runtime
 from docflow.documents import documents, issuance, signatures
 from docflow.documents import files as document_files
+from docflow.documents.jobs import IndexForSearch
 from docflow.documents.views import document_view
 
 __all__ = ["DOCUMENT_HANDLERS"]
@@ -89,6 +90,8 @@ async def create_document(
                 db_session, principal, path, sha256, draft, tuple(attachments),
                 store=runtime.store, workers=runtime.signing_pool,
             )
+            assert document.id is not None
+            await runtime.jobs.enqueue(db_session, IndexForSearch(document.id))
     finally:
         for value in form.values():
             if isinstance(value, UploadFile):

@@ -25,6 +25,7 @@ ORDER = (
     "documents",
     "transfers",
     "exchange",
+    "search",
     "audit",
     "web",
     "bootstrap",
