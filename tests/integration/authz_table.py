@@ -460,3 +460,9 @@ PAGES: dict[tuple[str, str], Entry] = {
 
 #: The OpenAPI documents and viewers Litestar mounts under /schema: public by design.
 PUBLIC_PREFIXES = ("/schema",)
+
+# Search and the work queues (issue 16) keep their rows beside their tests.
+from tests.integration.authz_search import SEARCH_MATRIX, SEARCH_PAGES  # noqa: E402
+
+MATRIX.update(SEARCH_MATRIX)
+PAGES.update(SEARCH_PAGES)
