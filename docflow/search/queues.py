@@ -150,7 +150,7 @@ def inbox_filter(queue: str | None, p: Principal, limit: int) -> InboxFilter:
 
 async def waiting_document_ids(session: AsyncSession, p: Principal) -> set[int]:
     """Documents of ``p``'s agency that a recipient has not accepted yet."""
-    query = select(distinct(_T.c.document_id)).where(
+    query = select(_T.c.document_id).distinct().where(
         and_(_T.c.sender_agency_id == p.agency_id, _T.c.active.is_(True),
              _T.c.status.in_(_UNACCEPTED)),
         col(Transfer.document_id).in_(
