@@ -92,3 +92,43 @@ async def test_hostile_pdfs_give_no_text_and_no_failure() -> None:
             assert isinstance(text, str), path
     finally:
         pool.shutdown()
+
+
+async def test_search_over_http_pages_and_refuses_bad_queries(
+    database_url: str, tmp_path: Path
+) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from docflow.app import create_app
+    from tests.integration.documents_support import login
+
+    settings = await seeded_settings(database_url, tmp_path)
+    runtime = build_runtime(settings)
+    try:
+        docs = [await issue_with_text(runtime, "STTTT", [STC], f"Hợp đồng thuê số {n}",
+                                      tmp_path, number=n, subject=f"Hợp đồng {n}")
+                for n in (1, 2)]
+        await index_now(runtime, *docs)
+        async with AsyncTestClient(app=create_app(settings)) as client:
+            headers = await login(client, "stc.clerk")
+            first = await client.get("/api/v1/search", headers=headers,
+                                     params={"q": "hop dong", "limit": 1, "sort": "date"})
+            assert first.status_code == 200, first.text
+            assert [i["id"] for i in first.json()["items"]] == [docs[1]]
+            assert first.json()["next_page"] == 2
+            second = await client.get("/api/v1/search", headers=headers,
+                                      params={"q": "HỢP ĐỒNG", "limit": 1, "page": 2,
+                                              "sort": "date"})
+            assert [i["id"] for i in second.json()["items"]] == [docs[0]]
+            assert second.json()["next_page"] is None
+            for bad in ({"limit": 0}, {"date_from": "yesterday"}, {"type": "nope"},
+                        {"sort": "size"}, {"status": "99"}, {"q": "x" * 201}):
+                refused = await client.get("/api/v1/search", headers=headers, params=bad)
+                assert refused.status_code == 422, (bad, refused.text)
+            cookie = {"Cookie": f"docflow_session={headers['Authorization'][7:]}"}
+            page = await client.get("/search", headers=cookie, params={"q": "hop dong"})
+            assert page.status_code == 200
+            assert page.text.count('<tr data-document="') == 2
+            assert "Hợp đồng 1" in page.text and 'href="/transfers/' in page.text
+    finally:
+        await runtime.dispose()
