@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import get
@@ -12,20 +11,10 @@ from litestar.params import FromQuery
 
 from docflow.accounts.permissions import Principal
 from docflow.core.db import AsyncSession
-from docflow.core.errors import InvalidInput
-from docflow.search.query import SearchFilter, search
+from docflow.search.query import SearchFilter, day, search
 from docflow.search.queues import queue_counts
 
-__all__ = ["SEARCH_HANDLERS", "day"]
-
-
-def day(name: str, value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a date (YYYY-MM-DD).") from None
+__all__ = ["SEARCH_HANDLERS"]
 
 
 @get(

@@ -45,7 +45,7 @@ from docflow.transfers.models import Transfer
 from docflow.transfers.reading import receipt
 from docflow.transfers.statuses import STATUS_LABELS
 
-__all__ = ["MAX_LIMIT", "SORTS", "SearchFilter", "SearchPage", "search"]
+__all__ = ["MAX_LIMIT", "SORTS", "SearchFilter", "SearchPage", "day", "search"]
 
 MAX_LIMIT = 100
 MAX_PAGE = 500
@@ -79,6 +79,16 @@ class SearchPage:
     page: int
     limit: int
     has_more: bool
+
+
+def day(name: str, value: str | None) -> date | None:
+    """A ``YYYY-MM-DD`` parameter (``None`` when empty); 422 otherwise."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a date (YYYY-MM-DD).") from None
 
 
 def _check(flt: SearchFilter) -> None:

@@ -26,8 +26,7 @@ from docflow.core.errors import DomainError, NotFoundError, PermissionDenied
 from docflow.core.runtime import Runtime
 from docflow.documents.doctypes import DOCUMENT_TYPES
 from docflow.documents.models import DocumentState, Urgency
-from docflow.search.api import day
-from docflow.search.query import SearchFilter, search
+from docflow.search.query import SearchFilter, day, search
 from docflow.transfers import views as transfer_views
 from docflow.transfers.statuses import STATUS_LABELS
 from docflow.transfers.transfers import accept_transfer

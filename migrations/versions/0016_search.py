@@ -49,8 +49,9 @@ _SQLITE = [
 def upgrade() -> None:
     op.create_table(
         "search_entry",
-        sa.Column("document_id", sa.Integer(), sa.ForeignKey("document.id"), primary_key=True,
-                  autoincrement=False),
+        # A document deleted some day takes its entry with it.
+        sa.Column("document_id", sa.Integer(), sa.ForeignKey("document.id", ondelete="CASCADE"),
+                  primary_key=True, autoincrement=False),
         sa.Column("meta", sa.Text(), nullable=False),
         sa.Column("subject", sa.Text(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
