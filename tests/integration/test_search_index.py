@@ -130,5 +130,10 @@ async def test_search_over_http_pages_and_refuses_bad_queries(
             assert page.status_code == 200
             assert page.text.count('<tr data-document="') == 2
             assert "Hợp đồng 1" in page.text and 'href="/transfers/' in page.text
+            english = await client.get("/search", params={"q": "hop dong"},
+                                       headers={"Cookie": f"{cookie['Cookie']}; lang=en"})
+            assert "Search documents" in english.text and "Tìm kiếm văn bản" not in english.text
+            queues = await client.get("/api/v1/queues", headers=headers)
+            assert {q["key"]: q["count"] for q in queues.json()["queues"]}["to_receive"] == 2
     finally:
         await runtime.dispose()
