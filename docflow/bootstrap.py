@@ -102,12 +102,13 @@ def job_handlers() -> Mapping[type[Any], Handler]:
     """What each feature's background jobs do."""
     from docflow.core.jobs.periodic import PeriodicRun
     from docflow.exchange.job_handlers import HANDLERS as EXCHANGE
+    from docflow.search.job_handlers import HANDLERS as SEARCH
     from docflow.transfers.job_handlers import HANDLERS as TRANSFERS
 
     # The exchange's DeliverDocument handler runs the transfers' one, then queues the
     # packages for agencies of other systems: it replaces it here. The transfers'
     # ReportToOtherSystem (a status for another system) is the exchange's work too.
-    return {**TRANSFERS, **EXCHANGE, PeriodicRun: _run_periodic}
+    return {**TRANSFERS, **EXCHANGE, **SEARCH, PeriodicRun: _run_periodic}
 
 
 async def _audit_checkpoint(runtime: Runtime) -> None:

@@ -18,6 +18,7 @@ from docflow.web.i18n_deliveries import DELIVERY_STRINGS
 from docflow.web.i18n_documents import DOCUMENT_STRINGS
 from docflow.web.i18n_errors import ERROR_STRINGS
 from docflow.web.i18n_events import EVENT_STRINGS
+from docflow.web.i18n_search import SEARCH_STRINGS
 
 __all__ = [
     "CATALOGUE",
@@ -35,7 +36,11 @@ LANGS = ("vi", "en")
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 CATALOGUE: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
-for _area in (COMMON_STRINGS, DOCUMENT_STRINGS, ERROR_STRINGS, EVENT_STRINGS, DELIVERY_STRINGS):
+_AREAS = (
+    COMMON_STRINGS, DOCUMENT_STRINGS, ERROR_STRINGS, EVENT_STRINGS, DELIVERY_STRINGS,
+    SEARCH_STRINGS,
+)
+for _area in _AREAS:
     for _lang, _strings in _area.items():
         CATALOGUE[_lang].update(_strings)
 

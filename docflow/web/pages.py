@@ -21,6 +21,7 @@ from docflow.accounts.permissions import Principal
 from docflow.accounts.users import Me, whoami
 from docflow.core.errors import NotAuthenticated
 from docflow.core.runtime import Runtime
+from docflow.search.queues import Queue, queue_counts
 from docflow.transfers.statuses import LEGACY_LABELS, SENDING, STATUS_LABELS
 from docflow.web.i18n import CATALOGUE, DEFAULT_LANG, LANGS, translator, vn_date, vn_datetime
 
@@ -63,6 +64,8 @@ class Viewer:
 
     principal: Principal
     me: Me
+    #: The person's work queues with counts, for the menu (counted once per request).
+    queues: tuple[Queue, ...] = ()
 
     def has(self, role: str) -> bool:
         return self.principal.has(Role(role))
@@ -107,8 +110,9 @@ async def provide_viewer(request: Request[Any, Any, Any]) -> Viewer:
         except NotAuthenticated:
             raise SignInRequired from None
         me = await whoami(session, principal)
+        queues = tuple(await queue_counts(session, principal))
     request.state.principal = principal
-    request.state.viewer = viewer = Viewer(principal, me)
+    request.state.viewer = viewer = Viewer(principal, me, queues)
     return viewer
 
 

@@ -473,3 +473,8 @@ from tests.integration.authz_admin_table import ADMIN_PAGES, ADMIN_ROUTES  # noq
 PAGES.update(ADMIN_PAGES)
 MATRIX.update(ADMIN_ROUTES)
 
+# Search and the work queues (issue 16) keep their rows beside their tests.
+from tests.integration.authz_search import SEARCH_MATRIX, SEARCH_PAGES  # noqa: E402
+
+MATRIX.update(SEARCH_MATRIX)
+PAGES.update(SEARCH_PAGES)

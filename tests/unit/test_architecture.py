@@ -26,6 +26,7 @@ ORDER = (
     "transfers",
     "exchange",
     "dashboard",
+    "search",
     "audit",
     "web",
     "bootstrap",
