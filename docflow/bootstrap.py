@@ -160,9 +160,11 @@ async def _job_cleanup(runtime: Runtime) -> None:
 
 
 async def _run_periodic(runtime: Runtime, job: PeriodicRun) -> None:
+    from docflow.core.jobs.periodic import run_period
+
     for work in periodic_work(runtime.settings):
         if work.name == job.name:
-            await work.run(runtime)
+            await run_period(runtime, work, job.slot)
 
 
 def register_tables() -> None:
