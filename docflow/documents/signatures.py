@@ -23,7 +23,7 @@ from docflow.accounts.models_certificate import PersonalCertificate
 from docflow.accounts.models_user import User
 from docflow.accounts.permissions import Principal
 from docflow.core.audit_append import record_event
-from docflow.core.db import AsyncSession
+from docflow.core.db import AsyncSession, release_after_reading
 from docflow.core.errors import ConflictError, DomainError, InvalidInput, NotFoundError
 from docflow.core.keys import SigningConfig
 from docflow.core.models_base import utcnow
@@ -145,6 +145,7 @@ async def prepare_signature(
     user = await session.get(User, principal.user_id)
     assert user is not None
     base = await latest_version(session, document_id)
+    await release_after_reading(session)  # no idle transaction while a worker is awaited
     prepared_json = await _prepare_file(
         base, cert, turn.field_name, user.full_name,
         store=store, workers=workers, config=config,
@@ -251,6 +252,9 @@ async def complete_signature(
     base = await latest_version(session, document_id)
     if base.version != row.base_version:
         raise ConflictError("The document changed since this signature was prepared.")
+    # Checked; no idle transaction while a worker is awaited. Two completions at once
+    # still make one version: (document, version) is unique.
+    await release_after_reading(session)
     with working_dir() as tmp:
         prepared_path = await materialize(store, row.prepared_sha256, tmp / "prepared.pdf")
         out = tmp / "signed.pdf"
