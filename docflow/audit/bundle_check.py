@@ -23,10 +23,9 @@ from asn1crypto import cms, pem, x509
 
 import signing
 from docflow.audit import bundle_layout as layout
+from docflow.audit.bundle_events import check_events
 from docflow.audit.checkpoint_sign import async_check_checkpoint, parse_statement
 from docflow.audit.failures import CHECK_FAILED, MALFORMED
-from docflow.audit.merkle import verify_inclusion
-from docflow.core.audit_digest import event_digest
 
 __all__ = ["BundleCheck", "UnreadableBundle", "async_check_bundle", "check_bundle"]
 
@@ -92,7 +91,7 @@ async def async_check_bundle(path: str | Path) -> BundleCheck:
             result.problems.append(f"{layout.ANCHORS_DIR}: the bundle has no trust anchor")
         await _check_manifest_seal(zf, names, manifest_bytes, roots, others, crls, result)
         audit = {n: _try_read(zf, n) for n in (layout.EVENTS, layout.PROOFS, layout.CHECKPOINT)}
-        events = _check_events(audit, manifest, result)
+        events = check_events(audit, manifest, result.problems, result.passed)
         if layout.CHECKPOINT in data:
             await _check_checkpoint(data, roots, others, crls, result)
         recorded = _recorded_hashes(events)
@@ -204,76 +203,6 @@ def _try_read(zf: zipfile.ZipFile, name: str) -> bytes | None:
         return zf.read(name)
     except (KeyError, OSError, zipfile.BadZipFile, ValueError):
         return None
-
-
-def _check_events(
-    raw: dict[str, bytes | None], manifest: dict[str, Any], result: BundleCheck
-) -> list[dict[str, Any]]:
-    events_raw, proofs_raw, statement = (
-        raw[layout.EVENTS],
-        raw[layout.PROOFS],
-        raw[layout.CHECKPOINT],
-    )
-    if events_raw is None or proofs_raw is None or statement is None:
-        if manifest.get("document_event_seqs"):
-            result.problems.append(f"{layout.PROOFS}: the document has events but no proof")
-        return []
-    try:
-        claims = parse_statement(statement)
-        events = [json.loads(line) for line in events_raw.splitlines() if line.strip()]
-        proofs = json.loads(proofs_raw)
-        by_seq = {p["seq"]: p for p in proofs["proofs"]}
-        root = bytes.fromhex(claims.root or "")
-    except (ValueError, KeyError, TypeError) as exc:
-        result.problems.append(f"{layout.PROOFS}: the events or proofs are unreadable ({exc})")
-        return []
-    if proofs.get("size") != claims.size or proofs.get("root") != claims.root:
-        result.problems.append(
-            f"{layout.PROOFS}: names another tree than the signed {layout.CHECKPOINT}"
-        )
-    proven = 0
-    for event in events:
-        seq = event.get("seq")
-        problem = _event_problem(event, by_seq.get(seq), claims.size, root)
-        if problem:
-            result.problems.append(problem.format(seq=seq))
-        else:
-            proven += 1
-    missing = sorted(set(manifest.get("document_event_seqs", [])) - {e.get("seq") for e in events})
-    if missing:
-        result.problems.append(f"{layout.EVENTS}: the document's events {missing} are missing")
-    if proven == len(events) and not missing:
-        result.passed.append(
-            f"{proven} events of the document proven in the tree of checkpoint {claims.size}"
-        )
-    return events
-
-
-def _event_problem(
-    event: dict[str, Any], proof: dict[str, Any] | None, size: int, root: bytes
-) -> str | None:
-    try:
-        digest = event_digest(event)
-    except (KeyError, TypeError, ValueError):
-        return f"{layout.EVENTS}: event {{seq}} is unreadable"
-    if digest != event.get("digest"):
-        return f"{layout.EVENTS}: event {{seq}}: its content does not match its digest"
-    if proof is None:
-        return f"{layout.PROOFS}: no proof for event {{seq}}"
-    try:
-        path = [bytes.fromhex(h) for h in proof["path"]]
-        position = int(proof["position"])
-        holds = proof["digest"] == digest and verify_inclusion(
-            position - 1, size, bytes.fromhex(digest), path, root
-        )
-    except (KeyError, TypeError, ValueError):
-        holds = False
-    if not holds:
-        return (
-            f"{layout.PROOFS}: the proof for event {{seq}} does not lead to the root "
-            f"checkpoint {size} signed"
-        )
-    return None
 
 
 async def _check_checkpoint(
