@@ -44,6 +44,7 @@ from docflow.documents.api_registers import REGISTER_HANDLERS
 from docflow.exchange.api import EXCHANGE_HANDLERS
 from docflow.exchange.api_deliveries import DELIVERY_HANDLERS
 from docflow.exchange.api_directory import EXCHANGE_DIRECTORY_HANDLERS
+from docflow.notifications.api import NOTIFICATION_HANDLERS
 from docflow.transfers.api import TRANSFER_HANDLERS
 from docflow.transfers.api_inbox import INBOX_HANDLERS
 from docflow.transfers.api_register import INCOMING_REGISTER_HANDLERS
@@ -70,6 +71,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *VERIFY_HANDLERS,
     *EVIDENCE_HANDLERS,
     *TRUST_HANDLERS,
+    *NOTIFICATION_HANDLERS,
 ]
 
 

@@ -8,6 +8,7 @@ hash-checked) and only then writes the rows. Reads follow ``docflow.accounts.per
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from docflow.core.audit_append import record_event
 from docflow.core.db import AsyncSession
 from docflow.core.errors import ConflictError, InvalidInput
 from docflow.core.signing_pool import SigningPool
+from docflow.documents import notices
 from docflow.documents.doctypes import DOCUMENT_TYPES
 from docflow.documents.files import (
     UPLOAD_JOB_SECONDS,
@@ -83,6 +85,8 @@ class DraftRequest:
     readers: tuple[str, ...] = ()
     approvers: tuple[str, ...] = ()
     layout: dict[str, Any] = field(default_factory=dict)
+    #: Hạn xử lý (optional ``due_date``): each transfer's deadline on arrival.
+    due_at: datetime | None = None
 
     @classmethod
     def parse(cls, raw: Any) -> DraftRequest:
@@ -96,6 +100,7 @@ class DraftRequest:
         recipients, readers, approvers = _parse_people(raw, problems)
         unit, place = _parse_unit_and_place(raw, problems)
         layout = _parse_layout(raw.get("fields"), problems)
+        due_at = notices.parse_due(raw.get("due_date"), problems)
         if problems:
             raise InvalidInput("The metadata is not valid: " + "; ".join(problems) + ".")
         codes: list[str] = []
@@ -113,6 +118,7 @@ class DraftRequest:
             readers=tuple(r.strip().lower() for r in readers),
             approvers=tuple(a.strip().lower() for a in approvers),
             layout=layout,
+            due_at=due_at,
         )
 
 
@@ -349,6 +355,7 @@ async def create_draft(
         subject_id=document.id,
         details={"sha256": fields_sha256, "upload_sha256": upload_sha256},
     )
+    await notices.to_sign(session, document, [*approvers, document.signer_id][0])
     return document
 
 
@@ -406,6 +413,7 @@ def _new_document(
         named_reader_ids=readers,
         approver_ids=approvers,
         layout={k: list(v) if isinstance(v, tuple) else v for k, v in request.layout.items()},
+        due_at=request.due_at,
     )
 
 
