@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from docflow.web.i18n_deliveries import DELIVERY_STRINGS
+from docflow.web.i18n_notifications import NOTIFICATION_STRINGS
 
 __all__ = ["CATALOGUE", "DEFAULT_LANG", "LANGS", "VIETNAM", "translator", "vn_date", "vn_datetime"]
 
@@ -356,6 +357,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 # The outgoing deliveries page's strings live beside it (this file is long enough).
 for _lang, _strings in DELIVERY_STRINGS.items():
+    CATALOGUE[_lang].update(_strings)
+for _lang, _strings in NOTIFICATION_STRINGS.items():
     CATALOGUE[_lang].update(_strings)
 
 

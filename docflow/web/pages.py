@@ -21,6 +21,7 @@ from docflow.accounts.permissions import Principal
 from docflow.accounts.users import Me, whoami
 from docflow.core.errors import DomainError, NotAuthenticated
 from docflow.core.runtime import Runtime
+from docflow.notifications.inbox import unread_count
 from docflow.transfers.statuses import LEGACY_LABELS, SENDING, STATUS_LABELS
 from docflow.web.i18n import CATALOGUE, DEFAULT_LANG, LANGS, translator, vn_date, vn_datetime
 
@@ -63,6 +64,8 @@ class Viewer:
 
     principal: Principal
     me: Me
+    #: Unread notifications (the bell in the menu).
+    unread: int = 0
 
     def has(self, role: str) -> bool:
         return self.principal.has(Role(role))
@@ -107,8 +110,9 @@ async def provide_viewer(request: Request[Any, Any, Any]) -> Viewer:
         except NotAuthenticated:
             raise SignInRequired from None
         me = await whoami(session, principal)
+        unread = await unread_count(session, principal.user_id)
     request.state.principal = principal
-    return Viewer(principal, me)
+    return Viewer(principal, me, unread)
 
 
 def page(

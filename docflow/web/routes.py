@@ -35,6 +35,7 @@ from docflow.transfers.reading import may_read_via_transfer
 from docflow.web.deliveries import DELIVERY_PAGES
 from docflow.web.i18n import LANGS, VIETNAM
 from docflow.web.jobs_page import JOB_PAGES
+from docflow.web.notifications_page import NOTIFICATION_PAGES
 from docflow.web.pages import (
     LANG_COOKIE,
     WEB_EXCEPTION_HANDLERS,
@@ -288,6 +289,7 @@ PAGES = Router(
         verify_page,
         trust_page,
         *DELIVERY_PAGES,
+        *NOTIFICATION_PAGES,
         *JOB_PAGES,
     ],
     dependencies={"viewer": Provide(provide_viewer)},

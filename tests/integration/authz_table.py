@@ -460,3 +460,9 @@ PAGES: dict[tuple[str, str], Entry] = {
 
 #: The OpenAPI documents and viewers Litestar mounts under /schema: public by design.
 PUBLIC_PREFIXES = ("/schema",)
+
+# The notifications' rows live beside the feature's tests (this file is long enough).
+from tests.integration.authz_notifications import api_rows, page_rows  # noqa: E402
+
+MATRIX.update(api_rows())
+PAGES.update(page_rows())

@@ -1,0 +1,232 @@
+"""Notifications on SQLite and PostgreSQL: each event tells the people it concerns and
+nobody of another agency (to sign, to issue, arrived, assigned, refused), a confidential
+document's notice carries no subject and reaches only its readers, the sender's due date
+becomes the deadline, reminders are given once, and each person's choices are kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from litestar.testing import AsyncTestClient
+from sqlmodel import select
+
+from docflow.accounts.auth import csrf_token_for
+from docflow.app import create_app
+from docflow.bootstrap import build_runtime
+from docflow.documents.models import Document
+from docflow.documents.notices import about_document
+from docflow.notifications.kinds import Kind
+from docflow.notifications.models import Notification
+from docflow.notifications.notify import About, notify
+from docflow.transfers.models import Transfer
+from docflow.transfers.reading import receipt
+from docflow.transfers.reminders import remind
+from docflow.transfers.routing import dispatch_document
+from tests.integration.documents_support import (
+    enrol,
+    login,
+    p256_key,
+    seeded_settings,
+    sign,
+    upload,
+)
+from tests.integration.routing_support import STC, UBNDVT, issue_directly, user_id
+from tests.pki import tiny_pdf
+
+SUBJECT = "Về việc triển khai thông báo hạn xử lý"
+# Tuesday 1 December 2099 18:00 and Wednesday 18:00 in Vietnam (UTC+7), in UTC.
+TUESDAY_EVENING = datetime(2099, 12, 1, 11, 0, tzinfo=UTC)
+WEDNESDAY_EVENING = datetime(2099, 12, 2, 11, 0, tzinfo=UTC)
+WEDNESDAY_DEADLINE = datetime(2099, 12, 2, 10, 0, tzinfo=UTC)  # 17:00 in Vietnam
+
+
+async def notices(client: AsyncTestClient, headers: dict[str, str], **params: Any) -> Any:
+    response = await client.get("/api/v1/notifications", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def kinds(body: Any, document_id: int) -> list[str]:
+    return sorted(i["kind"] for i in body["items"] if i["document_id"] == document_id)
+
+
+async def _transfers(runtime: Any, document_id: int) -> dict[str, Transfer]:
+    async with runtime.session() as session:
+        rows = (await session.exec(
+            select(Transfer).where(Transfer.document_id == document_id)
+        )).all()
+    return {t.recipient_code: t for t in rows}
+
+
+async def test_each_event_tells_the_people_it_concerns(database_url: str, tmp_path: Path) -> None:
+    settings = await seeded_settings(database_url, tmp_path)
+    runtime = build_runtime(settings)
+    try:
+        async with AsyncTestClient(app=create_app(settings), timeout=300) as client:
+            who = {u: await login(client, u) for u in (
+                "stttt.specialist", "stttt.leader", "stttt.clerk", "stc.clerk", "stc.leader",
+                "stc.specialist", "ubndvt.clerk", "ubndct.clerk", "stttt.auditor")}
+            created = await upload(client, who["stttt.specialist"], tiny_pdf(),
+                                   recipients=[STC, UBNDVT], subject=SUBJECT,
+                                   due_date="2099-12-05")
+            assert created.status_code == 201, created.text
+            doc_id = int(created.json()["id"])
+            assert created.json()["due_at"] == "2099-12-05T16:59:59+00:00"
+            to_sign = await notices(client, who["stttt.leader"])
+            assert kinds(to_sign, doc_id) == ["to_sign"] and to_sign["unread"] >= 1
+            item = to_sign["items"][0]
+            assert item["subject"] == SUBJECT and item["link"] == f"/documents/{doc_id}"
+            assert kinds(await notices(client, who["stttt.clerk"]), doc_id) == []
+
+            key = p256_key()
+            signed = await sign(client, who["stttt.leader"], doc_id, key,
+                                await enrol(client, who["stttt.leader"], key))
+            assert signed.status_code == 200, signed.text
+            assert kinds(await notices(client, who["stttt.clerk"]), doc_id) == ["to_issue"]
+
+            issued = await client.post(f"/api/v1/documents/{doc_id}/issue",
+                                       headers=who["stttt.clerk"])
+            assert issued.status_code == 200, issued.text
+            await dispatch_document(runtime, doc_id)  # a no-op if issuance delivered it
+            transfers = await _transfers(runtime, doc_id)
+            stc, vt = transfers[STC], transfers[UBNDVT]
+            # The sender's due date is each transfer's deadline on arrival.
+            assert stc.deadline == datetime(2099, 12, 5, 16, 59, 59, tzinfo=UTC)
+            arrived = await notices(client, who["stc.clerk"])
+            assert kinds(arrived, doc_id) == ["arrived"]
+            assert arrived["items"][0]["link"] == f"/transfers/{stc.id}"
+            assert kinds(await notices(client, who["ubndvt.clerk"]), doc_id) == ["arrived"]
+            for outsider in ("ubndct.clerk", "stc.specialist", "stttt.auditor"):
+                assert kinds(await notices(client, who[outsider]), doc_id) == [], outsider
+
+            accepted = await client.post(f"/api/v1/transfers/{stc.id}/accept",
+                                         headers=who["stc.clerk"])
+            assert accepted.status_code == 200, accepted.text
+            assigned = await client.post(
+                f"/api/v1/transfers/{stc.id}/assign", headers=who["stc.leader"],
+                json={"user_id": await user_id(runtime, "stc.specialist")})
+            assert assigned.status_code == 200, assigned.text
+            mine = await notices(client, who["stc.specialist"], unread="true")
+            assert kinds(mine, doc_id) == ["assigned"]
+            # No deadline of the leader's: the sender's stays.
+            assert (await _transfers(runtime, doc_id))[STC].deadline == stc.deadline
+
+            rejected = await client.post(f"/api/v1/transfers/{vt.id}/reject",
+                                         json={"reason": "Gửi nhầm"}, headers=who["ubndvt.clerk"])
+            assert rejected.status_code == 200, rejected.text
+            assert kinds(await notices(client, who["stttt.clerk"]), doc_id) == [
+                "refused", "to_issue"]
+            assert kinds(await notices(client, who["ubndct.clerk"]), doc_id) == []
+
+            # Marking read: one's own (unread count falls), never someone else's (404).
+            notice_id = mine["items"][0]["id"]
+            other = await client.post(f"/api/v1/notifications/{notice_id}/read",
+                                      headers=who["stc.clerk"])
+            assert other.status_code == 404, other.text
+            read = await client.post(f"/api/v1/notifications/{notice_id}/read",
+                                     headers=who["stc.specialist"])
+            assert read.status_code == 200 and read.json()["read_at"], read.text
+            after = await notices(client, who["stc.specialist"], unread="true")
+            assert after["unread"] == mine["unread"] - 1
+            assert notice_id not in [i["id"] for i in after["items"]]
+            everyone = await notices(client, who["stc.specialist"])
+            assert notice_id in [i["id"] for i in everyone["items"]]
+    finally:
+        await runtime.dispose()
+
+
+async def test_confidential_notices_have_no_subject_and_reach_only_readers(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = await seeded_settings(database_url, tmp_path)
+    runtime = build_runtime(settings)
+    try:
+        async with AsyncTestClient(app=create_app(settings), timeout=300) as client:
+            specialist = await login(client, "stttt.specialist")
+            created = await upload(client, specialist, tiny_pdf(), recipients=[STC],
+                                   subject="Kế hoạch mật", confidentiality="mat")
+            assert created.status_code == 201, created.text
+            doc_id = int(created.json()["id"])
+            body = await notices(client, await login(client, "stttt.leader"))
+            [item] = [i for i in body["items"] if i["document_id"] == doc_id]
+            assert item["kind"] == "to_sign" and item["subject"] is None
+            page = await client.get("/notifications", headers={
+                "Cookie": f"docflow_session={(await login(client, 'stttt.leader'))['Authorization'][7:]}"})
+            assert page.status_code == 200 and "Kế hoạch mật" not in page.text
+            assert "Văn bản mật" in page.text
+        # The receiving side of a confidential document: not a specialist it is not
+        # assigned to, but its clerks.
+        doc = await issue_directly(runtime, "STTTT", [STC], subject="Mật")
+        await dispatch_document(runtime, doc)
+        async with runtime.transaction() as session:
+            document = await session.get(Document, doc)
+            assert document is not None
+            document.confidentiality = "mat"
+            transfer = (await _transfers(runtime, doc))[STC]
+            base = about_document(document)
+            about = About(base.facts, doc, "Mật", None, transfer.id, receipt(transfer))
+            people = [await user_id(runtime, u) for u in ("stc.specialist", "stc.clerk",
+                                                             "ubndvt.clerk")]
+            made = await notify(session, Kind.RECALLED, people, about)
+            rows = [await session.get(Notification, i) for i in made]
+        assert [r.user_id for r in rows if r] == [people[1]]
+        assert all(r and r.subject is None for r in rows)
+    finally:
+        await runtime.dispose()
+
+
+async def test_reminders_are_given_once_and_choices_are_kept(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = await seeded_settings(database_url, tmp_path)
+    runtime = build_runtime(settings)
+    try:
+        doc = await issue_directly(runtime, "STTTT", [STC, UBNDVT], subject="Về hạn xử lý")
+        await dispatch_document(runtime, doc)
+        transfers = await _transfers(runtime, doc)
+        async with runtime.transaction() as session:
+            for transfer in transfers.values():
+                transfer.deadline = WEDNESDAY_DEADLINE
+                session.add(transfer)
+        # Tuesday 16:00: the last working day before the deadline has not begun.
+        assert await remind(runtime, now=TUESDAY_EVENING - timedelta(hours=2)) == 0
+        first = await remind(runtime, now=TUESDAY_EVENING)
+        assert first == 2  # the clerks of STC and of UBNDVT, due soon
+        assert await remind(runtime, now=TUESDAY_EVENING) == 0
+        assert await remind(runtime, now=WEDNESDAY_EVENING) == 2  # overdue
+        assert await remind(runtime, now=WEDNESDAY_EVENING) == 0
+        async with runtime.session() as session:
+            rows = (await session.exec(select(Notification).where(
+                Notification.transfer_id == transfers[STC].id))).all()
+        stc_clerk = await user_id(runtime, "stc.clerk")
+        assert sorted((r.kind, r.user_id) for r in rows if r.kind in ("due_soon", "overdue")) == [
+            ("due_soon", stc_clerk), ("overdue", stc_clerk)]
+
+        # A clerk turns arrivals off in the page and on by e-mail: the next arrival is
+        # not listed, only kept for the e-mail.
+        async with AsyncTestClient(app=create_app(settings), timeout=300) as client:
+            token = (await login(client, "stc.clerk"))["Authorization"][7:]
+            cookie = {"Cookie": f"docflow_session={token}"}
+            form = {"csrf_token": csrf_token_for(token, settings.effective_secret_key),
+                    "email": "van.thu@stc.example.vn", "language": "en",
+                    "page": ["overdue", "due_soon"], "email_kind": ["arrived"]}
+            saved = await client.post("/notifications/preferences", data=form, headers=cookie,
+                                      follow_redirects=False)
+            assert saved.status_code == 303, saved.text
+            forged = await client.post("/notifications/preferences", headers=cookie,
+                                       data={**form, "csrf_token": "x"}, follow_redirects=False)
+            assert forged.status_code == 403
+            page = await client.get("/notifications", headers=cookie)
+            assert 'value="van.thu@stc.example.vn"' in page.text
+            later = await issue_directly(runtime, "STTTT", [STC], subject="Sau", number=2)
+            await dispatch_document(runtime, later)
+            listed = await notices(client, {"Authorization": f"Bearer {token}"})
+            assert kinds(listed, later) == []
+        async with runtime.session() as session:
+            [row] = (await session.exec(select(Notification).where(
+                Notification.document_id == later, Notification.user_id == stc_clerk))).all()
+        assert row.kind == "arrived" and not row.in_page and row.by_email
+    finally:
+        await runtime.dispose()
