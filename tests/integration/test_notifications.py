@@ -152,8 +152,9 @@ async def test_confidential_notices_have_no_subject_and_reach_only_readers(
             body = await notices(client, await login(client, "stttt.leader"))
             [item] = [i for i in body["items"] if i["document_id"] == doc_id]
             assert item["kind"] == "to_sign" and item["subject"] is None
-            page = await client.get("/notifications", headers={
-                "Cookie": f"docflow_session={(await login(client, 'stttt.leader'))['Authorization'][7:]}"})
+            token = (await login(client, "stttt.leader"))["Authorization"][7:]
+            page = await client.get("/notifications",
+                                    headers={"Cookie": f"docflow_session={token}"})
             assert page.status_code == 200 and "Kế hoạch mật" not in page.text
             assert "Văn bản mật" in page.text
         # The receiving side of a confidential document: not a specialist it is not
