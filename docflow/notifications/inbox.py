@@ -75,12 +75,13 @@ async def mark_read(session: AsyncSession, user_id: int, notification_id: int) -
 
 
 async def mark_all_read(session: AsyncSession, user_id: int) -> int:
-    result = await session.execute(
+    conn = await session.connection()
+    result = await conn.execute(
         update(_TABLE)
         .where(_TABLE.c.user_id == user_id, _TABLE.c.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
 
 
 def as_json(row: Notification, link: str) -> dict[str, Any]:

@@ -118,7 +118,8 @@ async def send_notification_email(runtime: Runtime, job: SendNotificationEmail) 
         timeout=30,
     )
     async with runtime.transaction() as session:
-        await session.execute(
+        conn = await session.connection()
+        await conn.execute(
             update(Notification)
             .where(col(Notification.id) == job.notification_id,
                    col(Notification.email_sent_at).is_(None))

@@ -133,6 +133,19 @@ async def test_each_event_tells_the_people_it_concerns(database_url: str, tmp_pa
             assert notice_id not in [i["id"] for i in after["items"]]
             everyone = await notices(client, who["stc.specialist"])
             assert notice_id in [i["id"] for i in everyone["items"]]
+            # The bell in the menu, then everything read from the page's form.
+            token = who["stc.clerk"]["Authorization"][7:]
+            cookie = {"Cookie": f"docflow_session={token}"}
+            unread = (await notices(client, who["stc.clerk"]))["unread"]
+            page = await client.get("/notifications", headers=cookie)
+            assert f'<span class="count" id="unread-count">{unread}</span>' in page.text
+            assert f'href="/transfers/{stc.id}"' in page.text and SUBJECT in page.text
+            all_read = await client.post(
+                "/notifications/read-all", headers=cookie, follow_redirects=False,
+                data={"csrf_token": csrf_token_for(token, settings.effective_secret_key)})
+            assert all_read.status_code == 303, all_read.text
+            assert (await notices(client, who["stc.clerk"]))["unread"] == 0
+            assert 'id="unread-count"' not in (await client.get("/", headers=cookie)).text
     finally:
         await runtime.dispose()
 
