@@ -18,6 +18,7 @@ from docflow import __version__
 from docflow.accounts.api_auth import AUTH_HANDLERS, provide_principal, require_sign_in
 from docflow.accounts.api_certificates import CERTIFICATE_HANDLERS
 from docflow.accounts.api_directory import DIRECTORY_HANDLERS
+from docflow.accounts.api_user_admin import USER_ADMIN_HANDLERS
 from docflow.accounts.api_users import USER_HANDLERS
 from docflow.audit.api import AUDIT_HANDLERS
 from docflow.audit.api_evidence import EVIDENCE_HANDLERS
@@ -49,6 +50,7 @@ from docflow.transfers.api import TRANSFER_HANDLERS
 from docflow.transfers.api_inbox import INBOX_HANDLERS
 from docflow.transfers.api_register import INCOMING_REGISTER_HANDLERS
 from docflow.web import TEMPLATE_CONFIG, WEB_HANDLERS
+from docflow.web.error_pages import with_error_pages
 
 __all__ = ["ROUTE_HANDLERS", "create_app", "freeze_startup_heap"]
 
@@ -58,6 +60,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *AUTH_HANDLERS,
     *DIRECTORY_HANDLERS,
     *USER_HANDLERS,
+    *USER_ADMIN_HANDLERS,
     *CERTIFICATE_HANDLERS,
     *DOCUMENT_HANDLERS,
     *REGISTER_HANDLERS,
@@ -218,7 +221,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={**DEPENDENCIES, "principal": Provide(provide_principal)},
         # Every /api/ route needs a live session (login is marked public).
         guards=[require_sign_in, bound_path_ids],
-        exception_handlers=EXCEPTION_HANDLERS,
+        # JSON under /api/; a page in the site's frame anywhere else.
+        exception_handlers=with_error_pages(EXCEPTION_HANDLERS),
         template_config=TEMPLATE_CONFIG,
         state=State({"runtime": runtime, "settings": settings}),
         on_startup=[

@@ -118,7 +118,9 @@ async def _audit_checkpoint(runtime: Runtime) -> None:
     ``audit.checkpoint`` event does not count), then copies the store lacks."""
     from docflow.audit import checkpoints
     from docflow.audit.copies import copy_missing
+    from docflow.audit.sequencer import sequence_pending
 
+    await sequence_pending(runtime)  # the period's checkpoint covers events until now
     if await checkpoints._has_news(runtime):
         await checkpoints.create_checkpoint(runtime, reason="interval")
     await copy_missing(runtime)

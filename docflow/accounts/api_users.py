@@ -35,6 +35,7 @@ class NewUser:
     agency_id: BodyId | None = None
     department_id: BodyId | None = None
     province_scope: bool = False
+    email: str | None = None
 
 
 @post("/api/v1/users", tags=["users"], summary="Add a person (admin of the agency)")
@@ -53,6 +54,7 @@ async def create_user(
         password=data.password,
         department_id=data.department_id,
         province_scope=data.province_scope,
+        email=data.email,
     )
 
 

@@ -215,7 +215,7 @@ async def login(
             session, attempt, name=name, user=user, source_ip=source_ip, policy=policy
         )
         await session.commit()
-        raise NotAuthenticated(WRONG_CREDENTIALS)
+        raise NotAuthenticated(WRONG_CREDENTIALS, code="bad_credentials")
     if needs_rehash(stored):  # parameters were raised since this hash was made
         user.password_hash = await anyio.to_thread.run_sync(hash_password, password)
         session.add(user)

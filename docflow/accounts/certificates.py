@@ -51,13 +51,18 @@ class CertificateInfo:
     not_before: datetime
     not_after: datetime
     expired: bool
-    #: ``good``, ``revoked`` (from the issuer's CRL) or ``unknown`` (no CRL at hand).
+    #: ``good``, ``revoked`` (in docflow, or on the issuer's CRL) or ``unknown`` (no CRL
+    #: at hand).
     revocation: str
     source: str
     #: The certificate, PEM (the public contract's ``certificate``).
     certificate: str
     #: Issuing CA(s) then root, PEM (when known).
     chain_pem: tuple[str, ...] = ()
+    #: What its holder calls the device that keeps the key (WebCrypto keys).
+    device_name: str | None = None
+    #: When it was revoked in docflow (by its holder or an administrator).
+    revoked_at: datetime | None = None
 
 
 def _crl_status(cert: x509.Certificate, crls: list[x509.CertificateRevocationList]) -> str:
@@ -88,9 +93,11 @@ def _info(row: PersonalCertificate, crls: list[x509.CertificateRevocationList]) 
         not_before=row.not_before,
         not_after=row.not_after,
         expired=row.not_after <= utcnow(),
-        revocation=_crl_status(cert, crls),
+        revocation="revoked" if row.revoked_at is not None else _crl_status(cert, crls),
         source=row.source,
         certificate=row.certificate_pem,
+        device_name=row.device_name,
+        revoked_at=row.revoked_at,
     )
 
 

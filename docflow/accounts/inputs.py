@@ -19,6 +19,7 @@ __all__ = [
     "MIN_PASSWORD_LENGTH",
     "clean_abbreviation",
     "clean_agency_code",
+    "clean_email",
     "clean_name",
     "clean_password",
     "clean_roles",
@@ -33,6 +34,8 @@ MAX_PASSWORD_LENGTH = 1024
 _AGENCY_CODE = re.compile(r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")
 _ABBREVIATION = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+#: A plain address: one @, a dot in the domain, no spaces or angle brackets.
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\\\"]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+$")
 
 
 def clean_agency_code(raw: str) -> str:
@@ -65,6 +68,18 @@ def clean_username(raw: str) -> str:
             f"Username {raw[:70]!r} is not valid; use 2 to 64 characters a-z, 0-9, '.', '_' "
             "or '-', starting with a letter or digit (e.g. stttt.clerk)."
         )
+    return value
+
+
+def clean_email(raw: str | None) -> str | None:
+    """An e-mail address (domain lower-cased), or None for an empty one."""
+    value = (raw or "").strip()
+    if not value:
+        return None
+    local, _, domain = value.rpartition("@")
+    value = f"{local}@{domain.lower()}"
+    if len(value) > 254 or not _EMAIL.fullmatch(value):
+        raise InvalidInput(f"E-mail address {value[:70]!r} is not valid (e.g. ten@stttt.gov.vn).")
     return value
 
 

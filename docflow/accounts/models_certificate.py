@@ -30,4 +30,8 @@ class PersonalCertificate(SQLModel, table=True):
     certificate_pem: str = Field(sa_type=Text)
     #: ``dev-ca`` (issued here by the demo CA) or ``uploaded`` (issued by a trusted CA).
     source: str = Field(max_length=16)
+    #: What the holder calls the device or browser that keeps the key (WebCrypto keys).
+    device_name: str | None = Field(default=None, max_length=100)
+    #: Revoked in docflow (by its holder or an administrator): no longer signs here.
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -31,6 +31,8 @@ class User(SQLModel, table=True):
     #: Lower-case login name, unique across the system (demo: ``<abbrev>.<role>``).
     username: str = Field(max_length=64, unique=True)
     full_name: str = Field(max_length=255)
+    #: Where the person is reached (notifications); optional.
+    email: str | None = Field(default=None, max_length=255)
     agency_id: int = Field(foreign_key="agency.id", index=True)
     department_id: int | None = Field(default=None, foreign_key="department.id", index=True)
     #: argon2 hash (see ``docflow.accounts.passwords``); never the password itself.

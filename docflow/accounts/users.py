@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from docflow.accounts.access import deny
 from docflow.accounts.inputs import (
+    clean_email,
     clean_name,
     clean_password,
     clean_roles,
@@ -62,6 +63,7 @@ class UserInfo:
     roles: tuple[str, ...]
     province_scope: bool
     is_active: bool
+    email: str | None = None
 
 
 async def _roles_of(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, set[Role]]:
@@ -88,6 +90,7 @@ def _info(user: User, roles: set[Role]) -> UserInfo:
         roles=tuple(sorted(r.value for r in roles)),
         province_scope=user.province_scope,
         is_active=user.is_active,
+        email=user.email,
     )
 
 
@@ -161,6 +164,7 @@ async def create_user(
     password: str,
     department_id: int | None = None,
     province_scope: bool = False,
+    email: str | None = None,
 ) -> UserInfo:
     """Add a person to ``agency_id``. ``actor=None`` is the operator (CLI).
 
@@ -174,6 +178,7 @@ async def create_user(
     clean_full = clean_name(full_name, "Full name")
     clean_role_set = clean_roles(roles)
     secret = clean_password(password, username=clean_user)
+    clean_mail = clean_email(email)
     if province_scope and not clean_role_set & {Role.ADMIN, Role.AUDITOR}:
         raise InvalidInput("Only an admin or an auditor can be province-level.")
     await _check_agency_and_department(session, agency_id, department_id)
@@ -183,6 +188,7 @@ async def create_user(
     user = User(
         username=clean_user,
         full_name=clean_full,
+        email=clean_mail,
         agency_id=agency_id,
         department_id=department_id,
         password_hash=password_hash,

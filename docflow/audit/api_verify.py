@@ -49,7 +49,7 @@ async def verify_upload(
             path = Path(tmp) / "upload.pdf"
             await anyio.to_thread.run_sync(_save_upload, upload, path)
             if path.stat().st_size == 0:
-                raise InvalidInput("The uploaded file is empty.")
+                raise InvalidInput("The uploaded file is empty.", code="file_empty")
             answer = await verify_file(runtime, path, etsi=report_format == "etsi", at=moment)
     finally:
         for value in form.values():

@@ -10,7 +10,6 @@ own signature holds), so signing costs the same however long the log is.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from typing import Any
@@ -27,7 +26,7 @@ from docflow.audit.checkpoint_sign import (
     parse_statement,
     token_time,
 )
-from docflow.audit.copies import copy_missing, log_digests, write_copy
+from docflow.audit.copies import log_digests, write_copy
 from docflow.audit.merkle import Frontier
 from docflow.audit.sequencer import sequence_pending
 from docflow.core.audit_append import record_event
@@ -44,7 +43,6 @@ __all__ = [
     "checkpoint_trust",
     "create_checkpoint",
     "log_head",
-    "run_checkpoints_every",
     "system_seal",
 ]
 
@@ -221,23 +219,6 @@ async def check_signature(
         crls=trust.crls,
     )
     return result.ok, result.problems
-
-
-async def run_checkpoints_every(runtime: Runtime, seconds: float) -> None:
-    """Background loop: a checkpoint every ``seconds`` when something happened since the
-    last one (its own ``audit.checkpoint`` event does not count), then copies of any
-    checkpoint the store lacks."""
-    while True:
-        await asyncio.sleep(seconds)
-        try:
-            await sequence_pending(runtime)
-            if await _has_news(runtime):
-                await create_checkpoint(runtime, reason="interval")
-            await copy_missing(runtime)
-        # The edge of a background loop: whatever went wrong (database, TSA, store) must
-        # not end it; it is logged and tried again next interval.
-        except Exception as exc:  # noqa: BLE001
-            logger.warning("audit checkpoint failed (%s): %s", type(exc).__name__, exc)
 
 
 async def _has_news(runtime: Runtime) -> bool:

@@ -81,7 +81,10 @@ async def verify_file(
     config = runtime.signing
     result = await run_job(runtime.signing_pool, job_reports, str(path), config, not etsi, etsi, at)
     if result["unreadable"]:
-        raise InvalidInput(f"The file is not a PDF that can be validated: {result['unreadable']}")
+        raise InvalidInput(
+            f"The file is not a PDF that can be validated: {result['unreadable']}",
+            code="pdf_unreadable",
+        )
     report: dict[str, Any] | str = result["xml"] if etsi else result["report"]
     return report
 

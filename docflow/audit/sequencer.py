@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from docflow.core.audit_digest import GENESIS_CHAIN, chain_next
 from docflow.core.audit_models import AuditLog
+from docflow.core.db_outage import Reconnect, is_connection_error
 from docflow.core.runtime import Runtime
 
 __all__ = [
@@ -196,8 +197,10 @@ def _advance(floor: _Floor, window: list[int]) -> None:
 
 async def run_sequencer_every(runtime: Runtime, seconds: float) -> None:
     """Background loop: ``sequence_pending`` every ``seconds``, a full sweep every
-    ``FULL_SWEEP_SECONDS``. Errors are logged and the loop goes on."""
+    ``FULL_SWEEP_SECONDS``. Errors are logged and the loop goes on; while the database
+    is away it waits 1, 2, 4 … 30 s between tries, with one line each."""
     last_full = time.monotonic()
+    reconnect = Reconnect("audit sequencer")
     while True:
         await asyncio.sleep(seconds)
         full = time.monotonic() - last_full >= FULL_SWEEP_SECONDS
@@ -205,11 +208,22 @@ async def run_sequencer_every(runtime: Runtime, seconds: float) -> None:
             await sequence_pending(runtime, full=full)
             if full:
                 last_full = time.monotonic()
+            reconnect.succeeded()
         # The edge of a background loop: a database hiccup must not end it.
-        except (IntegrityError, OperationalError) as exc:
-            logger.info("audit sequencer lost a race (%s): retrying", type(exc).__name__)
         except Exception as exc:  # noqa: BLE001
-            logger.warning("audit sequencer failed (%s): %s", type(exc).__name__, exc)
+            if _lost_race(runtime, exc):
+                logger.info("audit sequencer lost a race (%s): retrying", type(exc).__name__)
+            elif is_connection_error(exc):
+                await reconnect.wait(exc)
+            else:
+                logger.warning("audit sequencer failed (%s): %s", type(exc).__name__, exc)
+
+
+def _lost_race(runtime: Runtime, exc: Exception) -> bool:
+    """Another writer was first: the log's unique keys, or SQLite's write lock."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return isinstance(exc, OperationalError) and runtime.engine.dialect.name == "sqlite"
 
 
 def start_sequencer(runtime: Runtime, seconds: float) -> asyncio.Task[None]:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from docflow.core.db_outage import describe_error, mark_disconnects
 from docflow.core.errors import ConfigurationError
 from docflow.core.settings import Settings
 
@@ -120,9 +121,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(parsed, **options)
     if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
-    elif not options["pool_pre_ping"]:
-        event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
-        event.listen(engine.sync_engine.pool, "checkin", _note_checkin)
+    else:
+        # A connection that broke mid-request is thrown away with every pooled one
+        # opened before it (a restarted server killed them all), not handed out again.
+        event.listen(engine.sync_engine, "handle_error", mark_disconnects)
+        if not options["pool_pre_ping"]:
+            event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+            event.listen(engine.sync_engine.pool, "checkin", _note_checkin)
     return engine
 
 
@@ -215,31 +220,3 @@ async def ping_database(engine: AsyncEngine, timeout: float = CONNECT_TIMEOUT) -
             await conn.execute(text("SELECT 1"))
 
     await asyncio.wait_for(probe(), timeout=timeout)
-
-
-def describe_error(exc: BaseException) -> str:
-    """A short, one-line reason for a database or network failure (no SQL, no URL)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    # Walk to the driver's own error: SQLAlchemy wraps it with SQL and a help link.
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        orig = getattr(current, "orig", None)
-        if isinstance(orig, BaseException):
-            current = orig
-            continue
-        cause = current.__cause__ or current.__context__
-        if cause is None:
-            break
-        current = cause
-    root = current or exc
-    if isinstance(exc, TimeoutError) or isinstance(root, TimeoutError):
-        return "timed out"
-    if isinstance(root, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(root, OSError) and root.strerror:
-        return root.strerror.lower()
-    message = str(root).strip().splitlines()[0] if str(root).strip() else ""
-    if "Connect call failed" in message or "Multiple exceptions" in message:
-        return "connection refused"
-    return message or root.__class__.__name__

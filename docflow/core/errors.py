@@ -28,10 +28,18 @@ class StartupError(DocflowError):
 class DomainError(DocflowError):
     """A rule of the domain refused a request; services raise these, never HTTP errors.
 
-    The HTTP layer answers ``status_code`` with ``str(error)`` as the detail.
+    The HTTP layer answers ``status_code`` with ``str(error)`` as the detail and, when
+    the error has one, its ``code``: a stable name (``pdf_encrypted``) that programs and
+    the pages' message catalogue (``err.<code>``) go by, whatever the sentence says.
     """
 
     status_code: int = 400
+    code: str | None = None
+
+    def __init__(self, *args: object, code: str | None = None) -> None:
+        super().__init__(*args)
+        if code is not None:
+            self.code = code
 
 
 class NotFoundError(DomainError):
@@ -69,6 +77,7 @@ class TooManyAttempts(DomainError):
     """Too many failed sign-ins; ``retry_after`` seconds until the next try is accepted."""
 
     status_code = 429
+    code = "throttled"
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)

@@ -41,7 +41,8 @@ __all__ = [
 
 
 class JobRefused(Exception):
-    """The input cannot be signed or is not acceptable; ``args[0]`` says why."""
+    """The input cannot be signed or is not acceptable; ``args[0]`` says why and
+    ``args[1]``, when given, names the refusal (``pdf_encrypted``: ``DomainError.code``)."""
 
 
 class JobFailed(Exception):

@@ -19,11 +19,14 @@ from docflow.accounts.permissions import Principal
 from docflow.core.db import AsyncSession
 from docflow.core.errors import InvalidInput, NotFoundError
 from docflow.core.http.bounds import BodyId, QueryId
+from docflow.core.http.download import attachment_disposition
 from docflow.core.http.json_limits import loads_bounded
 from docflow.core.runtime import Runtime
 from docflow.documents import documents, issuance, signatures
 from docflow.documents import files as document_files
-from docflow.documents.views import document_view
+from docflow.documents.models import Document
+from docflow.documents.upload_key import RepeatedUpload, check_upload_key, earlier_draft
+from docflow.documents.views import document_view, download_name
 
 __all__ = ["DOCUMENT_HANDLERS"]
 
@@ -61,6 +64,8 @@ async def create_document(
     runtime: NamedDependency[Runtime],
     db_session: NamedDependency[AsyncSession],
 ) -> dict[str, Any]:
+    """Parts: ``file`` (the PDF), ``metadata`` (JSON), optional ``attachments`` (PDFs)
+    and ``upload_key`` (a nonce: the same key and file again answer with the same draft)."""
     await documents.check_can_draft(db_session, principal)
     form = await request.form()
     upload = form.get("file")
@@ -74,26 +79,51 @@ async def create_document(
             raise InvalidInput("The 'metadata' part (JSON text) is missing.")
         metadata = loads_bounded(raw_metadata, "metadata")
         draft = documents.DraftRequest.parse(metadata)
+        key = check_upload_key(form.get("upload_key"))
         extra = [v for v in form.getall("attachments", []) if isinstance(v, UploadFile)]
         if len(extra) > MAX_ATTACHMENTS:
             raise InvalidInput(f"At most {MAX_ATTACHMENTS} attachments per document.")
-        with tempfile.TemporaryDirectory(prefix="docflow-upload-") as tmp:
-            path = Path(tmp) / "upload.pdf"
-            sha256 = await anyio.to_thread.run_sync(_save_upload, upload, path)
-            attachments = []
-            for n, part in enumerate(extra, start=1):
-                apath = Path(tmp) / f"attachment-{n}.pdf"
-                asha = await anyio.to_thread.run_sync(_save_upload, part, apath)
-                attachments.append((part.filename or f"phu-luc-{n}.pdf", apath, asha))
-            document = await documents.create_draft(
-                db_session, principal, path, sha256, draft, tuple(attachments),
-                store=runtime.store, workers=runtime.signing_pool,
-            )
+        document = await _draft_once(db_session, principal, runtime, upload, extra, draft, key)
     finally:
         for value in form.values():
             if isinstance(value, UploadFile):
                 await value.close()
     return await document_view(db_session, document)
+
+
+async def _draft_once(
+    db_session: AsyncSession,
+    principal: Principal,
+    runtime: Runtime,
+    upload: UploadFile,
+    extra: list[UploadFile],
+    draft: documents.DraftRequest,
+    key: str | None,
+) -> Document:
+    """The new draft, or the one this upload key already made from the same file."""
+    with tempfile.TemporaryDirectory(prefix="docflow-upload-") as tmp:
+        path = Path(tmp) / "upload.pdf"
+        sha256 = await anyio.to_thread.run_sync(_save_upload, upload, path)
+        earlier = await earlier_draft(db_session, principal, key, sha256)
+        if earlier is not None:
+            return earlier
+        attachments = []
+        for n, part in enumerate(extra, start=1):
+            apath = Path(tmp) / f"attachment-{n}.pdf"
+            asha = await anyio.to_thread.run_sync(_save_upload, part, apath)
+            attachments.append((part.filename or f"phu-luc-{n}.pdf", apath, asha))
+        try:
+            return await documents.create_draft(
+                db_session, principal, path, sha256, draft, tuple(attachments),
+                store=runtime.store, workers=runtime.signing_pool, upload_key=key,
+            )
+        except RepeatedUpload:
+            # the concurrent request committed its draft: answer with it, change nothing
+            await db_session.rollback()
+            earlier = await earlier_draft(db_session, principal, key, sha256)
+            if earlier is None:
+                raise
+            return earlier
 
 
 @get("/api/v1/documents/{document_id:int}", tags=["documents"], summary="A document")
@@ -118,7 +148,7 @@ async def get_document_file(
     db_session: NamedDependency[AsyncSession],
     version: QueryId = None,
 ) -> Stream:
-    await documents.load_readable(db_session, principal, document_id)
+    document = await documents.load_readable(db_session, principal, document_id)
     versions = await documents.versions_of(db_session, document_id)
     chosen = (
         versions[-1]
@@ -133,8 +163,9 @@ async def get_document_file(
         headers={
             "X-Content-SHA256": chosen.sha256,
             "Content-Length": str(chosen.size),
-            "Content-Disposition": f'attachment; filename="document-{document_id}'
-            f'-v{chosen.version}.pdf"',
+            "Content-Disposition": attachment_disposition(
+                download_name(document, chosen.version, versions[-1].version)
+            ),
         },
     )
 
@@ -151,7 +182,7 @@ async def get_attachment_file(
     runtime: NamedDependency[Runtime],
     db_session: NamedDependency[AsyncSession],
 ) -> Stream:
-    await documents.load_readable(db_session, principal, document_id)
+    document = await documents.load_readable(db_session, principal, document_id)
     found = [
         a for a in await documents.attachments_of(db_session, document_id) if a.position == position
     ]
@@ -166,8 +197,9 @@ async def get_attachment_file(
         headers={
             "X-Content-SHA256": sha256,
             "Content-Length": str(size),
-            "Content-Disposition": f'attachment; filename="document-{document_id}'
-            f'-attachment-{position}.pdf"',
+            "Content-Disposition": attachment_disposition(
+                download_name(document, 0, 0, part=f"phu-luc-{position}")
+            ),
         },
     )
 

@@ -33,7 +33,6 @@ __all__ = [
     "due_documents",
     "renew_document",
     "renew_due",
-    "run_renewals_every",
 ]
 
 logger = logging.getLogger("docflow.archive")
@@ -151,16 +150,3 @@ async def renew_due(runtime: Runtime, *, limit: int = 50) -> RenewalReport:
             )
             failed.append((document_id, str(exc)))
     return RenewalReport(tuple(renewed), tuple(failed))
-
-
-async def run_renewals_every(runtime: Runtime, seconds: float) -> None:
-    """Background loop: renew due archive timestamps every ``seconds``."""
-    while True:
-        await asyncio.sleep(seconds)
-        try:
-            report = await renew_due(runtime)
-            if report.renewed:
-                logger.info("renewed the archive timestamps of %d documents", len(report.renewed))
-        # Edge: the background loop must outlive any failure; it tries again next interval.
-        except Exception as exc:  # noqa: BLE001
-            logger.exception("archive renewal run failed: %s: %s", type(exc).__name__, exc)

@@ -87,7 +87,9 @@ async def run_job(
             "A signing worker stopped unexpectedly; nothing was changed: try again."
         ) from None
     except JobRefused as exc:
-        raise InvalidInput(str(exc.args[0]) if exc.args else "The file was refused.") from None
+        code = str(exc.args[1]) if len(exc.args) > 1 else None
+        reason = str(exc.args[0]) if exc.args else "The file was refused."
+        raise InvalidInput(reason, code=code) from None
     except JobFailed as exc:
         reason = exc.args[0] if exc.args else type(exc).__name__
         raise ServiceUnavailable(

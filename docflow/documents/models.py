@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Text
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 from docflow.core.models_base import UTCDateTime, utcnow
 
@@ -60,10 +60,16 @@ class Document(SQLModel, table=True):
     """An outgoing document of one agency, from draft to issued."""
 
     __tablename__ = "document"
+    __table_args__ = (
+        Index("ux_document_upload_key", "created_by_id", "upload_key", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id", index=True)
     created_by_id: int = Field(foreign_key="user_account.id")
+    #: The nonce of the upload form that sent the draft (or an API client's idempotency
+    #: key): the same form sent again answers with this draft instead of a second one.
+    upload_key: str | None = Field(default=None, max_length=64)
     #: A key of ``docflow.documents.doctypes.DOCUMENT_TYPES``.
     document_type: str = Field(max_length=32)
     #: Trích yếu: what the document is about.

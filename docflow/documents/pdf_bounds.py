@@ -26,7 +26,7 @@ MAX_TREE_NODES = 2 * MAX_PAGES
 
 
 def _refuse(reason: str) -> JobRefused:
-    return JobRefused(f"The PDF cannot be accepted: {reason}.")
+    return JobRefused(f"The PDF cannot be accepted: {reason}.", "pdf_structure")
 
 
 def _deref(ref: generic.IndirectObject) -> generic.PdfObject:

@@ -55,6 +55,7 @@ SESSION_LIFETIME = timedelta(minutes=15)
 
 class SessionExpired(DomainError):
     status_code = 410
+    code = "signing_session_expired"
 
 
 @dataclass(frozen=True)
@@ -108,18 +109,21 @@ async def _signable(
     if document.state != DocumentState.DRAFT.value:
         raise ConflictError(
             f"Document {document_id} is already signed ({document.state}); a person "
-            "signs a document once."
+            "signs a document once.",
+            code="already_signed",
         )
     turn = await next_turn(session, document)
     if turn.user_id != principal.user_id:
         if signers.index(principal.user_id) < signers.index(turn.user_id):
             raise ConflictError(
-                f"You already signed document {document_id}; a person signs a document once."
+                f"You already signed document {document_id}; a person signs a document once.",
+                code="already_signed",
             )
         waiting = await session.get(User, turn.user_id)
         name = waiting.username if waiting else str(turn.user_id)
         raise ConflictError(
-            f"Document {document_id} is waiting for {name} to sign first (signing order)."
+            f"Document {document_id} is waiting for {name} to sign first (signing order).",
+            code="signing_order",
         )
     return document, turn
 
@@ -189,6 +193,8 @@ async def _usable_certificate(
         raise InvalidInput(
             f"Certificate {certificate_id} is not one of your enrolled certificates."
         )
+    if cert.revoked_at is not None:
+        raise InvalidInput(f"Certificate {certificate_id} was revoked; enrol a new key.")
     if not cert.not_before <= now <= cert.not_after:
         raise InvalidInput(f"Certificate {certificate_id} is not valid now.")
     return cert

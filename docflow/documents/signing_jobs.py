@@ -52,19 +52,21 @@ async def _check_unsigned_pdf(src: str) -> None:
     try:
         report = await signing.async_validate_pdf(src, signing.TrustConfig())
     except signing.UnreadablePdf as exc:
-        raise JobRefused(str(exc)) from None
+        raise JobRefused(str(exc), "pdf_unreadable") from None
     if report.encrypted:
         raise JobRefused(
             "The PDF is encrypted; an official document must be readable by its "
-            "recipients: upload it without a password or restrictions."
+            "recipients: upload it without a password or restrictions.",
+            "pdf_encrypted",
         )
     listing = [e for e in report.errors if "cannot be listed" in e]
     if listing:
-        raise JobRefused(listing[0])
+        raise JobRefused(listing[0], "pdf_unreadable")
     if report.signatures or report.document_timestamps:
         raise JobRefused(
             "The PDF already carries signatures; upload the unsigned draft: docflow "
-            "adds the signature fields before the signer signs."
+            "adds the signature fields before the signer signs.",
+            "pdf_signed",
         )
 
 
@@ -84,10 +86,11 @@ def job_add_fields(src: str, out: str, layout: dict[str, Any]) -> dict[str, Any]
             spec["approver_fields"] = tuple(spec.get("approver_fields", ()))
             result = await signing.async_add_signature_fields(src, out, signing.FieldLayout(**spec))
         except signing.SigningError as exc:
-            raise JobRefused(f"The PDF cannot take signature fields: {exc}") from None
+            raise JobRefused(f"The PDF cannot take signature fields: {exc}", "pdf_fields") from None
         except malformed_pdf_errors() as exc:  # a malformed file, in words
             raise JobRefused(
-                f"The PDF cannot be prepared for signing ({type(exc).__name__}: {exc})."
+                f"The PDF cannot be prepared for signing ({type(exc).__name__}: {exc}).",
+                "pdf_unreadable",
             ) from None
         return {"sha256": result.sha256, "size": result.size}
 
@@ -201,7 +204,7 @@ def job_fill_and_seal(
         level = seal_level(config)
         extra = long_term_source(config) if level in ("B-LT", "B-LTA") else {}
         box = signing.seal_box_for(leader_box)
-        size = (box[2] - box[0], box[3] - box[1])
+        size = _seal_field_size(src) or (box[2] - box[0], box[3] - box[1])
         request = signing.SignRequest(
             level=level,
             field_name="DauCoQuan",
@@ -264,6 +267,24 @@ def malformed_pdf_errors() -> tuple[type[Exception], ...]:
     from pypdf.errors import PyPdfError
 
     return (*signing.MALFORMED, PyPdfError)
+
+
+def _seal_field_size(src: str) -> tuple[float, float] | None:
+    """(width, height) of the seal field made at upload: the appearance is laid out for
+    it (a draft made before the seal's caption grew has a narrower field)."""
+    import pypdf
+
+    try:
+        root: Any = pypdf.PdfReader(src).trailer["/Root"]
+        form: Any = root.get("/AcroForm")
+        for ref in form.get_object().get("/Fields", []) if form is not None else []:
+            field: Any = ref.get_object()
+            if field.get("/T") == "DauCoQuan" and "/Rect" in field:
+                x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
+                return abs(x2 - x1), abs(y2 - y1)
+    except malformed_pdf_errors():
+        return None
+    return None
 
 
 def _first_page_size(src: str) -> tuple[float, float]:

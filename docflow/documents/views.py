@@ -8,11 +8,22 @@ from typing import Any
 
 from docflow.accounts.models_user import User
 from docflow.core.db import AsyncSession
+from docflow.core.http.download import safe_name
 from docflow.documents import documents
 from docflow.documents.doctypes import DOCUMENT_TYPES
 from docflow.documents.models import Document, DocumentVersion
 
-__all__ = ["document_view"]
+__all__ = ["document_view", "download_name"]
+
+
+def download_name(document: Document, version: int, latest: int, part: str = "") -> str:
+    """The file name of a download: ``01-QĐ-STTTT.pdf`` for the issued document,
+    ``01-QĐ-STTTT-v2.pdf`` for an earlier version of it, ``du-thao-7-v3.pdf`` for a draft;
+    ``part`` (``phu-luc-1``) names an attachment of it."""
+    stem = safe_name(document.symbol) if document.symbol else f"du-thao-{document.id}"
+    if not part and (version != latest or not document.symbol):
+        stem += f"-v{version}"
+    return f"{stem}-{part}.pdf" if part else f"{stem}.pdf"
 
 
 def _version_view(v: DocumentVersion) -> dict[str, Any]:

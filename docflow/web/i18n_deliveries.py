@@ -62,8 +62,7 @@ DELIVERY_STRINGS: dict[str, dict[str, str]] = {
         "deliveries.state.failed": "Failed",
         "deliveries.retry": "Send again",
         "deliveries.retried": "It will be sent again in a moment:",
-        "deliveries.stale": "This package is no longer failed (it was sent again or got "
-        "through):",
+        "deliveries.stale": "This package is no longer failed (it was sent again or got through):",
         "deliveries.peer_said": "The receiving system answered:",
         "deliveries.details": "Technical details (for the administrator)",
         "deliveries.err.unreachable": "The receiving system could not be reached (no answer, "

@@ -1,5 +1,5 @@
 """What every page shares: who is looking (cookie session), their language, rendering,
-and errors a person can act on (sign in again and come back; why something was refused)."""
+and the way back after signing in (errors as pages: ``docflow.web.error_pages``)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from docflow.accounts.auth import SESSION_COOKIE
 from docflow.accounts.models_user import Role
 from docflow.accounts.permissions import Principal
 from docflow.accounts.users import Me, whoami
-from docflow.core.errors import DomainError, NotAuthenticated
+from docflow.core.errors import NotAuthenticated
 from docflow.core.runtime import Runtime
 from docflow.notifications.inbox import unread_count
 from docflow.transfers.statuses import LEGACY_LABELS, SENDING, STATUS_LABELS
@@ -34,7 +34,7 @@ __all__ = [
     "page",
     "provide_viewer",
     "safe_next",
-    "WEB_EXCEPTION_HANDLERS",
+    "sign_in_redirect",
 ]
 
 LANG_COOKIE = "lang"
@@ -112,7 +112,8 @@ async def provide_viewer(request: Request[Any, Any, Any]) -> Viewer:
         me = await whoami(session, principal)
         unread = await unread_count(session, principal.user_id)
     request.state.principal = principal
-    return Viewer(principal, me, unread)
+    request.state.viewer = viewer = Viewer(principal, me, unread)
+    return viewer
 
 
 def page(
@@ -149,33 +150,10 @@ def _status_label(code: str, lang: str, old_meaning: bool = False) -> str:
     return f"{code} · {info.vietnamese if lang == 'vi' else info.english}"
 
 
-def _sign_in_redirect(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def sign_in_redirect(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """To the sign-in page, and back here afterwards (saying the session ended, if any)."""
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     target = f"{SIGN_IN_PATH}?next={quote(here, safe='/')}"
     if request.cookies.get(SESSION_COOKIE):  # there was a session: say it ended
         target += "&expired=1"
     return Redirect(target, status_code=303)
-
-
-def _error_page(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    if isinstance(exc, NotAuthenticated):
-        return _sign_in_redirect(request, exc)
-    t = translator(lang_of(request))
-    status = exc.status_code
-    headline = {403: t("error.refused"), 404: t("error.not_found")}.get(status, t("error.title"))
-    principal = getattr(request.state, "principal", None)
-    return page(
-        request,
-        "error.html",
-        None,
-        status_code=status,
-        headline=headline,
-        reason=str(exc),
-        signed_in=principal is not None,
-    )
-
-
-WEB_EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
-    SignInRequired: _sign_in_redirect,
-    DomainError: _error_page,
-}

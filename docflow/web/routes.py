@@ -7,6 +7,8 @@ afterwards); a refused page says why.
 
 from __future__ import annotations
 
+import json
+import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,18 +34,24 @@ from docflow.transfers import views as transfer_views
 from docflow.transfers.inbox import InboxFilter, list_inbox
 from docflow.transfers.models import Transfer
 from docflow.transfers.reading import may_read_via_transfer
+from docflow.web.account_keys import KEY_PAGES
+from docflow.web.admin_agencies import AGENCY_PAGES
+from docflow.web.admin_users import ADMIN_USER_PAGES
 from docflow.web.deliveries import DELIVERY_PAGES
 from docflow.web.i18n import LANGS, VIETNAM
 from docflow.web.jobs_page import JOB_PAGES
 from docflow.web.notifications_page import NOTIFICATION_PAGES
 from docflow.web.pages import (
     LANG_COOKIE,
-    WEB_EXCEPTION_HANDLERS,
+    SignInRequired,
     Viewer,
+    lang_of,
     page,
     provide_viewer,
     safe_next,
+    sign_in_redirect,
 )
+from docflow.web.upload_words import done_message, words
 
 __all__ = ["WEB_HANDLERS"]
 
@@ -52,9 +60,9 @@ URGENCIES = [u.value for u in Urgency]
 CONFIDENTIALITIES = [c.value for c in Confidentiality]
 
 
-def _need(viewer: Viewer, *roles: Role, why: str) -> None:
+def _need(viewer: Viewer, *roles: Role, why: str, code: str) -> None:
     if not any(viewer.principal.has(r) for r in roles):
-        raise PermissionDenied(why)
+        raise PermissionDenied(why, code=code)
 
 
 @get("/sign-in", opt={"page": "public"}, include_in_schema=False)
@@ -138,9 +146,12 @@ async def upload_page(
         Role.CLERK,
         Role.LEADER,
         why="Only specialists, clerks and leaders of an agency upload drafts.",
+        code="upload_roles",
     )
     signers = await people_of_agency(db_session, viewer.principal.agency_id, Role.LEADER)
     agencies = [a for a in await list_directory(db_session) if a.id != viewer.principal.agency_id]
+    settings = request.app.state.runtime.settings
+    page_words = words(lang_of(request))
     return page(
         request,
         "upload.html",
@@ -150,6 +161,12 @@ async def upload_page(
         agencies=agencies,
         urgencies=URGENCIES,
         confidentialities=CONFIDENTIALITIES,
+        # the form's nonce: sent twice, it makes one draft (docflow.documents.upload_key)
+        upload_key=secrets.token_urlsafe(24),
+        max_upload_mb=settings.max_upload_mb,
+        max_upload_bytes=settings.max_upload_bytes,
+        words=page_words,
+        words_json=json.dumps(page_words, ensure_ascii=False),
     )
 
 
@@ -159,7 +176,9 @@ async def document_page(
     document_id: FromPath[int],
     viewer: NamedDependency[Viewer],
     db_session: NamedDependency[AsyncSession],
+    done: FromQuery[str | None] = None,
 ) -> Template:
+    """``?done=uploaded|signed|issued``: the confirmation after the page reloads."""
     document = await documents.load_readable(db_session, viewer.principal, document_id)
     view = await document_view(db_session, document)
     recipients: list[dict[str, Any]] = []
@@ -196,6 +215,8 @@ async def document_page(
         is_auditor=me.has(Role.AUDITOR),
         full_name=viewer.me.user.full_name,
         types=DOCUMENT_TYPES,
+        done=done_message(lang_of(request), done, view),
+        words=words(lang_of(request)),
     )
 
 
@@ -291,10 +312,13 @@ PAGES = Router(
         *DELIVERY_PAGES,
         *NOTIFICATION_PAGES,
         *JOB_PAGES,
+        *ADMIN_USER_PAGES,
+        *AGENCY_PAGES,
+        *KEY_PAGES,
     ],
     dependencies={"viewer": Provide(provide_viewer)},
-    # Copied key by key: Litestar's map also takes status codes as keys.
-    exception_handlers={exc: handler for exc, handler in WEB_EXCEPTION_HANDLERS.items()},
+    # Every other error of a page becomes a page at the app's level (web.error_pages).
+    exception_handlers={SignInRequired: sign_in_redirect},
 )
 
 WEB_HANDLERS: list[Router] = [PAGES, STATIC]

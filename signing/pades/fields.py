@@ -19,15 +19,17 @@ checks that rule and the rest of the document's own rules on top of pyHanko's an
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, BinaryIO
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.form_tools import populate_static_text_field
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import AxisAlignment, InnerScaling, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign.fields import (
     FieldMDPAction,
@@ -35,6 +37,7 @@ from pyhanko.sign.fields import (
     SigFieldSpec,
     append_signature_field,
 )
+from pypdf.errors import PyPdfError
 
 from signing._failures import MALFORMED
 from signing.errors import FieldError
@@ -47,7 +50,13 @@ from signing.pades.pdf_io import (
     open_writer,
     stream_digest,
 )
-from signing.stamps._font import FONT_PATH
+from signing.pades.placement import (
+    customary_date_box,
+    customary_number_box,
+    free_box,
+    page_text_layout,
+)
+from signing.stamps._font import FONT_PATH, font_metrics
 
 __all__ = [
     "DATE_FIELD",
@@ -60,6 +69,7 @@ __all__ = [
     "fill_text_fields",
     "form_field_names",
     "lock_of",
+    "place_text_fields",
 ]
 
 NUMBER_FIELD = "so_van_ban"
@@ -77,10 +87,13 @@ class FieldLayout:
     """Name of the leader's signature field."""
     leader_box: Box = (330.0, 120.0, 530.0, 200.0)
     """Box of the leader's signature (signature block, between title and name)."""
-    number_box: Box = (60.0, 742.0, 280.0, 760.0)
-    """Box of the document number ("Số: .../...") under the issuing agency's name."""
-    date_box: Box = (300.0, 742.0, 560.0, 760.0)
-    """Box of the place and date line, top right."""
+    number_box: Box | None = None
+    """Box of the document number ("Số: .../..."); ``None``: under the issuing agency's
+    name (top left) if the page's text leaves that free, else the nearest free place
+    (``signing.pades.placement``)."""
+    date_box: Box | None = None
+    """Box of the place and date line; ``None``: top right if free, else the nearest
+    free place."""
     seal_field: str | None = SEAL_FIELD
     """Name of the (empty) seal signature field; ``None`` adds none (then the seal makes
     its own field when it signs, and the leader's lock cannot name it)."""
@@ -193,6 +206,25 @@ def _sig_field(
     append_signature_field(writer, spec)
 
 
+_UNREADABLE_TEXT: tuple[type[Exception], ...] = (*MALFORMED, PyPdfError)
+
+
+def place_text_fields(src: BinaryIO, layout: FieldLayout) -> FieldLayout:
+    """``layout`` with a box for the number and the date: the caller's where given,
+    else the customary one if no text of the page is in it, else the nearest free one."""
+    if layout.number_box is not None and layout.date_box is not None:
+        return layout
+    try:
+        page, obstacles = page_text_layout(src, layout.page)
+    except _UNREADABLE_TEXT:
+        # the text cannot be read: the customary places (pyHanko judges the file next)
+        page, obstacles = (0.0, 0.0, 595.28, 841.89), []
+    obstacles += [layout.leader_box, _seal_box(layout)]
+    number = layout.number_box or free_box(customary_number_box(page), obstacles, page)
+    date = layout.date_box or free_box(customary_date_box(page), [*obstacles, number], page)
+    return dataclasses.replace(layout, number_box=number, date_box=date)
+
+
 def _add_fields(writer: IncrementalPdfFileWriter, layout: FieldLayout) -> tuple[str, ...]:
     existing = form_field_names(writer.root)
     sig_fields = [*layout.approver_fields, layout.leader_field]
@@ -213,6 +245,7 @@ def _add_fields(writer: IncrementalPdfFileWriter, layout: FieldLayout) -> tuple[
             _sig_field(writer, layout.seal_field, layout.page, _seal_box(layout), everything)
     except MALFORMED as exc:  # pyHanko's own SigningError is a ValueError
         raise FieldError(f"The signature fields could not be added: {exc}") from exc
+    assert layout.number_box is not None and layout.date_box is not None
     _add_text_field(writer, layout.number_field, layout.number_box, layout.page)
     _add_text_field(writer, layout.date_field, layout.date_box, layout.page)
     seal = (layout.seal_field,) if layout.seal_field is not None else ()
@@ -226,6 +259,7 @@ def add_signature_fields(
     with its lock: approvers', leader's and seal's signature fields, number and date."""
     layout = layout or FieldLayout()
     with open_input(input) as src, open_output(output) as (out, _path):
+        layout = place_text_fields(src, layout)
         writer = open_writer(src)
         names = _add_fields(writer, layout)
         writer.write(out)
@@ -242,8 +276,20 @@ async def async_add_signature_fields(
 
 @cache
 def _text_style(size: int) -> TextBoxStyle:
-    # the stamps' font: pyHanko's default Helvetica has no Vietnamese letters
-    return TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT_PATH), font_size=size))
+    # the stamps' font: pyHanko's default Helvetica has no Vietnamese letters. pyHanko's
+    # text box ends at the last baseline: the bottom margin keeps the descenders (g, y,
+    # ạ) inside the field, and a text longer than the field shrinks rather than clips.
+    descent = font_metrics()[3] * size / 1000
+    return TextBoxStyle(
+        font=GlyphAccumulatorFactory(str(FONT_PATH), font_size=size),
+        font_size=size,
+        box_layout_rule=SimpleBoxLayoutRule(
+            x_align=AxisAlignment.ALIGN_MID,
+            y_align=AxisAlignment.ALIGN_MID,
+            margins=Margins(left=1, right=1, top=0, bottom=int(descent + 1)),
+            inner_content_scaling=InnerScaling.SHRINK_TO_FIT,
+        ),
+    )
 
 
 def fill_text_fields(

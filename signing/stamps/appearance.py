@@ -75,7 +75,8 @@ LEADER_BOX_SIZE: tuple[float, float] = (200.0, 80.0)
 ATTACHMENT_BOX_SIZE: tuple[float, float] = (220.0, 42.0)
 
 _PADDING = 2  # pt between the stamp's edge and its text
-_SEAL_TEXT_HEIGHT = 26.0  # pt below the seal circle for "Ký bởi / Thời gian ký"
+_SEAL_TEXT_HEIGHT = 40.0  # pt below the seal circle for "Ký bởi / Thời gian ký"
+_SEAL_TEXT_SIZES = (8, 7)  # largest and smallest pt of that text: readable when printed
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,8 @@ def seal_box_for(leader_box: Box) -> Box:
     The seal circle (diameter 1.1 x the leader box's height, within 60..113 pt, i.e. a
     real 21..40 mm seal) is centred vertically on the leader's box and its right edge
     reaches one third into it, so it covers the left third. The seal's text (agency,
-    time) sits in a strip below the circle, at least 0.6 x the leader's width wide.
+    time) sits in a strip below the circle, as wide as the leader's box, so that even a
+    long agency name fits in three or four lines of 7-8 pt.
     """
     x1, y1, x2, y2 = _normalise(leader_box)
     width, height = x2 - x1, y2 - y1
@@ -198,7 +200,7 @@ def seal_box_for(leader_box: Box) -> Box:
     centre_y = (y1 + y2) / 2
     top = centre_y + diameter / 2
     bottom = centre_y - diameter / 2 - _SEAL_TEXT_HEIGHT
-    box_width = max(diameter, 0.6 * width)
+    box_width = max(diameter, width)
     return (left, bottom, left + box_width, top)
 
 
@@ -230,8 +232,9 @@ def seal_appearance(
         [f"Ký bởi: {agency_name}", f"Thời gian ký: {when}"],
         box_size[0] - 2 * _PADDING,
         text_height - _PADDING,
-        max_size=7,
-        min_size=4,
+        max_size=_SEAL_TEXT_SIZES[0],
+        min_size=_SEAL_TEXT_SIZES[1],
+        min_unwrapped_size=_SEAL_TEXT_SIZES[1],
     )
     style = TextStampStyle(
         stamp_text=_escape(block.text),

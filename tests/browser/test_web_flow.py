@@ -126,7 +126,9 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
     shot(page, "02-upload-form")
     assert watch.posts_to("/api/v1/documents") == 0  # nothing was sent for bad input
     page.click("#upload-submit")
-    page.wait_for_url(re.compile(r"/documents/\d+$"))
+    page.wait_for_selector("#done")
+    assert "Đã tải lên dự thảo" in page.inner_text("#done")
+    page.wait_for_url(re.compile(r"/documents/\d+$"))  # shown once: the flag leaves the address
     doc_url = page.url
     doc_id = int(doc_url.rsplit("/", 1)[1])
     assert watch.posts_to("/api/v1/documents") == 1
@@ -144,6 +146,7 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
     shot(page, "04-leader-document")
     page.dblclick("#sign-button")
     page.wait_for_selector("#doc-state.s-signed", timeout=90_000)
+    assert "Đã ký số văn bản" in page.inner_text("#done")
     assert watch.posts_to("/api/v1/me/certificates") == 1
     assert watch.posts_to(f"/documents/{doc_id}/signatures/prepare") == 1
     assert watch.posts_to(f"/documents/{doc_id}/signatures/complete") == 1
@@ -172,6 +175,7 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
     page.goto(doc_url)
     page.dblclick("#issue-button")
     page.wait_for_selector("#doc-state.s-issued", timeout=90_000)
+    assert "Đã ban hành văn bản số" in page.inner_text("#done")
     assert watch.posts_to(f"/documents/{doc_id}/issue") == 1
     symbol = page.inner_text("h1").split(" — ")[0].strip()
     assert re.fullmatch(r"\d{2,}/STTTT-VP", symbol), symbol
@@ -213,6 +217,9 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
         "#signature-cards"
     )
     page.wait_for_selector("#events li")
+    trail = page.inner_text("#events")
+    assert "Tạo dự thảo" in trail and "document.created" not in trail, trail  # in words
+    assert "Indication" not in page.inner_text("#signature-cards")  # "Chỉ báo ETSI"
     page.wait_for_selector("#chain-status.v-passed")
     shot(page, "10-auditor-signatures")
     with page.expect_download() as etsi:
@@ -231,6 +238,12 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
     page.click("#verify-form button")
     page.wait_for_selector("#verify-error:not([hidden])")
     assert "không phải PDF" in page.inner_text("#verify-error")
+    page.set_input_files("#verify-file", str(draft))  # an unsigned PDF: no signature at all
+    page.click("#verify-form button")
+    page.wait_for_selector("#overall-verdict[data-verdict=NONE]", timeout=90_000)
+    assert "Không có chữ ký số" in page.inner_text("#overall-verdict")
+    assert "INDETERMINATE" not in page.inner_text("#signature-cards")
+    assert "no signatures" not in page.inner_text("#signature-cards")
     page.set_input_files("#verify-file", str(issued_pdf))
     page.click("#verify-form button")
     page.wait_for_selector("#overall-verdict.v-passed", timeout=90_000)
@@ -238,9 +251,11 @@ def test_draft_sign_issue_deliver_accept_audit_in_the_browser(
     watch.provoked.add((403, f"{origin}/upload"))
     page.goto(f"{origin}/upload")
     assert "Bạn không có quyền" in page.inner_text("h1")
-    assert "Only specialists" in page.inner_text(".error-reason")
+    assert "Chỉ chuyên viên" in page.inner_text(".error-reason")  # the catalogue's text
+    assert page.locator("#sign-out").count() == 1  # the refusal keeps the site's frame
     page.click("a[lang=en]")
     assert "You are not allowed" in page.inner_text("h1")
+    assert "Only specialists" in page.inner_text(".error-reason")
     shot(page, "12-refused-english")
     page.context.close()
 

@@ -43,11 +43,13 @@ def _docflow(*args: str, env: dict[str, str]) -> None:
 
 
 @contextlib.contextmanager
-def running_server(data_dir: Path) -> Iterator[str]:
-    """``docflow serve`` on a fresh data directory with the demo seed; yields its origin."""
+def running_server(data_dir: Path, **settings: str) -> Iterator[str]:
+    """``docflow serve`` on a fresh data directory with the demo seed; yields its origin.
+    ``settings``: more ``DOCFLOW_*`` variables (``DOCFLOW_MAX_UPLOAD_MB="1"``)."""
     port = free_port()
     env = {
         **os.environ,
+        **settings,
         "DOCFLOW_DATA_DIR": str(data_dir),
         "DOCFLOW_DEMO_PASSWORD": PASSWORD,
         "DOCFLOW_HOST": "127.0.0.1",

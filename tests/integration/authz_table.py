@@ -461,6 +461,12 @@ PAGES: dict[tuple[str, str], Entry] = {
 #: The OpenAPI documents and viewers Litestar mounts under /schema: public by design.
 PUBLIC_PREFIXES = ("/schema",)
 
+# The administration pages' rows live in their own table (it uses the helpers above).
+from tests.integration.authz_admin_table import ADMIN_PAGES, ADMIN_ROUTES  # noqa: E402
+
+PAGES.update(ADMIN_PAGES)
+MATRIX.update(ADMIN_ROUTES)
+
 # The notifications' rows live beside the feature's tests (this file is long enough).
 from tests.integration.authz_notifications import api_rows, page_rows  # noqa: E402
 

@@ -123,12 +123,20 @@ async def test_openapi_schema_is_served(client: AsyncTestClient) -> None:
 
 
 async def test_unknown_route_is_a_json_404_with_a_sentence(client: AsyncTestClient) -> None:
-    response = await client.get("/no/such/page")
+    response = await client.get("/api/v1/no/such/thing")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()
     assert body["status_code"] == 404
-    assert body["detail"] == "Nothing was found at this address: GET /no/such/page."
+    assert body["detail"] == "Nothing was found at this address: GET /api/v1/no/such/thing."
+
+
+async def test_unknown_page_is_an_html_404_page(client: AsyncTestClient) -> None:
+    # Outside /api/ a person reads the answer: a page in the site's frame (issue 16).
+    response = await client.get("/no/such/page")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'class="error-reason"' in response.text
 
 
 async def test_wrong_method_is_a_json_405(client: AsyncTestClient) -> None:
@@ -139,14 +147,14 @@ async def test_wrong_method_is_a_json_405(client: AsyncTestClient) -> None:
 
 
 async def test_validation_errors_name_the_field(tmp_path: Path) -> None:
-    @get("/test/items/{item_id:int}", sync_to_thread=False)
+    @get("/api/test/items/{item_id:int}", sync_to_thread=False, opt={"public": True})
     def item(item_id: FromPath[int], limit: FromQuery[int]) -> dict[str, int]:
         return {"id": item_id, "limit": limit}
 
     app = create_app(local(tmp_path))
     app.register(item)
     async with AsyncTestClient(app=app) as client:
-        response = await client.get("/test/items/3", params={"limit": "many"})
+        response = await client.get("/api/test/items/3", params={"limit": "many"})
     assert response.status_code == 400
     body = response.json()
     assert body["status_code"] == 400
@@ -157,7 +165,7 @@ async def test_validation_errors_name_the_field(tmp_path: Path) -> None:
 async def test_internal_error_is_a_generic_500_and_logged_with_traceback(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    @get("/test/boom", sync_to_thread=False)
+    @get("/api/test/boom", sync_to_thread=False, opt={"public": True})
     def boom() -> None:
         raise RuntimeError("database password is hunter2")
 
@@ -165,7 +173,7 @@ async def test_internal_error_is_a_generic_500_and_logged_with_traceback(
     app.register(boom)
     with caplog.at_level(logging.INFO):
         async with AsyncTestClient(app=app) as client:
-            response = await client.get("/test/boom", headers={"X-Request-ID": "req-500"})
+            response = await client.get("/api/test/boom", headers={"X-Request-ID": "req-500"})
     assert response.status_code == 500
     body = response.json()
     assert body["status_code"] == 500

@@ -221,19 +221,19 @@ async def test_exported_copies_catch_a_wipe_of_the_database_and_the_store(
 async def test_interval_checkpoints_cover_new_events_only(
     database_url: str, tmp_path: Path
 ) -> None:
-    import asyncio
-
     from sqlmodel import func, select
 
-    from docflow.audit.checkpoints import run_checkpoints_every
+    from docflow.bootstrap import periodic_work
     from docflow.core.audit_models import AuditCheckpoint
 
     runtime = await fresh_runtime(database_url, tmp_path)
     try:
         await add_events(runtime, EVENTS)
-        loop = asyncio.create_task(run_checkpoints_every(runtime, 0.2))
-        await asyncio.sleep(2.5)  # several intervals: one checkpoint, then nothing new
-        loop.cancel()
+        # The periodic work as the queue runs it, several periods: one checkpoint,
+        # then nothing new to sign.
+        (work,) = [w for w in periodic_work(runtime.settings) if w.name == "audit_checkpoint"]
+        for _ in range(3):
+            await work.run(runtime)
         async with runtime.session() as session:
             count = (await session.exec(select(func.count()).select_from(AuditCheckpoint))).one()
         status = await verify_trail(runtime)

@@ -96,22 +96,32 @@ async def test_route_answers_as_the_matrix_says(world: World, route: tuple[str, 
     assert not mismatches, "\n".join(mismatches)
 
 
+def _page_calls(entry: Any) -> list[tuple[str, str]]:
+    """(actor, target) pairs a page entry is called with: both agencies if targeted."""
+    pairs = [(ANONYMOUS, OWN)]
+    for actor in ACTORS:
+        pairs += [(actor, target) for target in ((OWN, OTHER) if entry.targeted else (OWN,))]
+    return pairs
+
+
 @pytest.mark.parametrize("route", sorted(PAGES), ids=lambda r: f"{r[0]} {r[1]}")
 async def test_page_answers_as_the_matrix_says(world: World, route: tuple[str, str]) -> None:  # noqa: F811
     entry = PAGES[route]
     mismatches: list[str] = []
     async with AsyncTestClient(app=create_app(world.settings)) as client:
-        for actor in (*ACTORS, ANONYMOUS):
-            call = entry.build(world, "stttt.clerk" if actor == ANONYMOUS else actor, OWN)
+        for actor, target in _page_calls(entry):
+            call = entry.build(world, "stttt.clerk" if actor == ANONYMOUS else actor, target)
             token = None if actor == ANONYMOUS else world.tokens[actor]
             headers = {"Cookie": f"docflow_session={token}"} if token else {}
             response = await client.request(
                 call.method, call.path, headers=headers, data=call.form, follow_redirects=False
             )
-            expected = 303 if actor == ANONYMOUS else entry.expect(actor, OWN)
+            expected = 303 if actor == ANONYMOUS else entry.expect(actor, target)
             if response.status_code != expected:
-                mismatches.append(f"{actor}: {response.status_code} (expected {expected})")
-            elif expected == 303:
+                mismatches.append(
+                    f"{actor} on {target}: {response.status_code} (expected {expected})"
+                )
+            elif expected == 303 and actor == ANONYMOUS:
                 assert response.headers["location"].startswith("/sign-in?next="), response.headers
             elif expected >= 400:
                 # A refusal is a page that says why, not a bare status.

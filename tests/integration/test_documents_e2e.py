@@ -154,6 +154,7 @@ async def test_approvers_sign_in_order_before_the_signer(tmp_path: Path) -> None
         assert first.json()["state"] == "draft"
         twice = await prepare(client, specialist, doc_id, certs["specialist"])
         assert twice.status_code == 409 and "already signed" in twice.json()["detail"]
+        assert twice.json()["code"] == "already_signed"  # the pages say it in Vietnamese
         second = await sign(client, admin, doc_id, keys["admin"], certs["admin"])
         assert second.status_code == 200, second.text
         unsigned = await client.post(f"/api/v1/documents/{doc_id}/issue", headers=clerk)

@@ -52,7 +52,7 @@ def weed(tmp_path: Path) -> Iterator[Weed]:
         server.stop()
 
 
-@get("/test/outage/stream/{sha:str}")
+@get("/api/test/outage/stream/{sha:str}", opt={"public": True})  # an API address: JSON errors
 async def stream_route(sha: FromPath[str], runtime: NamedDependency[Runtime]) -> Stream:
     """What the document and attachment downloads do."""
     return Stream(
@@ -61,7 +61,7 @@ async def stream_route(sha: FromPath[str], runtime: NamedDependency[Runtime]) ->
     )
 
 
-@get("/test/outage/read/{sha:str}", sync_to_thread=True)
+@get("/api/test/outage/read/{sha:str}", sync_to_thread=True, opt={"public": True})
 def read_route(sha: FromPath[str], runtime: NamedDependency[Runtime]) -> bytes:
     """A store read no service wraps: the StorageError reaches the app's handler."""
     with runtime.store.open(sha) as reader:
@@ -94,7 +94,7 @@ async def test_a_stopped_store_answers_503_fast_and_the_same_request_works_after
     spooled.write_bytes(never_stored)
 
     async with AsyncTestClient(app=app) as client:
-        ok = await client.get(f"/test/outage/stream/{stored.sha256}")
+        ok = await client.get(f"/api/test/outage/stream/{stored.sha256}")
         assert ok.status_code == 200 and ok.content == payload
 
         weed.stop()
@@ -113,10 +113,10 @@ async def test_a_stopped_store_answers_503_fast_and_the_same_request_works_after
             store.ping()
 
         # The app: 503 with a sentence, never a 500.
-        streamed = await client.get(f"/test/outage/stream/{stored.sha256}")
+        streamed = await client.get(f"/api/test/outage/stream/{stored.sha256}")
         assert streamed.status_code == 503, streamed.text
         assert streamed.json()["detail"].startswith("The document store cannot give the file")
-        read = await client.get(f"/test/outage/read/{stored.sha256}")
+        read = await client.get(f"/api/test/outage/read/{stored.sha256}")
         assert read.status_code == 503, read.text
         assert read.json()["detail"] == STORE_UNAVAILABLE_DETAIL
         assert read.headers["Retry-After"] == "30"
@@ -126,11 +126,11 @@ async def test_a_stopped_store_answers_503_fast_and_the_same_request_works_after
 
         weed.start()
 
-        again = await client.get(f"/test/outage/stream/{stored.sha256}")
+        again = await client.get(f"/api/test/outage/stream/{stored.sha256}")
         assert again.status_code == 200, again.text
         assert hashlib.sha256(again.content).hexdigest() == stored.sha256
         assert again.content == payload
-        read_again = await client.get(f"/test/outage/read/{stored.sha256}")
+        read_again = await client.get(f"/api/test/outage/read/{stored.sha256}")
         assert read_again.status_code == 200 and read_again.content == payload
         # Nothing half-written while it was down: the failed puts left no object.
         with pytest.raises(ObjectNotFound):

@@ -1,8 +1,9 @@
-"""One error shape for every failure: ``{"status_code", "detail"[, "extra"]}``.
+"""One error shape for every failure: ``{"status_code", "detail"[, "code", "extra"]}``.
 
-``detail`` is a sentence a person can read. Unexpected exceptions become a 500
-with a generic sentence and the request id; the traceback goes to the server log
-only.
+``detail`` is a sentence a person can read. The object store or the database away
+(``storage.StorageError``; a connection error, ``core.db_outage``) is a 503 saying that
+nothing was changed and to try again. Other unexpected exceptions become a 500 with a
+generic sentence and the request id; the traceback goes to the server log only.
 """
 
 from __future__ import annotations
@@ -15,13 +16,21 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
+from docflow.core.db_outage import describe_error, is_connection_error
 from docflow.core.errors import DomainError
 from docflow.core.http.bounds import is_range_problem
 from docflow.core.log import current_request_id
 from docflow.core.objects import describe_store_error
 from storage import StorageError
 
-__all__ = ["EXCEPTION_HANDLERS", "STORE_UNAVAILABLE_DETAIL"]
+__all__ = [
+    "DATABASE_RETRY_AFTER",
+    "DATABASE_UNAVAILABLE_DETAIL",
+    "EXCEPTION_HANDLERS",
+    "STORE_UNAVAILABLE_DETAIL",
+    "database_unavailable",
+    "handle_unexpected",
+]
 
 logger = logging.getLogger("docflow.errors")
 
@@ -29,6 +38,13 @@ logger = logging.getLogger("docflow.errors")
 STORE_UNAVAILABLE_DETAIL = (
     "The document store is unavailable right now; nothing was changed: try again shortly."
 )
+#: The answer when the database cannot be reached or the connection broke mid-request
+#: (the web pages say it in the reader's language: ``err.database_unavailable``).
+DATABASE_UNAVAILABLE_DETAIL = (
+    "The database is unavailable right now; nothing was changed: try again in a moment."
+)
+#: Seconds a client should wait before trying again (a restart takes a few).
+DATABASE_RETRY_AFTER = "10"
 
 #: Sentences for errors raised with no detail of their own.
 _DEFAULT_DETAILS = {
@@ -50,8 +66,11 @@ def _error_response(
     detail: str,
     extra: Any = None,
     headers: dict[str, str] | None = None,
+    code: str | None = None,
 ) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {"status_code": status_code, "detail": detail}
+    if code:  # a domain error's stable name, for programs and the pages' catalogue
+        body["code"] = code
     if extra:
         body["extra"] = extra
     return Response(body, status_code=status_code, media_type=MediaType.JSON, headers=headers)
@@ -111,10 +130,28 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
         str(exc) or _DEFAULT_DETAILS.get(exc.status_code, ""),
         getattr(exc, "extra", None),  # e.g. the coded problems of a refused package
         headers=dict(headers) if headers else None,
+        code=exc.code,
+    )
+
+
+def database_unavailable(request: Request[Any, Any, Any], exc: BaseException) -> None:
+    """Log, in one line and without a traceback, that ``exc`` was the database away."""
+    logger.warning(
+        "%s %s: database unavailable: %s", request.method, request.url.path, describe_error(exc)
     )
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A 500, unless ``exc`` is the database away (``is_connection_error``): a 503 then,
+    since retrying in a moment may work and the request's transaction did not commit."""
+    if is_connection_error(exc):
+        database_unavailable(request, exc)
+        return _error_response(
+            503,
+            DATABASE_UNAVAILABLE_DETAIL,
+            headers={"Retry-After": DATABASE_RETRY_AFTER},
+            code="database_unavailable",
+        )
     request_id = current_request_id.get() or "-"
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return _error_response(

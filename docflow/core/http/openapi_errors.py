@@ -35,6 +35,10 @@ _ERROR = Schema(
     properties={
         "status_code": Schema(type=OpenAPIType.INTEGER),
         "detail": Schema(type=OpenAPIType.STRING, description="A sentence a person can read."),
+        "code": Schema(
+            type=OpenAPIType.STRING,
+            description="A stable name of the refusal (e.g. pdf_encrypted), when it has one.",
+        ),
         "extra": Schema(description="Details, e.g. the failed parameters."),
     },
     description="Every error docflow answers.",

@@ -105,16 +105,22 @@ class JobRunner:
         return done
 
     async def run_forever(self) -> None:
-        """Poll for due jobs until cancelled; one failing poll never stops the loop."""
+        """Poll for due jobs until cancelled; one failing poll never stops the loop, and
+        while the database is away it waits 1, 2, 4 … 30 s between polls."""
+        from docflow.core.db_outage import Reconnect, describe_error, is_connection_error
+
+        reconnect = Reconnect("job runner")
         while True:
             try:
                 ran = await self.run_one()
+                reconnect.succeeded()
             except asyncio.CancelledError:
                 raise
             # Edge: the runner's loop must outlive any failure (e.g. the database is away).
             except Exception as exc:  # noqa: BLE001 - logged; wait, retry
-                from docflow.core.db import describe_error
-
+                if is_connection_error(exc):
+                    await reconnect.wait(exc)
+                    continue
                 logger.warning("job runner could not poll: %s", describe_error(exc))
                 ran = False
             if not ran:

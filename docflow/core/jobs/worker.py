@@ -6,7 +6,8 @@ refusal of the rules, e.g. not found, at once for good). Periodic work is one pe
 task per work, deferred once per period across all workers. A worker silent for
 ``DOCFLOW_JOB_STALLED_SECONDS`` (killed with ``kill -9``) has its running jobs queued
 again by any live worker. procrastinate talks to PostgreSQL through psycopg 3 with a
-pool of its own (``DOCFLOW_JOB_POOL_SIZE`` connections).
+pool of its own (``DOCFLOW_JOB_POOL_SIZE`` connections); a worker that loses the
+database starts again with a new pool once it is back (``run_worker``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+import signal
+import time
+from collections.abc import Coroutine, Iterator, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +26,7 @@ from procrastinate import RetryDecision
 from procrastinate.retry import BaseRetryStrategy
 from sqlalchemy.engine import make_url
 
+from docflow.core.db_outage import Reconnect, is_connection_error
 from docflow.core.jobs.periodic import PeriodicWork, cron_for
 from docflow.core.jobs.procrastinate_queue import QUEUE, TASK, record_error
 from docflow.core.jobs.runner import Backoff, is_permanent, reason
@@ -147,6 +151,10 @@ async def _recover_forever(app: procrastinate.App, stalled_seconds: float) -> No
         await asyncio.sleep(max(1.0, stalled_seconds / 2))
 
 
+#: A worker that ran this long before losing the database starts again after 1 s.
+HEALTHY_RUN_SECONDS = 60.0
+
+
 async def run_worker(
     runtime: Runtime,
     works: Sequence[PeriodicWork] = (),
@@ -155,7 +163,38 @@ async def run_worker(
     wait: bool = True,
     install_signal_handlers: bool = True,
 ) -> None:
-    """Run jobs until stopped (``wait``) or until none is due (not ``wait``)."""
+    """Run jobs until stopped (SIGINT, SIGTERM, cancelled; ``wait``) or until none is due
+    (not ``wait``).
+
+    A worker that loses the database is started again, with a new connector and pool,
+    after 1, 2, 4 … 30 s, until stopped: procrastinate's worker ends when its database
+    goes (an error out of its loop, or it stops itself when its listener or heartbeat
+    fails), and jobs deferred meanwhile would wait forever otherwise. Not ``wait`` (run
+    what is due, then return) raises instead."""
+    stop = asyncio.Event()
+    reconnect = Reconnect("job worker")
+    signals = _stopping_on_signals(stop) if install_signal_handlers else contextlib.nullcontext()
+    with signals:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                await _until_stopped(_run_once(runtime, works, concurrency, wait), stop)
+            except Exception as exc:
+                if not wait or not is_connection_error(exc):
+                    raise
+                failure: BaseException | None = exc
+            else:
+                if stop.is_set() or not wait:
+                    return
+                failure = None  # it stopped by itself: a side task lost the database
+            if time.monotonic() - started > HEALTHY_RUN_SECONDS:
+                reconnect.succeeded()
+            await reconnect.wait(failure, stop)
+
+
+async def _run_once(
+    runtime: Runtime, works: Sequence[PeriodicWork], concurrency: int, wait: bool
+) -> None:
     stalled = float(runtime.settings.job_stalled_seconds)
     app = build_app(runtime, works)
     async with app.open_async():
@@ -164,7 +203,7 @@ async def run_worker(
             await app.run_worker_async(
                 concurrency=concurrency,
                 wait=wait,
-                install_signal_handlers=install_signal_handlers,
+                install_signal_handlers=False,
                 stalled_worker_timeout=stalled,
                 update_heartbeat_interval=max(1.0, stalled / 4),
                 listen_notify=wait,
@@ -173,3 +212,41 @@ async def run_worker(
             recovery.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await recovery
+
+
+async def _until_stopped(work: Coroutine[Any, Any, None], stop: asyncio.Event) -> None:
+    """Await ``work``; cancel it (procrastinate then finishes its running jobs) when
+    ``stop`` is set or this is cancelled."""
+    task = asyncio.create_task(work, name="procrastinate worker")
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    if not task.cancelled():
+        task.result()
+
+
+@contextlib.contextmanager
+def _stopping_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """SIGINT or SIGTERM sets ``stop``; a second one acts as if none were installed."""
+    loop = asyncio.get_running_loop()
+    caught = (signal.SIGINT, signal.SIGTERM)
+
+    def on_signal() -> None:
+        logger.info("docflow worker stopping")
+        stop.set()
+        for number in caught:
+            loop.remove_signal_handler(number)
+
+    for number in caught:
+        loop.add_signal_handler(number, on_signal)
+    try:
+        yield
+    finally:
+        for number in caught:
+            loop.remove_signal_handler(number)

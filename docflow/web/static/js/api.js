@@ -21,17 +21,30 @@ export class ApiError extends Error {
   }
 }
 
+const PAGE_LANG = document.documentElement.lang === 'en' ? 'en' : 'vi';
+
+// What an API refusal says to a person, in the page's language, from the catalogue:
+// the refusal's own code (`err.<code>`), else its status (`error.status.<status>`).
+// The API's `detail` is English for programs; an English page shows it when no
+// catalogue text fits, a Vietnamese page never does.
+export function errorMessage(status, body) {
+  const code = body && body.code;
+  if (code && S[`err.${code}`]) return S[`err.${code}`];
+  const detail = (body && body.detail) || '';
+  const byStatus = S[`error.status.${status}`];
+  if (PAGE_LANG === 'en' && detail) return detail;
+  if (byStatus) return byStatus;
+  return `${t('error.server')} (${status}).`;
+}
+
 async function readError(response) {
-  let detail = '';
+  let body = {};
   try {
-    const body = await response.json();
-    detail = body.detail || '';
+    body = await response.json();
   } catch (e) {
-    detail = response.statusText;
+    body = {};
   }
-  if (response.status === 403) return `${t('error.refused')} ${detail}`;
-  if (response.status === 404) return `${t('error.not_found')} ${detail}`;
-  return `${t('error.server')} (${response.status}): ${detail}`;
+  return errorMessage(response.status, body);
 }
 
 // fetch() for the API: JSON in and out (or FormData), CSRF header on changes,

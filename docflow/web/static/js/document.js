@@ -1,6 +1,6 @@
 // The document page: the PDF itself, "Ký số" with the browser's own key, issuance,
 // and the signature cards / audit trail.
-import { api, download, el, flash, once, showError, t, vnDateTime } from './api.js';
+import { S, api, download, el, flash, once, showError, t, vnDateTime } from './api.js';
 import { showPdf } from './pdfview.js';
 import { renderReport } from './report.js';
 import { buildCsr, forgetKey, fromBase64, loadKey, newKeyPair, saveKey, signBytes } from './webkey.js';
@@ -9,6 +9,17 @@ const article = document.getElementById('document');
 const docId = article.dataset.id;
 const errorBox = document.getElementById('action-error');
 const viewer = document.getElementById('pdf-view');
+
+// The confirmation of what was just done arrives as ?done=… (it survives the reload);
+// once shown, the address loses it, so reloading again does not repeat it.
+if (new URLSearchParams(location.search).has('done')) {
+  history.replaceState(null, '', location.pathname);
+}
+
+// Reload this page with the confirmation of `what` (uploaded, signed, issued).
+function reloadDone(what) {
+  location.assign(`${location.pathname}?done=${what}`);
+}
 
 showPdf(viewer, viewer.dataset.src).catch((e) => {
   viewer.replaceChildren(el('p', { class: 'error' }, String(e.message || e)));
@@ -55,7 +66,7 @@ if (signButton) {
         await signOnce(key);
       }
       flash(t('doc.signed'));
-      location.reload();
+      reloadDone('signed');
       return true;
     } catch (e) {
       showError(errorBox, e.message);
@@ -73,7 +84,7 @@ if (issueButton) {
       // Delivery is idempotent: make sure every recipient has it.
       await api('POST', `/api/v1/documents/${docId}/dispatch`).catch(() => null);
       flash(`${t('doc.issued')}: ${issued.symbol}`);
-      location.reload();
+      reloadDone('issued');
       return true;
     } catch (e) {
       showError(errorBox, e.message);
@@ -112,12 +123,20 @@ once(document.getElementById('etsi-button'), t('loading'), async () => {
   return false;
 });
 
+// An audit event in words (`event.<action>` in the catalogue); its code when it has none.
+function described(e) {
+  const words = S[`event.${e.action}`];
+  if (!words) return e.action;
+  const attempted = e.details && e.details.attempted;
+  return attempted ? `${words}: ${S[`event.${attempted}`] || attempted}` : words;
+}
+
 const events = document.getElementById('events');
 if (events) {
   api('GET', `/api/v1/audit/events?document_id=${docId}&limit=100`).then((page) => {
     for (const e of page.items) {
-      events.append(el('li', {}, el('time', {}, vnDateTime(e.occurred_at || e.at)), ' ',
-        `#${e.seq} ${e.action}${e.actor_user_id ? ` — user ${e.actor_user_id}` : ''}`));
+      events.append(el('li', { 'data-action': e.action }, el('time', {}, vnDateTime(e.occurred_at || e.at)), ' ',
+        `#${e.seq} ${described(e)}${e.actor_user_id ? ` — ${t('events.user')} ${e.actor_user_id}` : ''}`));
     }
   }).catch((e) => events.append(el('li', { class: 'error' }, e.message)));
   const chain = document.getElementById('chain-status');

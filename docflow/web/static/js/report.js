@@ -13,6 +13,43 @@ const LANG = document.documentElement.lang === 'en' ? 'en' : 'vi';
 // A finding of the validator in the page's language (each carries both).
 const said = (finding) => finding[LANG] || finding.en;
 
+// The validator's plain notes are English only: the known ones have catalogue texts
+// (`note.*`); on a Vietnamese page any other goes under "technical details", marked
+// as English.
+const NOTES = [
+  [/^The document contains no signatures\.$/, 'note.no_signatures'],
+  [/^Form fields were filled in after this signature: (.*)\.$/, 'note.form_filled'],
+  [/^This is a legacy PKCS#7 signature, not a PAdES signature\.$/, 'note.legacy_pkcs7'],
+  [/^The signature has no signed attributes\.$/, 'note.no_signed_attributes'],
+  [/^The content timestamp is not valid or not trusted\.$/, 'note.content_timestamp'],
+  [/^No revocation data for the signer's certificate was available\.$/, 'note.no_revocation'],
+  [/^The signatures in the file cannot be listed/, 'note.cannot_list'],
+];
+
+function noted(text) {
+  for (const [pattern, key] of NOTES) {
+    const found = pattern.exec(text);
+    if (found) return t(key).replace('{fields}', found[1] || '');
+  }
+  return LANG === 'en' ? text : null;
+}
+
+// Notes as list items in the page's language; the untranslatable ones folded away.
+function notes(container, texts, cls) {
+  const known = [];
+  const technical = [];
+  for (const text of texts) {
+    const shown = noted(text);
+    if (shown) known.push(el('li', {}, shown));
+    else technical.push(el('li', {}, text));
+  }
+  if (known.length) container.append(el('ul', { class: cls }, ...known));
+  if (technical.length) {
+    container.append(el('details', { class: 'technical' },
+      el('summary', {}, t('note.technical')), el('ul', { lang: 'en' }, ...technical)));
+  }
+}
+
 function changes(mods) {
   if (!mods) return '';
   const kind = t(`mod.${mods.kind}`);
@@ -37,35 +74,37 @@ function signatureCard(sig) {
         : ''),
       row(t('sig.level'), sig.level),
       row(t('sig.changes'), changes(sig.modifications)),
-      row('Indication', [sig.indication, sig.sub_indication].filter(Boolean).join(' / '))));
+      row(t('sig.indication'), [sig.indication, sig.sub_indication].filter(Boolean).join(' / '))));
   const found = (sig.modifications && sig.modifications.changes) || [];
   if (found.length) {
     card.append(el('ul', { class: 'problems changes' }, ...found.map((c) => el('li', {}, said(c)))));
   }
   const named = new Set(found.map((c) => c.en));
   const problems = [...(sig.errors || []), ...(sig.warnings || [])].filter((p) => !named.has(p));
-  if (problems.length) {
-    card.append(el('ul', { class: 'problems' }, ...problems.map((p) => el('li', {}, p))));
-  }
+  notes(card, problems, 'problems');
   return card;
 }
 
 export function renderReport(container, report) {
   container.replaceChildren();
   if (!report) return;
-  const tone = TONE[report.verdict] || 'indeterminate';
-  container.append(el('p', { class: `verdict v-${tone}`, id: 'overall-verdict' },
-    `${t('verify.overall')}: ${t(`verdict.${tone}`)} (${report.verdict})`));
+  const sigs = report.signatures || [];
+  // A file with no signature at all is not "indeterminate": it has nothing to check.
+  const unsigned = !sigs.length && !(report.document_timestamps || []).length;
+  const tone = unsigned ? 'none' : TONE[report.verdict] || 'indeterminate';
+  container.append(el('p', { class: `verdict v-${unsigned ? 'indeterminate' : tone}`,
+    id: 'overall-verdict', 'data-verdict': unsigned ? 'NONE' : report.verdict },
+  unsigned ? `${t('verify.overall')}: ${t('verdict.none')}`
+    : `${t('verify.overall')}: ${t(`verdict.${tone}`)} (${report.verdict})`));
   if (report.file_sha256) {
     container.append(el('p', { class: 'hash' }, `${t('verify.sha256')}: `, el('code', {}, report.file_sha256)));
   }
-  const sigs = report.signatures || [];
   if (!sigs.length) container.append(el('p', {}, t('sig.none')));
   for (const sig of sigs) container.append(signatureCard(sig));
   const findings = report.findings || [];
   for (const f of findings) container.append(el('p', { class: 'error' }, said(f)));
   const named = new Set(findings.map((f) => f.en));
-  for (const problem of report.errors || []) {
-    if (!named.has(problem)) container.append(el('p', { class: 'error' }, problem));
-  }
+  const left = (report.errors || []).filter((p) => !named.has(p)
+    && !(unsigned && NOTES[0][0].test(p)));  // "no signatures" is said above already
+  notes(container, left, 'problems');
 }

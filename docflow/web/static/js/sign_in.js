@@ -1,4 +1,4 @@
-import { showError, t } from './api.js';
+import { errorMessage, showError, t } from './api.js';
 
 const form = document.getElementById('sign-in-form');
 const error = document.getElementById('sign-in-error');
@@ -21,9 +21,9 @@ form.addEventListener('submit', async (event) => {
       credentials: 'same-origin',
     });
     if (!response.ok) {
-      let detail = '';
-      try { detail = (await response.json()).detail; } catch (e) { detail = response.statusText; }
-      showError(error, `${t('sign_in.failed')}: ${detail}`);
+      let body = {};
+      try { body = await response.json(); } catch (e) { body = {}; }
+      showError(error, `${t('sign_in.failed')}: ${errorMessage(response.status, body)}`);
       return;
     }
     location.assign(form.dataset.next || '/');

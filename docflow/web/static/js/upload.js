@@ -1,23 +1,78 @@
 // Upload a draft: checks what a person can fix before sending, then shows progress.
-import { csrfToken, goSignIn, showError, t } from './api.js';
+// One submission at a time (the busy flag is set before anything is awaited), and the
+// form's nonce (upload_key) makes the server answer a repeated one with the same draft.
+import { csrfToken, errorMessage, goSignIn, showError, t } from './api.js';
 
 const form = document.getElementById('upload-form');
 const error = document.getElementById('upload-error');
 const progress = document.getElementById('progress');
 const submit = document.getElementById('upload-submit');
+const noRecipients = document.getElementById('no-recipients');
+const uploadKey = document.getElementById('upload_key');
+const W = JSON.parse(document.getElementById('upload-words').textContent);
+const maxBytes = Number(form.dataset.maxBytes);
+// The multipart envelope and the metadata travel with the file, inside the same limit.
+const ENVELOPE = 64 * 1024;
 let busy = false;
+let warnedAt = 0;
+
+// Back from the draft's page (the browser's page cache keeps this one as it was): a new
+// nonce, or the next upload would be answered with the previous draft; and a form that
+// can be sent again.
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+window.addEventListener('pageshow', (event) => {
+  if (!event.persisted) return;
+  uploadKey.value = newKey();
+  busy = false;
+  submit.disabled = false;
+  progress.value = 0;
+});
 
 async function looksLikePdf(file) {
   const head = new Uint8Array(await file.slice(0, 5).arrayBuffer());
   return String.fromCharCode(...head) === '%PDF-';
 }
 
+function resetProgress() {
+  progress.value = 0;
+  progress.textContent = '0%';
+}
+
 function problem(message, field) {
+  resetProgress();
   showError(error, message);
   if (field) {
     field.setAttribute('aria-invalid', 'true');
     field.focus();
   }
+}
+
+const megabytes = (bytes) => (bytes / (1024 * 1024)).toFixed(1).replace('.', ',');
+
+function tooLarge(file) {
+  if (!maxBytes || file.size + ENVELOPE <= maxBytes) return null;
+  return W['upload.too_large']
+    .replace('{size}', megabytes(file.size))
+    .replace('{limit}', form.dataset.maxMb);
+}
+
+// No recipient is allowed (a document kept by the agency), but said first: the second
+// press of "Tải lên" (not a double click's second half) uploads it anyway.
+function recipientsOrWarn(recipients) {
+  if (recipients.length) {
+    noRecipients.hidden = true;
+    return true;
+  }
+  const now = Date.now();
+  if (warnedAt && now - warnedAt > 700) return true;
+  if (!warnedAt) warnedAt = now;
+  noRecipients.hidden = false;
+  noRecipients.scrollIntoView({ block: 'center' });
+  return false;
 }
 
 function send(data) {
@@ -42,45 +97,75 @@ function send(data) {
   });
 }
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (busy) return;
-  error.hidden = true;
-  for (const node of form.querySelectorAll('[aria-invalid]')) node.removeAttribute('aria-invalid');
+// What to send, or null after saying what to fix.
+async function collect() {
   const file = form.file.files[0];
   if (!file) return problem(t('upload.no_file'), form.file);
+  const large = tooLarge(file);
+  if (large) return problem(large, form.file);
   if (!(await looksLikePdf(file))) return problem(t('upload.not_pdf'), form.file);
   const subject = form.subject.value.trim();
   if (!subject) return problem(t('upload.no_subject'), form.subject);
   if (!form.signer.value) return problem(t('upload.no_signer'), form.signer);
+  const recipients = [...form.querySelectorAll('input[name=recipients]:checked')].map((c) => c.value);
+  if (!recipientsOrWarn(recipients)) return null;
   const metadata = {
     document_type: form.document_type.value,
     subject,
     urgency: form.urgency.value,
     confidentiality: form.confidentiality.value,
     signer: form.signer.value,
-    recipients: [...form.querySelectorAll('input[name=recipients]:checked')].map((c) => c.value),
+    recipients,
   };
   if (form.drafting_unit.value.trim()) metadata.drafting_unit = form.drafting_unit.value.trim();
   if (form.place.value.trim()) metadata.place = form.place.value.trim();
   const data = new FormData();
   data.append('file', file, file.name);
   data.append('metadata', JSON.stringify(metadata));
-  busy = true;
+  data.append('upload_key', uploadKey.value);
+  return data;
+}
+
+async function upload() {
+  const data = await collect();
+  if (!data) return false;
+  const answer = await send(data);
+  if (answer.status === 401) {
+    goSignIn();
+    return true;
+  }
+  if (answer.status >= 400) {
+    problem(errorMessage(answer.status, answer.body));
+    return false;
+  }
+  progress.value = 100;
+  location.assign(`/documents/${answer.body.id}?done=uploaded`);
+  return true;
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (busy) return;
+  busy = true; // before the first await: a double click submits once
   submit.disabled = true;
+  error.hidden = true;
+  for (const node of form.querySelectorAll('[aria-invalid]')) node.removeAttribute('aria-invalid');
+  let leaving = false;
   try {
-    const answer = await send(data);
-    if (answer.status === 401) return goSignIn();
-    if (answer.status >= 400) {
-      const prefix = answer.status === 403 ? t('error.refused') : t('error.title');
-      return problem(`${prefix}: ${answer.body.detail || answer.status}`);
-    }
-    progress.value = 100;
-    location.assign(`/documents/${answer.body.id}`);
+    leaving = await upload();
   } catch (e) {
     problem(e.message);
   } finally {
-    busy = false;
-    submit.disabled = false;
+    if (!leaving) {
+      busy = false;
+      submit.disabled = false;
+    }
+  }
+});
+
+form.addEventListener('change', (event) => {
+  if (event.target.name === 'recipients' && form.querySelector('input[name=recipients]:checked')) {
+    noRecipients.hidden = true;
+    warnedAt = 0;
   }
 });

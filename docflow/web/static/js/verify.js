@@ -13,7 +13,7 @@ form.addEventListener('submit', async (event) => {
   if (busy) return;
   error.hidden = true;
   const file = input.files[0];
-  if (!file) return showError(error, t('upload.no_file'));
+  if (!file) return showError(error, t('verify.no_file'));
   const head = new Uint8Array(await file.slice(0, 5).arrayBuffer());
   if (String.fromCharCode(...head) !== '%PDF-') return showError(error, t('upload.not_pdf'));
   busy = true;
