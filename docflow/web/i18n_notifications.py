@@ -36,6 +36,8 @@ _PAGE: dict[str, dict[str, str]] = {
         "notices.saved": "Đã lưu lựa chọn nhận thông báo.",
         "notices.no_smtp": "Máy chủ chưa cấu hình gửi thư điện tử: hiện chỉ có thông báo trong "
         "trang.",
+        "notices.due_date": "Hạn xử lý (không bắt buộc)",
+        "notices.due": "Hạn xử lý",
         "lang.vi": "Tiếng Việt",
         "lang.en": "Tiếng Anh",
     },
@@ -66,6 +68,8 @@ _PAGE: dict[str, dict[str, str]] = {
         "notices.saved": "Your notification choices are saved.",
         "notices.no_smtp": "This server sends no e-mail yet: notifications appear in the page "
         "only.",
+        "notices.due_date": "Handling due date (optional)",
+        "notices.due": "Handling due date",
         "lang.vi": "Vietnamese",
         "lang.en": "English",
     },

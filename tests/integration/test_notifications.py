@@ -74,6 +74,10 @@ async def test_each_event_tells_the_people_it_concerns(database_url: str, tmp_pa
             assert created.status_code == 201, created.text
             doc_id = int(created.json()["id"])
             assert created.json()["due_at"] == "2099-12-05T16:59:59+00:00"
+            token = who["stttt.specialist"]["Authorization"][7:]
+            shown = await client.get(f"/documents/{doc_id}",
+                                     headers={"Cookie": f"docflow_session={token}"})
+            assert '<dd id="due-date">05/12/2099</dd>' in shown.text
             to_sign = await notices(client, who["stttt.leader"])
             assert kinds(to_sign, doc_id) == ["to_sign"] and to_sign["unread"] >= 1
             item = to_sign["items"][0]
@@ -120,8 +124,23 @@ async def test_each_event_tells_the_people_it_concerns(database_url: str, tmp_pa
                 "refused", "to_issue"]
             assert kinds(await notices(client, who["ubndct.clerk"]), doc_id) == []
 
+            # A recall tells the recipient's clerks and the assignee; refusing it, the
+            # sender's clerks.
+            recalled = await client.post(f"/api/v1/documents/{doc_id}/recall",
+                                         json={"reason": "Sai sót"}, headers=who["stttt.clerk"])
+            assert recalled.status_code == 200, recalled.text
+            assert "recalled" in kinds(await notices(client, who["stc.clerk"]), doc_id)
+            assert "recalled" in kinds(await notices(client, who["stc.specialist"]), doc_id)
+            assert kinds(await notices(client, who["ubndvt.clerk"]), doc_id) == ["arrived"]
+            kept = await client.post(f"/api/v1/transfers/{stc.id}/recall/refuse",
+                                     json={"reason": "Đang xử lý"}, headers=who["stc.clerk"])
+            assert kept.status_code == 200, kept.text
+            assert kinds(await notices(client, who["stttt.clerk"]), doc_id) == [
+                "refused", "refused", "to_issue"]
+
             # Marking read: one's own (unread count falls), never someone else's (404).
             notice_id = mine["items"][0]["id"]
+            before = (await notices(client, who["stc.specialist"]))["unread"]
             other = await client.post(f"/api/v1/notifications/{notice_id}/read",
                                       headers=who["stc.clerk"])
             assert other.status_code == 404, other.text
@@ -129,7 +148,7 @@ async def test_each_event_tells_the_people_it_concerns(database_url: str, tmp_pa
                                      headers=who["stc.specialist"])
             assert read.status_code == 200 and read.json()["read_at"], read.text
             after = await notices(client, who["stc.specialist"], unread="true")
-            assert after["unread"] == mine["unread"] - 1
+            assert after["unread"] == before - 1
             assert notice_id not in [i["id"] for i in after["items"]]
             everyone = await notices(client, who["stc.specialist"])
             assert notice_id in [i["id"] for i in everyone["items"]]
