@@ -40,12 +40,14 @@ from docflow.core.log import install_request_id_factory
 from docflow.core.objects import describe_store_error
 from docflow.core.runtime import Runtime
 from docflow.core.settings import Settings, proxy_networks
+from docflow.dashboard.api import DASHBOARD_HANDLERS
 from docflow.documents.api import DOCUMENT_HANDLERS
 from docflow.documents.api_registers import REGISTER_HANDLERS
 from docflow.exchange.api import EXCHANGE_HANDLERS
 from docflow.exchange.api_deliveries import DELIVERY_HANDLERS
 from docflow.exchange.api_directory import EXCHANGE_DIRECTORY_HANDLERS
 from docflow.notifications.api import NOTIFICATION_HANDLERS
+from docflow.search.api import SEARCH_HANDLERS
 from docflow.transfers.api import TRANSFER_HANDLERS
 from docflow.transfers.api_inbox import INBOX_HANDLERS
 from docflow.transfers.api_register import INCOMING_REGISTER_HANDLERS
@@ -70,6 +72,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *INBOX_HANDLERS,
     *TRANSFER_HANDLERS,
     *INCOMING_REGISTER_HANDLERS,
+    *DASHBOARD_HANDLERS,
+    *SEARCH_HANDLERS,
     *AUDIT_HANDLERS,
     *VERIFY_HANDLERS,
     *EVIDENCE_HANDLERS,

@@ -104,12 +104,13 @@ def job_handlers() -> Mapping[type[Any], Handler]:
     from docflow.exchange.job_handlers import HANDLERS as EXCHANGE
     from docflow.notifications.jobs import SendNotificationEmail
     from docflow.notifications.mail import send_notification_email
+    from docflow.search.job_handlers import HANDLERS as SEARCH
     from docflow.transfers.job_handlers import HANDLERS as TRANSFERS
 
     # The exchange's DeliverDocument handler runs the transfers' one, then queues the
     # packages for agencies of other systems: it replaces it here. The transfers'
     # ReportToOtherSystem (a status for another system) is the exchange's work too.
-    return {**TRANSFERS, **EXCHANGE, SendNotificationEmail: send_notification_email,
+    return {**TRANSFERS, **EXCHANGE, **SEARCH, SendNotificationEmail: send_notification_email,
             PeriodicRun: _run_periodic}
 
 
@@ -179,9 +180,11 @@ async def _job_cleanup(runtime: Runtime) -> None:
 
 
 async def _run_periodic(runtime: Runtime, job: PeriodicRun) -> None:
+    from docflow.core.jobs.periodic import run_period
+
     for work in periodic_work(runtime.settings):
         if work.name == job.name:
-            await work.run(runtime)
+            await run_period(runtime, work, job.slot)
 
 
 def register_tables() -> None:

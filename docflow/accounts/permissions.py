@@ -13,7 +13,10 @@ The rules:
 - an auditor reads but never changes anything;
 - nobody acts for another agency;
 - an admin manages only their own agency, unless province-level;
-- a province-level auditor reads (audits) every agency.
+- a province-level auditor reads (audits) every agency;
+- an agency's operations figures (counts, names of people and agencies, never a
+  document's content) are seen by its leaders and clerks; the province's admins and
+  auditors see every agency's.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ __all__ = [
     "can_read_confidential",
     "can_read_transfer",
     "can_read_users_of",
+    "dashboard_reach",
     "readable_agency_ids",
 ]
 
@@ -184,3 +188,17 @@ def readable_agency_ids(p: Principal, role: Role) -> frozenset[int] | None:
     if p.province_scope and role in (Role.ADMIN, Role.AUDITOR):
         return None
     return frozenset({p.agency_id})
+
+
+def dashboard_reach(p: Principal) -> frozenset[int] | None:
+    """Agencies whose operations figures ``p`` sees; None means every agency.
+
+    Leaders assign and follow up incoming documents and clerks receive, check, register
+    and dispatch them (Decree 30/2020): both see their own agency's figures. A
+    province-level admin or auditor sees every agency's. Anyone else sees none (empty).
+    """
+    if p.province_scope and (p.has(Role.ADMIN) or p.has(Role.AUDITOR)):
+        return None
+    if p.has(Role.LEADER) or p.has(Role.CLERK):
+        return frozenset({p.agency_id})
+    return frozenset()

@@ -101,6 +101,10 @@ from docflow.cli.jobs import register as _register_jobs  # noqa: E402 - after `m
 
 _register_jobs(main)
 
+from docflow.cli.search import register as _register_search  # noqa: E402 - after `main`
+
+_register_search(main)
+
 
 if __name__ == "__main__":
     main(prog_name="docflow")

@@ -32,6 +32,7 @@ __all__ = [
     "mask_url",
     "ping_database",
     "pool_options",
+    "release_after_reading",
     "sqlite_path",
 ]
 
@@ -220,3 +221,19 @@ async def ping_database(engine: AsyncEngine, timeout: float = CONNECT_TIMEOUT) -
             await conn.execute(text("SELECT 1"))
 
     await asyncio.wait_for(probe(), timeout=timeout)
+
+
+async def release_after_reading(session: AsyncSession) -> None:
+    """End a unit of work's reading stretch so its connection goes back to the pool
+    before slow work outside the database (signing workers, the object store); the
+    session takes a connection again at its next statement.
+
+    Only where the unit has *read* so far and nothing it does later relies on a lock or
+    a snapshot of that stretch (a check of permissions and names before an insert):
+    under load, a request holding an idle transaction while it queues for a signing
+    worker starves every other request of connections. Refuses (``RuntimeError``) if
+    the session holds changes not yet written. Objects loaded stay usable
+    (``expire_on_commit=False``)."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("release_after_reading: the session holds unwritten changes")
+    await session.commit()

@@ -24,6 +24,7 @@ from docflow.core.http.json_limits import loads_bounded
 from docflow.core.runtime import Runtime
 from docflow.documents import documents, issuance, signatures
 from docflow.documents import files as document_files
+from docflow.documents.jobs import IndexForSearch
 from docflow.documents.models import Document
 from docflow.documents.upload_key import RepeatedUpload, check_upload_key, earlier_draft
 from docflow.documents.views import document_view, download_name
@@ -113,10 +114,13 @@ async def _draft_once(
             asha = await anyio.to_thread.run_sync(_save_upload, part, apath)
             attachments.append((part.filename or f"phu-luc-{n}.pdf", apath, asha))
         try:
-            return await documents.create_draft(
+            document = await documents.create_draft(
                 db_session, principal, path, sha256, draft, tuple(attachments),
                 store=runtime.store, workers=runtime.signing_pool, upload_key=key,
             )
+            assert document.id is not None
+            await runtime.jobs.enqueue(db_session, IndexForSearch(document.id))
+            return document
         except RepeatedUpload:
             # the concurrent request committed its draft: answer with it, change nothing
             await db_session.rollback()

@@ -18,7 +18,7 @@ from docflow.accounts.models_agency import AgencyCode
 from docflow.accounts.models_user import Role, User, UserRole
 from docflow.accounts.permissions import Principal, can_change, can_read_as_issuer
 from docflow.core.audit_append import record_event
-from docflow.core.db import AsyncSession
+from docflow.core.db import AsyncSession, release_after_reading
 from docflow.core.errors import ConflictError, InvalidInput
 from docflow.core.signing_pool import SigningPool
 from docflow.documents import notices
@@ -170,6 +170,9 @@ async def create_draft(
     await _check_recipients(session, request.recipients)
     readers = await _reader_ids(session, principal, request.readers)
     approvers = await _approver_ids(session, principal, request.approvers, signer)
+    # Checked: the files' checks and preparation queue for a signing worker, which may
+    # take long under load; no connection waits idle in a transaction meanwhile.
+    await release_after_reading(session)
     fields_path = upload.with_name("fields.pdf")
     fields_sha256 = await _prepare_files(
         workers, upload, fields_path, request.layout, len(approvers), attachments

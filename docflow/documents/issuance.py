@@ -40,7 +40,7 @@ from docflow.documents.files import (
     store_version,
     working_dir,
 )
-from docflow.documents.jobs import DeliverDocument
+from docflow.documents.jobs import DeliverDocument, IndexForSearch
 from docflow.documents.models import (
     Document,
     DocumentAttachment,
@@ -207,6 +207,7 @@ async def issue_document(runtime: Runtime, principal: Principal, document_id: in
             # the commit, retried by the job runner until done (idempotent).
             deliver = _delivery(document_id, signed, checked, sealed["sha256"], agency)
             await runtime.jobs.enqueue(session, deliver)
+            await runtime.jobs.enqueue(session, IndexForSearch(document_id))  # its number
     # The issuance stands either way; a failed delivery stays pending and the job
     # runner retries it (the delivery is the system's, not the issuing clerk's).
     await run_now(runtime, deliver)

@@ -1,5 +1,6 @@
 """The documents' background work: once issued, a document is delivered to every
-recipient (done by ``docflow.transfers.jobs``, which owns the delivery)."""
+recipient (done by ``docflow.transfers.jobs``, which owns the delivery); a created,
+issued or received document is (re)indexed for search (done by ``docflow.search``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import ClassVar
 
 from docflow.core.jobs.types import Job
 
-__all__ = ["DeliverDocument"]
+__all__ = ["DeliverDocument", "IndexForSearch"]
 
 
 @dataclass(frozen=True)
@@ -31,3 +32,14 @@ class DeliverDocument(Job):
     def key(self) -> str:
         # One delivery per document, whatever verdict it carries (the key column is short).
         return f"{self.kind}:{self.document_id}"
+
+
+@dataclass(frozen=True)
+class IndexForSearch(Job):
+    """Fold the document's metadata and text layer into the search index
+    (``docflow.search.index``); enqueued where a document is created, issued or
+    received, so reading the PDF never slows or fails the request that made it."""
+
+    kind: ClassVar[str] = "search.index"
+    max_attempts: ClassVar[int] = 5
+    document_id: int

@@ -36,6 +36,7 @@ from docflow.core.models_base import utcnow
 from docflow.core.signing_pool import SigningPool
 from docflow.documents.doctypes import DOCUMENT_TYPES
 from docflow.documents.files import put_checked, run_job, working_dir
+from docflow.documents.jobs import IndexForSearch
 from docflow.documents.models import (
     Document,
     DocumentAttachment,
@@ -319,6 +320,8 @@ async def receive_document(
         session, signing, document, version, record, recipients, package, jobs
     )
     ids = [t.id for t in transfers]
+    if jobs is not None:
+        await jobs.enqueue(session, IndexForSearch(document.id))
     await record_event(
         session, "transfer.dispatched", actor=actor, subject_type="document",
         subject_id=document.id,

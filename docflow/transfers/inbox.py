@@ -55,6 +55,14 @@ class InboxFilter:
     text: str | None = None
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    #: Only open transfers (not refused, finished or recalled) assigned to this person
+    #: (or, with ``handler_department_id``, to that department): a work queue's list.
+    handler_user_id: int | None = None
+    handler_department_id: int | None = None
+    #: Only open transfers whose deadline passed before this moment.
+    overdue_at: datetime | None = None
+    #: Only open transfers.
+    open_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,6 +169,7 @@ async def list_inbox(session: AsyncSession, principal: Principal, flt: InboxFilt
                 func.lower(func.coalesce(Document.symbol, "")).like(needle),
             )
         )
+    query = _queue_filters(query, flt)
     if flt.cursor:
         query = query.where(_after(session, *_decode(flt.cursor)))
     rows = (await session.exec(query, params={"inbox_agency": principal.agency_id})).all()
@@ -168,6 +177,20 @@ async def list_inbox(session: AsyncSession, principal: Principal, flt: InboxFilt
     items = [_item(row, now) for row in rows[: flt.limit]]
     next_cursor = _encode(rows[flt.limit - 1]) if len(rows) > flt.limit else None
     return InboxPage(items, next_cursor)
+
+
+def _queue_filters(query: Any, flt: InboxFilter) -> Any:
+    """The work queues' narrowing (``docflow.search.queues``)."""
+    if flt.open_only or flt.overdue_at or flt.handler_user_id is not None:
+        query = query.where(col(Transfer.status).not_in(sorted(_CLOSED)))
+    if flt.overdue_at is not None:
+        query = query.where(col(Transfer.deadline) < flt.overdue_at)
+    if flt.handler_user_id is not None:
+        mine = [col(Transfer.assigned_user_id) == flt.handler_user_id]
+        if flt.handler_department_id is not None:
+            mine.append(col(Transfer.assigned_department_id) == flt.handler_department_id)
+        query = query.where(or_(*mine))
+    return query
 
 
 def _after(session: AsyncSession, priority: int, arrived: datetime, ident: int) -> Any:

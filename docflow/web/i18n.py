@@ -19,6 +19,7 @@ from docflow.web.i18n_documents import DOCUMENT_STRINGS
 from docflow.web.i18n_errors import ERROR_STRINGS
 from docflow.web.i18n_events import EVENT_STRINGS
 from docflow.web.i18n_notifications import NOTIFICATION_STRINGS
+from docflow.web.i18n_search import SEARCH_STRINGS
 
 __all__ = [
     "CATALOGUE",
@@ -36,8 +37,11 @@ LANGS = ("vi", "en")
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 CATALOGUE: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
-for _area in (COMMON_STRINGS, DOCUMENT_STRINGS, ERROR_STRINGS, EVENT_STRINGS, DELIVERY_STRINGS,
-              NOTIFICATION_STRINGS):
+_AREAS = (
+    COMMON_STRINGS, DOCUMENT_STRINGS, ERROR_STRINGS, EVENT_STRINGS, DELIVERY_STRINGS,
+    SEARCH_STRINGS, NOTIFICATION_STRINGS,
+)
+for _area in _AREAS:
     for _lang, _strings in _area.items():
         CATALOGUE[_lang].update(_strings)
 

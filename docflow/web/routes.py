@@ -23,20 +23,22 @@ from litestar.static_files import create_static_files_router
 from docflow.accounts.agencies import list_directory
 from docflow.accounts.models_user import Role
 from docflow.core.db import AsyncSession
-from docflow.core.errors import DomainError, PermissionDenied
+from docflow.core.errors import DomainError, InvalidInput, PermissionDenied
 from docflow.documents import documents, registers
 from docflow.documents.doctypes import DOCUMENT_TYPES
 from docflow.documents.lists import list_documents, people_of_agency, person
 from docflow.documents.models import Confidentiality, DocumentState, Urgency
 from docflow.documents.views import document_view
+from docflow.search.queues import inbox_filter, waiting_document_ids
 from docflow.transfers import register as registers_incoming
 from docflow.transfers import views as transfer_views
-from docflow.transfers.inbox import InboxFilter, list_inbox
+from docflow.transfers.inbox import list_inbox
 from docflow.transfers.models import Transfer
 from docflow.transfers.reading import may_read_via_transfer
 from docflow.web.account_keys import KEY_PAGES
 from docflow.web.admin_agencies import AGENCY_PAGES
 from docflow.web.admin_users import ADMIN_USER_PAGES
+from docflow.web.dashboard import DASHBOARD_PAGES
 from docflow.web.deliveries import DELIVERY_PAGES
 from docflow.web.i18n import LANGS, VIETNAM
 from docflow.web.jobs_page import JOB_PAGES
@@ -51,6 +53,7 @@ from docflow.web.pages import (
     safe_next,
     sign_in_redirect,
 )
+from docflow.web.search_pages import SEARCH_PAGES
 from docflow.web.upload_words import done_message, words
 
 __all__ = ["WEB_HANDLERS"]
@@ -58,6 +61,11 @@ __all__ = ["WEB_HANDLERS"]
 PageRequest = Request[Any, Any, Any]
 URGENCIES = [u.value for u in Urgency]
 CONFIDENTIALITIES = [c.value for c in Confidentiality]
+
+
+def _queue_is(queue: str, expected: str) -> None:
+    if queue != expected:
+        raise InvalidInput(f"queue must be {expected} here.")
 
 
 def _need(viewer: Viewer, *roles: Role, why: str, code: str) -> None:
@@ -86,34 +94,53 @@ async def home(request: PageRequest, viewer: NamedDependency[Viewer]) -> Templat
 
 @get("/inbox", include_in_schema=False)
 async def inbox_page(
-    request: PageRequest, viewer: NamedDependency[Viewer], db_session: NamedDependency[AsyncSession]
+    request: PageRequest,
+    viewer: NamedDependency[Viewer],
+    db_session: NamedDependency[AsyncSession],
+    queue: FromQuery[str | None] = None,
 ) -> Template:
-    found = await list_inbox(db_session, viewer.principal, InboxFilter(limit=100))
-    return page(request, "inbox.html", viewer, items=found.items)
+    """The inbox, or one of its work queues (``?queue=to_receive|assigned|overdue``)."""
+    me = viewer.principal
+    found = await list_inbox(db_session, me, inbox_filter(queue, me, 100))
+    return page(request, "inbox.html", viewer, items=found.items, queue=queue or None)
 
 
 @get("/outbox", include_in_schema=False)
 async def outbox_page(
-    request: PageRequest, viewer: NamedDependency[Viewer], db_session: NamedDependency[AsyncSession]
+    request: PageRequest,
+    viewer: NamedDependency[Viewer],
+    db_session: NamedDependency[AsyncSession],
+    queue: FromQuery[str | None] = None,
 ) -> Template:
+    """Issued documents, or those a recipient has not accepted yet (``?queue=waiting``)."""
     issued = await list_documents(db_session, viewer.principal, states=(DocumentState.ISSUED,))
+    if queue is not None:
+        _queue_is(queue, "waiting")
+        waiting = await waiting_document_ids(db_session, viewer.principal)
+        issued = [doc for doc in issued if doc.id in waiting]
     rows = []
     for doc in issued[:50]:
         recipients = await transfer_views.sender_timelines(db_session, viewer.principal, doc.id)
         rows.append((doc, recipients))
-    return page(request, "outbox.html", viewer, rows=rows, types=DOCUMENT_TYPES)
+    return page(request, "outbox.html", viewer, rows=rows, types=DOCUMENT_TYPES, queue=queue)
 
 
 @get("/drafts", include_in_schema=False)
 async def drafts_page(
-    request: PageRequest, viewer: NamedDependency[Viewer], db_session: NamedDependency[AsyncSession]
+    request: PageRequest,
+    viewer: NamedDependency[Viewer],
+    db_session: NamedDependency[AsyncSession],
+    queue: FromQuery[str | None] = None,
 ) -> Template:
-    drafts = await list_documents(
-        db_session, viewer.principal, states=(DocumentState.DRAFT, DocumentState.SIGNED)
-    )
-    return page(
-        request, "documents.html", viewer, docs=drafts, title_key="nav.drafts", types=DOCUMENT_TYPES
-    )
+    """Drafts and signed documents, or only the signed ones (``?queue=to_issue``)."""
+    states: tuple[DocumentState, ...] = (DocumentState.DRAFT, DocumentState.SIGNED)
+    if queue is not None:
+        _queue_is(queue, "to_issue")
+        states = (DocumentState.SIGNED,)
+    drafts = await list_documents(db_session, viewer.principal, states=states)
+    title = "queue.to_issue" if queue else "nav.drafts"
+    return page(request, "documents.html", viewer, docs=drafts, title_key=title,
+                types=DOCUMENT_TYPES)
 
 
 @get("/to-sign", include_in_schema=False)
@@ -309,8 +336,10 @@ PAGES = Router(
         registers_page,
         verify_page,
         trust_page,
+        *DASHBOARD_PAGES,
         *DELIVERY_PAGES,
         *NOTIFICATION_PAGES,
+        *SEARCH_PAGES,
         *JOB_PAGES,
         *ADMIN_USER_PAGES,
         *AGENCY_PAGES,

@@ -373,6 +373,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
 }
 
+# The operations dashboard's rows live in their own table (it uses the helpers above).
+from tests.integration.authz_dashboard_table import DASHBOARD_MATRIX, DASHBOARD_PAGES  # noqa: E402
+
+MATRIX.update(DASHBOARD_MATRIX)
+
 #: Routes anyone may call without signing in, with a call that must not answer 401/403.
 PUBLIC: dict[tuple[str, str], Call] = {
     ("GET", "/health"): Call("GET", "/health"),
@@ -414,6 +419,7 @@ def _page_refusal(forbidden: tuple[str, ...]) -> Callable[[str, str], int]:
 #: The browser's pages: without a live session they send the browser to the
 #: sign-in page (303, then back); signed in, they answer as the API underneath them.
 PAGES: dict[tuple[str, str], Entry] = {
+    **DASHBOARD_PAGES,
     ("GET", "/"): Entry(lambda w, a, t: Call("GET", "/"), all_ok(200)),
     ("GET", "/inbox"): Entry(lambda w, a, t: Call("GET", "/inbox"), all_ok(200)),
     ("GET", "/outbox"): Entry(lambda w, a, t: Call("GET", "/outbox"), all_ok(200)),
@@ -466,6 +472,12 @@ from tests.integration.authz_admin_table import ADMIN_PAGES, ADMIN_ROUTES  # noq
 
 PAGES.update(ADMIN_PAGES)
 MATRIX.update(ADMIN_ROUTES)
+
+# Search and the work queues (issue 16) keep their rows beside their tests.
+from tests.integration.authz_search import SEARCH_MATRIX, SEARCH_PAGES  # noqa: E402
+
+MATRIX.update(SEARCH_MATRIX)
+PAGES.update(SEARCH_PAGES)
 
 # The notifications' rows live beside the feature's tests (this file is long enough).
 from tests.integration.authz_notifications import api_rows, page_rows  # noqa: E402

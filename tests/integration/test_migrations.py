@@ -32,8 +32,13 @@ TABLES = {
 }
 
 
+#: Tables the migrations make that no model describes: procrastinate's queue (0013,
+#: PostgreSQL) and the search index (0016: its full-text part differs by database).
+_NOT_MODELS = ("procrastinate_", "search_")
+
+
 def _not_procrastinate(name: str | None, type_: str, parent_names: object) -> bool:
-    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+    return not (type_ == "table" and (name or "").startswith(_NOT_MODELS))
 
 
 def _differences(connection) -> list:
@@ -42,7 +47,7 @@ def _differences(connection) -> list:
         opts={
             "compare_type": True,
             "render_as_batch": connection.dialect.name == "sqlite",
-            # procrastinate's queue (0013, PostgreSQL) is its schema, not docflow's models.
+            # procrastinate's queue and the search index are not docflow's models.
             "include_name": _not_procrastinate,
         },
     )

@@ -141,6 +141,11 @@ def _pages(ids: dict[str, int]) -> list[tuple[str | None, str, int]]:
         ("stttt.auditor", f"/documents/{doc}", 200),
         ("province.admin", "/", 200),
         ("province.admin", "/admin/jobs", 200),
+        ("province.admin", "/admin/users", 200),
+        ("province.admin", "/admin/agencies", 200),
+        ("stttt.admin", "/admin/users", 200),
+        ("stttt.admin", "/admin/agencies", 200),
+        ("stttt.leader", "/account/keys", 200),
         # Errors, signed in: each keeps the frame.
         ("stttt.auditor", "/upload", 403),
         ("stc.specialist", f"/documents/{draft}", 404),

@@ -26,6 +26,8 @@ ORDER = (
     "documents",
     "transfers",
     "exchange",
+    "dashboard",
+    "search",
     "audit",
     "web",
     "bootstrap",

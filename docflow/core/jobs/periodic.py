@@ -22,7 +22,14 @@ from docflow.core.jobs.types import Job
 if TYPE_CHECKING:
     from docflow.core.runtime import Runtime
 
-__all__ = ["PeriodicRun", "PeriodicWork", "cron_for", "enqueue_due", "run_schedule"]
+__all__ = [
+    "PeriodicRun",
+    "PeriodicWork",
+    "cron_for",
+    "enqueue_due",
+    "run_period",
+    "run_schedule",
+]
 
 logger = logging.getLogger("docflow.core.jobs")
 
@@ -91,3 +98,24 @@ async def run_schedule(
             # Edge: the scheduler must outlive a database away; it tries next tick.
             except Exception as exc:  # noqa: BLE001 - logged, retried
                 logger.warning("could not schedule %s: %s: %s", work.name, type(exc).__name__, exc)
+
+
+async def run_period(
+    runtime: Runtime, work: PeriodicWork, slot: int, *, clock: Callable[[], float] = time.time
+) -> bool:
+    """Run ``work`` for its period ``slot`` (``unix time // seconds``) on either backend;
+    whether it ran. A run that starts after its period ended (it waited in the queue
+    through an outage or a busy worker) is skipped: the current period's run does the
+    work, and two runs never fall in one period. A failure is logged, not raised: the
+    next period tries again, and a job that can only be late is never worth retrying
+    or keeping as failed."""
+    if int(clock() // work.seconds) > slot:
+        logger.info("periodic %s of a past period skipped (the current one does it)", work.name)
+        return False
+    try:
+        await work.run(runtime)
+    # Edge: periodic work heals itself next period (database, TSA or store away).
+    except Exception as exc:  # noqa: BLE001 - logged with its type
+        logger.warning("periodic %s failed: %s: %s", work.name, type(exc).__name__, exc)
+        return False
+    return True

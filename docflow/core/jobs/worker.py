@@ -27,7 +27,7 @@ from procrastinate.retry import BaseRetryStrategy
 from sqlalchemy.engine import make_url
 
 from docflow.core.db_outage import Reconnect, is_connection_error
-from docflow.core.jobs.periodic import PeriodicWork, cron_for
+from docflow.core.jobs.periodic import PeriodicWork, cron_for, run_period
 from docflow.core.jobs.procrastinate_queue import QUEUE, TASK, record_error
 from docflow.core.jobs.runner import Backoff, is_permanent, reason
 from docflow.core.jobs.types import job_from_row
@@ -116,7 +116,7 @@ def build_app(
 
 def _add_periodic(app: procrastinate.App, runtime: Runtime, work: PeriodicWork) -> None:
     async def run_periodic(timestamp: int) -> None:
-        await work.run(runtime)
+        await run_period(runtime, work, timestamp // work.seconds)
 
     # The lock: a period's run never overlaps the previous one's (a slow TSA), which would
     # sign the same head twice; the later run then finds nothing new.

@@ -1,15 +1,16 @@
 """Notifications and handling due dates: a person's notices and their choices of page
 and e-mail; the drafter's due date (hạn xử lý) on a document.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-11-30 12:15:00
 
 ``notification`` holds one notice per person (``once_key`` makes a reminder once per
 transfer and person); ``notification_setting`` a person's choices (none: defaults);
 ``document.due_at`` becomes each transfer's deadline on arrival. Written by hand in the
 autogenerate style; ``UTCDateTime`` is written as its stored type. Numbered 0015 on its
-branch (from 0014); renumbered after main's 0015 (upload key) and 0016 (admin pages).
+branch (from 0014); renumbered after main's 0015 (upload key), 0016 (admin pages) and
+0017 (search).
 """
 from collections.abc import Sequence
 
@@ -18,8 +19,8 @@ import sqlmodel
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = '0017'
-down_revision: str | None = '0016'
+revision: str = '0018'
+down_revision: str | None = '0017'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
