@@ -36,6 +36,7 @@ from tests.integration.routing_support import STC, UBNDVT, issue_directly, user_
 from tests.pki import tiny_pdf
 
 SUBJECT = "Về việc triển khai thông báo hạn xử lý"
+Who = dict[str, dict[str, str]]
 # Tuesday 1 December 2099 18:00 and Wednesday 18:00 in Vietnam (UTC+7), in UTC.
 TUESDAY_EVENING = datetime(2099, 12, 1, 11, 0, tzinfo=UTC)
 WEDNESDAY_EVENING = datetime(2099, 12, 2, 11, 0, tzinfo=UTC)
@@ -60,6 +61,119 @@ async def _transfers(runtime: Any, document_id: int) -> dict[str, Transfer]:
     return {t.recipient_code: t for t in rows}
 
 
+async def _draft_sign_issue(client: AsyncTestClient, who: Who, runtime: Any) -> int:
+    """Upload with a due date (the leader must sign), sign (the clerks must issue),
+    issue; the document's id."""
+    created = await upload(client, who["stttt.specialist"], tiny_pdf(),
+                           recipients=[STC, UBNDVT], subject=SUBJECT, due_date="2099-12-05")
+    assert created.status_code == 201, created.text
+    doc_id = int(created.json()["id"])
+    assert created.json()["due_at"] == "2099-12-05T16:59:59+00:00"
+    token = who["stttt.specialist"]["Authorization"][7:]
+    shown = await client.get(f"/documents/{doc_id}",
+                             headers={"Cookie": f"docflow_session={token}"})
+    assert '<dd id="due-date">05/12/2099</dd>' in shown.text
+    to_sign = await notices(client, who["stttt.leader"])
+    assert kinds(to_sign, doc_id) == ["to_sign"] and to_sign["unread"] >= 1
+    item = to_sign["items"][0]
+    assert item["subject"] == SUBJECT and item["link"] == f"/documents/{doc_id}"
+    assert kinds(await notices(client, who["stttt.clerk"]), doc_id) == []
+
+    key = p256_key()
+    signed = await sign(client, who["stttt.leader"], doc_id, key,
+                        await enrol(client, who["stttt.leader"], key))
+    assert signed.status_code == 200, signed.text
+    assert kinds(await notices(client, who["stttt.clerk"]), doc_id) == ["to_issue"]
+
+    issued = await client.post(f"/api/v1/documents/{doc_id}/issue", headers=who["stttt.clerk"])
+    assert issued.status_code == 200, issued.text
+    await dispatch_document(runtime, doc_id)  # a no-op if issuance delivered it
+    return doc_id
+
+
+async def _arrive_assign_refuse(
+    client: AsyncTestClient, who: Who, runtime: Any, doc_id: int
+) -> tuple[Transfer, Any]:
+    """Arrival (the recipients' clerks), assignment (the assignee), refusal (the
+    sender's clerks); STC's transfer and the assignee's unread notices."""
+    transfers = await _transfers(runtime, doc_id)
+    stc, vt = transfers[STC], transfers[UBNDVT]
+    # The sender's due date is each transfer's deadline on arrival.
+    assert stc.deadline == datetime(2099, 12, 5, 16, 59, 59, tzinfo=UTC)
+    arrived = await notices(client, who["stc.clerk"])
+    assert kinds(arrived, doc_id) == ["arrived"]
+    assert arrived["items"][0]["link"] == f"/transfers/{stc.id}"
+    assert kinds(await notices(client, who["ubndvt.clerk"]), doc_id) == ["arrived"]
+    for outsider in ("ubndct.clerk", "stc.specialist", "stttt.auditor"):
+        assert kinds(await notices(client, who[outsider]), doc_id) == [], outsider
+
+    accepted = await client.post(f"/api/v1/transfers/{stc.id}/accept", headers=who["stc.clerk"])
+    assert accepted.status_code == 200, accepted.text
+    assigned = await client.post(
+        f"/api/v1/transfers/{stc.id}/assign", headers=who["stc.leader"],
+        json={"user_id": await user_id(runtime, "stc.specialist")})
+    assert assigned.status_code == 200, assigned.text
+    mine = await notices(client, who["stc.specialist"], unread="true")
+    assert kinds(mine, doc_id) == ["assigned"]
+    # No deadline of the leader's: the sender's stays.
+    assert (await _transfers(runtime, doc_id))[STC].deadline == stc.deadline
+
+    rejected = await client.post(f"/api/v1/transfers/{vt.id}/reject",
+                                 json={"reason": "Gửi nhầm"}, headers=who["ubndvt.clerk"])
+    assert rejected.status_code == 200, rejected.text
+    assert kinds(await notices(client, who["stttt.clerk"]), doc_id) == ["refused", "to_issue"]
+    assert kinds(await notices(client, who["ubndct.clerk"]), doc_id) == []
+    return stc, mine
+
+
+async def _recall(client: AsyncTestClient, who: Who, doc_id: int, stc: Transfer) -> None:
+    """A recall tells the recipient's clerks and the assignee; refusing it, the
+    sender's clerks."""
+    recalled = await client.post(f"/api/v1/documents/{doc_id}/recall",
+                                 json={"reason": "Sai sót"}, headers=who["stttt.clerk"])
+    assert recalled.status_code == 200, recalled.text
+    assert "recalled" in kinds(await notices(client, who["stc.clerk"]), doc_id)
+    assert "recalled" in kinds(await notices(client, who["stc.specialist"]), doc_id)
+    assert kinds(await notices(client, who["ubndvt.clerk"]), doc_id) == ["arrived"]
+    kept = await client.post(f"/api/v1/transfers/{stc.id}/recall/refuse",
+                             json={"reason": "Đang xử lý"}, headers=who["stc.clerk"])
+    assert kept.status_code == 200, kept.text
+    assert kinds(await notices(client, who["stttt.clerk"]), doc_id) == [
+        "refused", "refused", "to_issue"]
+
+
+async def _mark_read(
+    client: AsyncTestClient, who: Who, settings: Any, stc: Transfer, mine: Any
+) -> None:
+    """One's own (unread count falls), never someone else's (404); the bell in the
+    menu, then everything read from the page's form."""
+    notice_id = mine["items"][0]["id"]
+    before = (await notices(client, who["stc.specialist"]))["unread"]
+    other = await client.post(f"/api/v1/notifications/{notice_id}/read",
+                              headers=who["stc.clerk"])
+    assert other.status_code == 404, other.text
+    read = await client.post(f"/api/v1/notifications/{notice_id}/read",
+                             headers=who["stc.specialist"])
+    assert read.status_code == 200 and read.json()["read_at"], read.text
+    after = await notices(client, who["stc.specialist"], unread="true")
+    assert after["unread"] == before - 1
+    assert notice_id not in [i["id"] for i in after["items"]]
+    everyone = await notices(client, who["stc.specialist"])
+    assert notice_id in [i["id"] for i in everyone["items"]]
+    token = who["stc.clerk"]["Authorization"][7:]
+    cookie = {"Cookie": f"docflow_session={token}"}
+    unread = (await notices(client, who["stc.clerk"]))["unread"]
+    page = await client.get("/notifications", headers=cookie)
+    assert f'<span class="count" id="unread-count">{unread}</span>' in page.text
+    assert f'href="/transfers/{stc.id}"' in page.text and SUBJECT in page.text
+    all_read = await client.post(
+        "/notifications/read-all", headers=cookie, follow_redirects=False,
+        data={"csrf_token": csrf_token_for(token, settings.effective_secret_key)})
+    assert all_read.status_code == 303, all_read.text
+    assert (await notices(client, who["stc.clerk"]))["unread"] == 0
+    assert 'id="unread-count"' not in (await client.get("/", headers=cookie)).text
+
+
 async def test_each_event_tells_the_people_it_concerns(database_url: str, tmp_path: Path) -> None:
     settings = await seeded_settings(database_url, tmp_path)
     runtime = build_runtime(settings)
@@ -68,103 +182,10 @@ async def test_each_event_tells_the_people_it_concerns(database_url: str, tmp_pa
             who = {u: await login(client, u) for u in (
                 "stttt.specialist", "stttt.leader", "stttt.clerk", "stc.clerk", "stc.leader",
                 "stc.specialist", "ubndvt.clerk", "ubndct.clerk", "stttt.auditor")}
-            created = await upload(client, who["stttt.specialist"], tiny_pdf(),
-                                   recipients=[STC, UBNDVT], subject=SUBJECT,
-                                   due_date="2099-12-05")
-            assert created.status_code == 201, created.text
-            doc_id = int(created.json()["id"])
-            assert created.json()["due_at"] == "2099-12-05T16:59:59+00:00"
-            token = who["stttt.specialist"]["Authorization"][7:]
-            shown = await client.get(f"/documents/{doc_id}",
-                                     headers={"Cookie": f"docflow_session={token}"})
-            assert '<dd id="due-date">05/12/2099</dd>' in shown.text
-            to_sign = await notices(client, who["stttt.leader"])
-            assert kinds(to_sign, doc_id) == ["to_sign"] and to_sign["unread"] >= 1
-            item = to_sign["items"][0]
-            assert item["subject"] == SUBJECT and item["link"] == f"/documents/{doc_id}"
-            assert kinds(await notices(client, who["stttt.clerk"]), doc_id) == []
-
-            key = p256_key()
-            signed = await sign(client, who["stttt.leader"], doc_id, key,
-                                await enrol(client, who["stttt.leader"], key))
-            assert signed.status_code == 200, signed.text
-            assert kinds(await notices(client, who["stttt.clerk"]), doc_id) == ["to_issue"]
-
-            issued = await client.post(f"/api/v1/documents/{doc_id}/issue",
-                                       headers=who["stttt.clerk"])
-            assert issued.status_code == 200, issued.text
-            await dispatch_document(runtime, doc_id)  # a no-op if issuance delivered it
-            transfers = await _transfers(runtime, doc_id)
-            stc, vt = transfers[STC], transfers[UBNDVT]
-            # The sender's due date is each transfer's deadline on arrival.
-            assert stc.deadline == datetime(2099, 12, 5, 16, 59, 59, tzinfo=UTC)
-            arrived = await notices(client, who["stc.clerk"])
-            assert kinds(arrived, doc_id) == ["arrived"]
-            assert arrived["items"][0]["link"] == f"/transfers/{stc.id}"
-            assert kinds(await notices(client, who["ubndvt.clerk"]), doc_id) == ["arrived"]
-            for outsider in ("ubndct.clerk", "stc.specialist", "stttt.auditor"):
-                assert kinds(await notices(client, who[outsider]), doc_id) == [], outsider
-
-            accepted = await client.post(f"/api/v1/transfers/{stc.id}/accept",
-                                         headers=who["stc.clerk"])
-            assert accepted.status_code == 200, accepted.text
-            assigned = await client.post(
-                f"/api/v1/transfers/{stc.id}/assign", headers=who["stc.leader"],
-                json={"user_id": await user_id(runtime, "stc.specialist")})
-            assert assigned.status_code == 200, assigned.text
-            mine = await notices(client, who["stc.specialist"], unread="true")
-            assert kinds(mine, doc_id) == ["assigned"]
-            # No deadline of the leader's: the sender's stays.
-            assert (await _transfers(runtime, doc_id))[STC].deadline == stc.deadline
-
-            rejected = await client.post(f"/api/v1/transfers/{vt.id}/reject",
-                                         json={"reason": "Gửi nhầm"}, headers=who["ubndvt.clerk"])
-            assert rejected.status_code == 200, rejected.text
-            assert kinds(await notices(client, who["stttt.clerk"]), doc_id) == [
-                "refused", "to_issue"]
-            assert kinds(await notices(client, who["ubndct.clerk"]), doc_id) == []
-
-            # A recall tells the recipient's clerks and the assignee; refusing it, the
-            # sender's clerks.
-            recalled = await client.post(f"/api/v1/documents/{doc_id}/recall",
-                                         json={"reason": "Sai sót"}, headers=who["stttt.clerk"])
-            assert recalled.status_code == 200, recalled.text
-            assert "recalled" in kinds(await notices(client, who["stc.clerk"]), doc_id)
-            assert "recalled" in kinds(await notices(client, who["stc.specialist"]), doc_id)
-            assert kinds(await notices(client, who["ubndvt.clerk"]), doc_id) == ["arrived"]
-            kept = await client.post(f"/api/v1/transfers/{stc.id}/recall/refuse",
-                                     json={"reason": "Đang xử lý"}, headers=who["stc.clerk"])
-            assert kept.status_code == 200, kept.text
-            assert kinds(await notices(client, who["stttt.clerk"]), doc_id) == [
-                "refused", "refused", "to_issue"]
-
-            # Marking read: one's own (unread count falls), never someone else's (404).
-            notice_id = mine["items"][0]["id"]
-            before = (await notices(client, who["stc.specialist"]))["unread"]
-            other = await client.post(f"/api/v1/notifications/{notice_id}/read",
-                                      headers=who["stc.clerk"])
-            assert other.status_code == 404, other.text
-            read = await client.post(f"/api/v1/notifications/{notice_id}/read",
-                                     headers=who["stc.specialist"])
-            assert read.status_code == 200 and read.json()["read_at"], read.text
-            after = await notices(client, who["stc.specialist"], unread="true")
-            assert after["unread"] == before - 1
-            assert notice_id not in [i["id"] for i in after["items"]]
-            everyone = await notices(client, who["stc.specialist"])
-            assert notice_id in [i["id"] for i in everyone["items"]]
-            # The bell in the menu, then everything read from the page's form.
-            token = who["stc.clerk"]["Authorization"][7:]
-            cookie = {"Cookie": f"docflow_session={token}"}
-            unread = (await notices(client, who["stc.clerk"]))["unread"]
-            page = await client.get("/notifications", headers=cookie)
-            assert f'<span class="count" id="unread-count">{unread}</span>' in page.text
-            assert f'href="/transfers/{stc.id}"' in page.text and SUBJECT in page.text
-            all_read = await client.post(
-                "/notifications/read-all", headers=cookie, follow_redirects=False,
-                data={"csrf_token": csrf_token_for(token, settings.effective_secret_key)})
-            assert all_read.status_code == 303, all_read.text
-            assert (await notices(client, who["stc.clerk"]))["unread"] == 0
-            assert 'id="unread-count"' not in (await client.get("/", headers=cookie)).text
+            doc_id = await _draft_sign_issue(client, who, runtime)
+            stc, mine = await _arrive_assign_refuse(client, who, runtime, doc_id)
+            await _recall(client, who, doc_id, stc)
+            await _mark_read(client, who, settings, stc, mine)
     finally:
         await runtime.dispose()
 
