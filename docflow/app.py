@@ -46,6 +46,7 @@ from docflow.documents.api_registers import REGISTER_HANDLERS
 from docflow.exchange.api import EXCHANGE_HANDLERS
 from docflow.exchange.api_deliveries import DELIVERY_HANDLERS
 from docflow.exchange.api_directory import EXCHANGE_DIRECTORY_HANDLERS
+from docflow.notifications.api import NOTIFICATION_HANDLERS
 from docflow.search.api import SEARCH_HANDLERS
 from docflow.transfers.api import TRANSFER_HANDLERS
 from docflow.transfers.api_inbox import INBOX_HANDLERS
@@ -77,6 +78,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     *VERIFY_HANDLERS,
     *EVIDENCE_HANDLERS,
     *TRUST_HANDLERS,
+    *NOTIFICATION_HANDLERS,
 ]
 
 

@@ -102,13 +102,16 @@ def job_handlers() -> Mapping[type[Any], Handler]:
     """What each feature's background jobs do."""
     from docflow.core.jobs.periodic import PeriodicRun
     from docflow.exchange.job_handlers import HANDLERS as EXCHANGE
+    from docflow.notifications.jobs import SendNotificationEmail
+    from docflow.notifications.mail import send_notification_email
     from docflow.search.job_handlers import HANDLERS as SEARCH
     from docflow.transfers.job_handlers import HANDLERS as TRANSFERS
 
     # The exchange's DeliverDocument handler runs the transfers' one, then queues the
     # packages for agencies of other systems: it replaces it here. The transfers'
     # ReportToOtherSystem (a status for another system) is the exchange's work too.
-    return {**TRANSFERS, **EXCHANGE, **SEARCH, PeriodicRun: _run_periodic}
+    return {**TRANSFERS, **EXCHANGE, **SEARCH, SendNotificationEmail: send_notification_email,
+            PeriodicRun: _run_periodic}
 
 
 async def _audit_checkpoint(runtime: Runtime) -> None:
@@ -145,7 +148,24 @@ def periodic_work(settings: Settings) -> list[PeriodicWork]:
         seconds = settings.archive_renewal_hours * 3600
         works.append(PeriodicWork("archive_renewal", seconds, _archive_renewal))
     works.append(PeriodicWork("job_cleanup", 86_400, _job_cleanup))
+    works.append(PeriodicWork("deadline_reminders", 3600, _deadline_reminders))
+    if settings.smtp_url:
+        works.append(PeriodicWork("notification_mail", 60, _notification_mail))
     return works
+
+
+async def _deadline_reminders(runtime: Runtime) -> None:
+    """"Due soon" and "overdue" notices for open transfers (``transfers.reminders``)."""
+    from docflow.transfers.reminders import remind
+
+    await remind(runtime)
+
+
+async def _notification_mail(runtime: Runtime) -> None:
+    """Queue the e-mails of notices made where no job queue was at hand."""
+    from docflow.notifications.mail import queue_unsent
+
+    await queue_unsent(runtime)
 
 
 async def _job_cleanup(runtime: Runtime) -> None:
@@ -179,6 +199,7 @@ def register_tables() -> None:
     import docflow.documents.models
     import docflow.documents.models_reading
     import docflow.exchange.models
+    import docflow.notifications.models
     import docflow.transfers.models  # noqa: F401
 
 

@@ -270,6 +270,14 @@ class Settings:
         default="INFO",
         metadata=_meta("DOCFLOW_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR."),
     )
+    smtp_url: str | None = field(
+        default=None,
+        repr=False,
+        metadata=_meta(
+            "DOCFLOW_SMTP_URL",
+            "Mail server for notification e-mails (docflow.notifications.mail); unset: none.",
+        ),
+    )
     # ---- serving and scaling (docflow serve --workers, pools, access log) ----
     web_workers: int = field(
         default=0,
@@ -409,6 +417,7 @@ class Settings:
             job_stalled_seconds=job_stalled_seconds,
             serve_with_worker=(read.get("serve_with_worker") or "").lower() in ("1", "true", "yes"),
             log_level=log_level,
+            smtp_url=read.get("smtp_url"),
             **served,
         )
 

@@ -21,6 +21,7 @@ from docflow.core.audit_append import record_event
 from docflow.core.db import AsyncSession, release_after_reading
 from docflow.core.errors import ConflictError, InvalidInput
 from docflow.core.signing_pool import SigningPool
+from docflow.documents import notices
 from docflow.documents.draft_request import DraftRequest
 from docflow.documents.files import (
     UPLOAD_JOB_SECONDS,
@@ -198,6 +199,7 @@ async def create_draft(
         subject_id=document.id,
         details={"sha256": fields_sha256, "upload_sha256": upload_sha256},
     )
+    await notices.to_sign(session, document, [*approvers, document.signer_id][0])
     return document
 
 
@@ -255,6 +257,7 @@ def _new_document(
         named_reader_ids=readers,
         approver_ids=approvers,
         layout={k: list(v) if isinstance(v, tuple) else v for k, v in request.layout.items()},
+        due_at=request.due_at,
     )
 
 

@@ -6,12 +6,14 @@ Moved out of ``docflow.documents.documents`` (which re-exports ``DraftRequest``)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from docflow.accounts.inputs import clean_agency_code
 from docflow.core.errors import InvalidInput
 from docflow.documents.doctypes import DOCUMENT_TYPES
 from docflow.documents.models import Confidentiality, Urgency
+from docflow.documents.notices import parse_due
 
 __all__ = ["MAX_SUBJECT", "DraftRequest"]
 
@@ -34,6 +36,8 @@ class DraftRequest:
     readers: tuple[str, ...] = ()
     approvers: tuple[str, ...] = ()
     layout: dict[str, Any] = field(default_factory=dict)
+    #: Hạn xử lý (optional ``due_date``): each transfer's deadline on arrival.
+    due_at: datetime | None = None
 
     @classmethod
     def parse(cls, raw: Any) -> DraftRequest:
@@ -47,6 +51,7 @@ class DraftRequest:
         recipients, readers, approvers = _parse_people(raw, problems)
         unit, place = _parse_unit_and_place(raw, problems)
         layout = _parse_layout(raw.get("fields"), problems)
+        due_at = parse_due(raw.get("due_date"), problems)
         if problems:
             raise InvalidInput("The metadata is not valid: " + "; ".join(problems) + ".")
         codes: list[str] = []
@@ -64,6 +69,7 @@ class DraftRequest:
             readers=tuple(r.strip().lower() for r in readers),
             approvers=tuple(a.strip().lower() for a in approvers),
             layout=layout,
+            due_at=due_at,
         )
 
 

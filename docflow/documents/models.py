@@ -92,6 +92,9 @@ class Document(SQLModel, table=True):
     layout: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     state: str = Field(default=DocumentState.DRAFT.value, max_length=16, index=True)
     signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: Hạn xử lý: the drafter's handling due date; each transfer's deadline on arrival
+    #: unless the receiving leader sets another when assigning.
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     #: Set at issuance.
     number: int | None = Field(default=None)
     symbol: str | None = Field(default=None, max_length=64)

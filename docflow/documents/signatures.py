@@ -28,6 +28,7 @@ from docflow.core.errors import ConflictError, DomainError, InvalidInput, NotFou
 from docflow.core.keys import SigningConfig
 from docflow.core.models_base import utcnow
 from docflow.core.signing_pool import SigningPool
+from docflow.documents import notices
 from docflow.documents.documents import approval_field, latest_version, load_readable
 from docflow.documents.files import (
     is_duplicate,
@@ -340,3 +341,8 @@ async def _record_signed(
         if is_duplicate(exc):
             raise ConflictError("The document was signed by a concurrent request.") from None
         raise
+    if final:
+        await notices.to_issue(session, document)
+    else:  # the next approver, or the signer after the last approver
+        signers = [*document.approver_ids, document.signer_id]
+        await notices.to_sign(session, document, signers[signers.index(turn.user_id) + 1])

@@ -34,6 +34,8 @@ from docflow.core.errors import ConflictError, NotFoundError
 from docflow.core.models_base import utcnow
 from docflow.core.runtime import Runtime
 from docflow.core.settings import RETRY_SCHEDULE
+from docflow.documents.models import Document
+from docflow.documents.notices import about_document
 from docflow.exchange.jobs import DeliverPackage
 from docflow.exchange.models import (
     DeliveryState,
@@ -43,6 +45,8 @@ from docflow.exchange.models import (
     ExchangePeer,
 )
 from docflow.exchange.peer_tls import client_tls
+from docflow.notifications.kinds import Kind
+from docflow.notifications.notify import notify, people_with_role
 
 __all__ = [
     "Answer",
@@ -156,6 +160,7 @@ async def _record(
         final = answer.permanent or delivery.attempts >= runtime.settings.exchange_max_attempts
         if final:
             delivery.state, delivery.next_attempt_at = DeliveryState.FAILED.value, None
+            await _tell_failed(runtime, session, delivery, package)
         else:
             delivery.next_attempt_at = now + timedelta(seconds=retry_delay(
                 delivery.attempts, runtime.settings.exchange_retry_seconds))
@@ -171,6 +176,19 @@ async def _record(
     await session.flush()
     await record_event(session, action, subject_type="exchange_delivery",
                        subject_id=delivery.id, details=details)
+
+
+async def _tell_failed(
+    runtime: Runtime, session: AsyncSession, delivery: ExchangeDelivery, package: ExchangePackage
+) -> None:
+    """The sending agency's clerks: a document's package will not be sent again by itself."""
+    agency_id = await sending_agency(session, delivery)
+    document = await session.get(Document, package.document_id) if package.document_id else None
+    if agency_id is None or document is None or document.agency_id != agency_id:
+        return  # a status report about a received document: the deliveries page shows it
+    clerks = await people_with_role(session, agency_id, Role.CLERK)
+    await notify(session, Kind.DELIVERY_FAILED, clerks, about_document(document),
+                 jobs=runtime.jobs)
 
 
 async def sending_agency(session: AsyncSession, delivery: ExchangeDelivery) -> int | None:

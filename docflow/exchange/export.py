@@ -274,6 +274,7 @@ async def _model(
         promulgation=edxml.PromulgationInfo(place=document.place, date=issued),
         document_type=edxml.DocumentType(name=kind.name),
         subject=document.subject,
+        due_date=document.due_at.astimezone(edxml.VIETNAM_TIME).date() if document.due_at else None,
         signer=await _signer(session, document),
         other_info=edxml.OtherInfo(priority=int(priority_for_urgency(document.urgency))),
         trace=edxml.TraceHeaderList(

@@ -47,6 +47,7 @@ from docflow.documents.models import (
 )
 from docflow.exchange import edxml
 from docflow.exchange.imports_problems import PackageRejected, refusal
+from docflow.transfers import notices as transfer_notices
 from docflow.transfers.models import Transfer, VerificationRecord
 from docflow.transfers.stamp_jobs import job_verify_report
 from docflow.transfers.status import new_status_event, report_if_external
@@ -163,6 +164,8 @@ def _document(
         number=int(number) if number and number.isdigit() and len(number) < 9 else None,
         symbol=(package.code.text[:64] or None) if package.code else None,
         issued_at=issued,
+        due_at=datetime.combine(package.due_date, time(23, 59, 59), edxml.VIETNAM_TIME)
+        if package.due_date else None,
         layout={"edxml": {"document_id": package.document_id, "from": package.sender.organ_id}},
     )
 
@@ -258,7 +261,7 @@ async def _transfers(
             sender_code=package.sender.organ_id[:32], recipient_code=r.organ_id[:32],
             business_type=BusinessType.NEW, priority=_priority(package),
             status="", verification=record.verdict, verification_id=record.id,
-            arrived_at=now, last_seq=0,
+            arrived_at=now, last_seq=0, deadline=document.due_at,
         )
         for r in recipients
     ]
@@ -275,6 +278,8 @@ async def _transfers(
         if jobs is not None:
             await report_if_external(session, jobs, transfer, event)
     await session.flush()
+    for transfer in transfers:
+        await transfer_notices.arrived(session, transfer, document, jobs=jobs)
     return transfers
 
 

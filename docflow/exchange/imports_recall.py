@@ -20,6 +20,7 @@ from docflow.core.db import AsyncSession
 from docflow.exchange import edxml
 from docflow.exchange.imports_problems import PackageRejected, refusal
 from docflow.exchange.models import Direction, ExchangePackage, PackageKind
+from docflow.transfers import notices as transfer_notices
 from docflow.transfers.models import Transfer
 from docflow.transfers.status import lock_transfer, new_status_event
 from docflow.transfers.statuses import TransferStatus, is_allowed
@@ -99,5 +100,7 @@ async def receive_recall(
             details={"document_id": document_id, "status": TransferStatus.RECALL_REQUESTED.value,
                      "seq": event.seq, "reason": reason, "via": "edxml"},
         )
+        await transfer_notices.on_status(session, transfer, TransferStatus.RECALL_REQUESTED,
+                                         jobs=None)
         moved.append(transfer_id)
     return {"document_id": document_id, "recalled": moved}, document_id

@@ -25,6 +25,7 @@ from docflow.core.db import AsyncSession
 from docflow.documents.models import Document, DocumentState
 from docflow.exchange import edxml
 from docflow.exchange.imports_problems import PackageRejected, refusal
+from docflow.transfers import notices as transfer_notices
 from docflow.transfers.models import Transfer
 from docflow.transfers.status import lock_transfer, new_status_event
 from docflow.transfers.statuses import SENDER_EMITS, STATUS_LABELS, is_allowed
@@ -157,5 +158,6 @@ async def receive_status(
         details={"document_id": transfer.document_id, "status": target, "seq": event.seq,
                  "reason": package.description, "via": "edxml"},
     )
+    await transfer_notices.on_status(session, transfer, target, jobs=None)
     assert document.id is not None
     return {"transfer": transfer.id, "status": target, "seq": event.seq}, document.id

@@ -42,6 +42,7 @@ from docflow.core.models_base import utcnow
 from docflow.core.runtime import Runtime
 from docflow.documents.files import materialize, run_job, working_dir
 from docflow.documents.models import Document, DocumentState, DocumentVersion, VersionSource
+from docflow.transfers import notices
 from docflow.transfers.corrections import correction_of
 from docflow.transfers.models import (
     DocumentCorrection,
@@ -311,6 +312,7 @@ async def _create_transfers(
         for transfer in transfers:
             assert transfer.id is not None  # flushed above
             ids.append(transfer.id)
+            await notices.arrived(session, transfer, document, jobs=runtime.jobs)
         return tuple(ids)
 
 
@@ -347,6 +349,8 @@ def _new_transfers(
             verification_id=record.id,
             arrived_at=now,
             last_seq=1,
+            # The sender's due date (hạn xử lý) until the receiving leader sets another.
+            deadline=document.due_at,
         )
         for agency_id, code in targets
     ]

@@ -20,6 +20,7 @@ from docflow.core.errors import NotFoundError
 from docflow.core.jobs.port import JobQueue
 from docflow.core.keys import SigningConfig
 from docflow.core.models_base import utcnow
+from docflow.transfers import notices
 from docflow.transfers.jobs import ReportToOtherSystem
 from docflow.transfers.models import Transfer, TransferEvent
 from docflow.transfers.status_signing import sign_status_event
@@ -137,6 +138,7 @@ async def emit_status(
         },
     )
     await report_if_external(session, jobs, transfer, event)
+    await notices.on_status(session, transfer, status, jobs=jobs)
     return event
 
 

@@ -33,6 +33,7 @@ from docflow.core.runtime import Runtime
 from docflow.documents.files import materialize, run_job, working_dir
 from docflow.documents.models import Document, DocumentVersion
 from docflow.documents.numbering import VIETNAM, commit_number, ensure_counter, next_number
+from docflow.transfers import notices
 from docflow.transfers.jobs import StampIncoming
 from docflow.transfers.models import Transfer
 from docflow.transfers.stamp_jobs import job_stamp_incoming
@@ -290,8 +291,10 @@ async def assign_transfer(
         transfer.assigned_user_id = request.user_id
         transfer.assigned_at = utcnow()
         transfer.instructions = request.instructions
-        transfer.deadline = deadline
+        # Without one of the leader's, the sender's due date (set on arrival) stays.
+        transfer.deadline = deadline or transfer.deadline
         session.add(transfer)
+        await notices.assigned(session, transfer, jobs=runtime.jobs)
     return transfer
 
 

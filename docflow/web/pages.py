@@ -21,6 +21,7 @@ from docflow.accounts.permissions import Principal
 from docflow.accounts.users import Me, whoami
 from docflow.core.errors import NotAuthenticated
 from docflow.core.runtime import Runtime
+from docflow.notifications.inbox import unread_count
 from docflow.search.queues import Queue, queue_counts
 from docflow.transfers.statuses import LEGACY_LABELS, SENDING, STATUS_LABELS
 from docflow.web.i18n import CATALOGUE, DEFAULT_LANG, LANGS, translator, vn_date, vn_datetime
@@ -66,6 +67,8 @@ class Viewer:
     me: Me
     #: The person's work queues with counts, for the menu (counted once per request).
     queues: tuple[Queue, ...] = ()
+    #: Unread notifications (the bell in the menu).
+    unread: int = 0
 
     def has(self, role: str) -> bool:
         return self.principal.has(Role(role))
@@ -110,9 +113,10 @@ async def provide_viewer(request: Request[Any, Any, Any]) -> Viewer:
         except NotAuthenticated:
             raise SignInRequired from None
         me = await whoami(session, principal)
+        unread = await unread_count(session, principal.user_id)
         queues = tuple(await queue_counts(session, principal))
     request.state.principal = principal
-    request.state.viewer = viewer = Viewer(principal, me, queues)
+    request.state.viewer = viewer = Viewer(principal, me, queues=queues, unread=unread)
     return viewer
 
 

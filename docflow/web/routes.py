@@ -42,6 +42,7 @@ from docflow.web.dashboard import DASHBOARD_PAGES
 from docflow.web.deliveries import DELIVERY_PAGES
 from docflow.web.i18n import LANGS, VIETNAM
 from docflow.web.jobs_page import JOB_PAGES
+from docflow.web.notifications_page import NOTIFICATION_PAGES
 from docflow.web.pages import (
     LANG_COOKIE,
     SignInRequired,
@@ -337,6 +338,7 @@ PAGES = Router(
         trust_page,
         *DASHBOARD_PAGES,
         *DELIVERY_PAGES,
+        *NOTIFICATION_PAGES,
         *SEARCH_PAGES,
         *JOB_PAGES,
         *ADMIN_USER_PAGES,

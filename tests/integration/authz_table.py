@@ -478,3 +478,9 @@ from tests.integration.authz_search import SEARCH_MATRIX, SEARCH_PAGES  # noqa: 
 
 MATRIX.update(SEARCH_MATRIX)
 PAGES.update(SEARCH_PAGES)
+
+# The notifications' rows live beside the feature's tests (this file is long enough).
+from tests.integration.authz_notifications import api_rows, page_rows  # noqa: E402
+
+MATRIX.update(api_rows())
+PAGES.update(page_rows())

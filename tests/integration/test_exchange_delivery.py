@@ -257,7 +257,12 @@ async def test_a_refusal_fails_for_good_and_a_clerk_retries(
             (row,) = listed.json()["items"]
             assert row["state"] == "failed" and "unknown recipient" in row["last_error"]
             assert row["peer"] == "province-x"
+            # The sending agency's clerks are told, nobody else.
+            told = (await client.get("/api/v1/notifications", headers=clerk)).json()["items"]
+            assert [n["kind"] for n in told].count("delivery_failed") == 1
             other = await login(client, "stc.clerk")
+            assert "delivery_failed" not in [n["kind"] for n in (await client.get(
+                "/api/v1/notifications", headers=other)).json()["items"]]
             assert (await client.get("/api/v1/exchange/deliveries", headers=other)).json()[
                 "items"] == []
             denied = await client.post(f"/api/v1/exchange/deliveries/{row['id']}/retry",

@@ -136,6 +136,7 @@ def _pages(ids: dict[str, int]) -> list[tuple[str | None, str, int]]:
         ("stc.clerk", "/inbox", 200),
         ("stc.clerk", f"/transfers/{transfer}", 200),
         ("stc.clerk", "/registers", 200),
+        ("stc.clerk", "/notifications", 200),
         ("stc.leader", f"/transfers/{transfer}", 200),
         ("stttt.auditor", f"/documents/{doc}", 200),
         ("province.admin", "/", 200),

@@ -22,6 +22,7 @@ ORDER = (
     "core",
     "devpki",
     "accounts",
+    "notifications",
     "documents",
     "transfers",
     "exchange",

@@ -119,6 +119,7 @@ async function collect() {
   };
   if (form.drafting_unit.value.trim()) metadata.drafting_unit = form.drafting_unit.value.trim();
   if (form.place.value.trim()) metadata.place = form.place.value.trim();
+  if (form.due_date && form.due_date.value) metadata.due_date = form.due_date.value;
   const data = new FormData();
   data.append('file', file, file.name);
   data.append('metadata', JSON.stringify(metadata));

@@ -1,0 +1,131 @@
+"""The notifications page (``/notifications``): a person's notices, unread first,
+marked read one by one or all at once, and their choices of page and e-mail per kind;
+every form carries the CSRF token of the browser session (as ``/deliveries``). The
+bell in the menu (``_bell.html``) shows ``Viewer.unread``."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from docflow.accounts import auth as auth_service
+from docflow.accounts.auth import SESSION_COOKIE
+from docflow.core.db import AsyncSession
+from docflow.core.errors import PermissionDenied
+from docflow.core.runtime import Runtime
+from docflow.notifications.inbox import link_of, list_notices, mark_all_read, mark_read
+from docflow.notifications.kinds import Kind
+from docflow.notifications.preferences import preferences_of, save_preferences
+from docflow.web.pages import SignInRequired, Viewer, page, provide_viewer
+
+__all__ = ["NOTIFICATION_PAGES"]
+
+PageRequest = Request[Any, Any, Any]
+CSRF_FIELD = "csrf_token"
+PATH = "/notifications"
+PAGE_SIZE = 20
+
+
+def _csrf_for(request: PageRequest) -> str:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return ""
+    runtime: Runtime = request.app.state.runtime
+    return auth_service.csrf_token_for(token, runtime.settings.effective_secret_key)
+
+
+def _check_csrf(request: PageRequest, sent: object) -> None:
+    """A browser session must send the page's token; a bearer token needs none."""
+    if not request.cookies.get(SESSION_COOKIE):
+        return
+    expected = _csrf_for(request)
+    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise PermissionDenied(
+            "This form is out of date or did not come from docflow's page; reload the page "
+            "and press the button again."
+        )
+
+
+@get(PATH, include_in_schema=False)
+async def notifications_page(
+    request: PageRequest,
+    viewer: NamedDependency[Viewer],
+    db_session: NamedDependency[AsyncSession],
+    offset: FromQuery[int] = 0,
+    saved: FromQuery[bool] = False,
+) -> Template:
+    me = viewer.principal.user_id
+    found = await list_notices(db_session, me, limit=PAGE_SIZE, offset=max(0, offset))
+    prefs = await preferences_of(db_session, me)
+    runtime: Runtime = request.app.state.runtime
+    return page(
+        request, "notifications.html", viewer,
+        rows=[(n, link_of(n)) for n in found.items], total=found.total, unread=found.unread,
+        offset=max(0, offset), page_size=PAGE_SIZE, prefs=prefs, kinds=[k.value for k in Kind],
+        csrf=_csrf_for(request), csrf_field=CSRF_FIELD, saved=saved,
+        mail_on=bool(runtime.settings.smtp_url),
+    )
+
+
+async def _form_of(request: PageRequest) -> tuple[Viewer | None, Any]:
+    try:
+        viewer = await provide_viewer(request)
+    except SignInRequired:
+        return None, None
+    form = await request.form()
+    _check_csrf(request, form.get(CSRF_FIELD))
+    return viewer, form
+
+
+def _to_sign_in(request: PageRequest) -> Redirect:
+    ended = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
+    return Redirect(f"/sign-in?next=%2Fnotifications{ended}", status_code=303)
+
+
+@post(PATH + "/{notification_id:int}/read", include_in_schema=False,
+      request_max_body_size=4096)
+async def read_from_page(
+    request: PageRequest, notification_id: FromPath[int], db_session: NamedDependency[AsyncSession]
+) -> Redirect:
+    viewer, _form = await _form_of(request)
+    if viewer is None:
+        return _to_sign_in(request)
+    await mark_read(db_session, viewer.principal.user_id, notification_id)
+    return Redirect(PATH, status_code=303)
+
+
+@post(PATH + "/read-all", include_in_schema=False, request_max_body_size=4096)
+async def read_all_from_page(
+    request: PageRequest, db_session: NamedDependency[AsyncSession]
+) -> Redirect:
+    viewer, _form = await _form_of(request)
+    if viewer is None:
+        return _to_sign_in(request)
+    await mark_all_read(db_session, viewer.principal.user_id)
+    return Redirect(PATH, status_code=303)
+
+
+@post(PATH + "/preferences", include_in_schema=False, request_max_body_size=16_384)
+async def preferences_from_page(
+    request: PageRequest, db_session: NamedDependency[AsyncSession]
+) -> Redirect:
+    viewer, form = await _form_of(request)
+    if viewer is None:
+        return _to_sign_in(request)
+    await save_preferences(
+        db_session, viewer.principal.user_id,
+        email=str(form.get("email") or ""),
+        language=str(form.get("language") or "vi"),
+        page_kinds=[str(v) for v in form.getall("page", [])],
+        email_kinds=[str(v) for v in form.getall("email_kind", [])],
+    )
+    return Redirect(PATH + "?saved=1", status_code=303)
+
+
+NOTIFICATION_PAGES = [notifications_page, read_from_page, read_all_from_page,
+                      preferences_from_page]
