@@ -17,14 +17,15 @@ from typing import ClassVar
 from docflow.core.errors import ConfigurationError
 from docflow.core.settings_env import (
     DEV_PKI_DIR,
+    MIN_SECRET_KEY_LENGTH,
     REPO_ROOT,
     Environment,
     EnvReader,
-    default_places,
     is_dev_key_path,
-    optional_path,
+    key_paths,
+    production_problems,
     proxy_networks,
-    serving,
+    read_values,
 )
 
 __all__ = ["DEV_PKI_DIR", "REPO_ROOT", "ConfigurationError", "Settings", "is_dev_key_path",
@@ -32,7 +33,7 @@ __all__ = ["DEV_PKI_DIR", "REPO_ROOT", "ConfigurationError", "Settings", "is_dev
 
 DEMO_PASSWORD = "docflow-demo"
 DEVELOPMENT_SECRET_KEY = "docflow-development-only-secret-key-not-for-production"
-MIN_SECRET_KEY_LENGTH = 32
+
 #: Seconds before each retry of a delivery to a peer; the last one repeats.
 RETRY_SCHEDULE = (30.0, 120.0, 1200.0, 3600.0)
 
@@ -356,70 +357,8 @@ class Settings:
 
     @classmethod
     def _parse(cls, environ: Mapping[str, str]) -> Settings:
-        read = EnvReader(environ, cls.ENV_VARS)
-        env = read.environment()
-        port = read.integer("port", 8000, 1, 65535)
-        seal_level = read.seal_level()
-        max_upload_mb = read.integer("max_upload_mb", 100, 1, 100_000)
-        session_hours = read.integer("session_hours", 8, 1, 24 * 30)
-        audit_checkpoint_minutes = read.integer("audit_checkpoint_minutes", 5, 0, 60 * 24 * 7)
-        archive_renewal_hours = read.integer("archive_renewal_hours", 24, 0, 24 * 365)
-        audit_sequence_seconds = read.integer("audit_sequence_seconds", 1, 0, 3600)
-        exchange_max_attempts = read.integer("exchange_max_attempts", 48, 1, 10_000)
-        exchange_retry_seconds = read.schedule("exchange_retry_seconds", RETRY_SCHEDULE)
-        job_poll_seconds = read.decimal("job_poll_seconds", 2.0, 0.05, 60.0)
-        exchange_max_package_mb = read.integer("exchange_max_package_mb", 200, 1, 2000)
-        job_pool_size = read.integer("job_pool_size", 2, 1, 100)
-        job_stalled_seconds = read.integer("job_stalled_seconds", 60, 5, 86_400)
-        log_level = read.log_level()
-        served = serving(read)
-        trusted_proxies = read.trusted_proxies()
-        if read.problems:
-            raise ConfigurationError(read.problems)
-        data_dir = Path(read.get("data_dir") or "var").expanduser()
-        database_url, storage_url = default_places(read, data_dir.resolve())
-        job_backend = read.job_backend(database_url)
-        if read.problems:
-            raise ConfigurationError(read.problems)
-        return cls(
-            env=env,
-            data_dir=data_dir,
-            database_url=database_url,
-            migrations_database_url=read.get("migrations_database_url") or database_url,
-            storage_url=storage_url,
-            secret_key=read.get("secret_key"),
-            # Production has no demo users: no default password there.
-            demo_password=read.raw("demo_password")
-            or (DEMO_PASSWORD if env == "development" else ""),
-            host=read.get("host") or "127.0.0.1",
-            port=port,
-            trusted_proxies=trusted_proxies,
-            public_url=(read.get("public_url") or "http://127.0.0.1:8000").rstrip("/"),
-            tsa_url=read.get("tsa_url"),
-            trust_anchors=read.paths("trust_anchors"),
-            seal_key_dir=optional_path(read.get("seal_key_dir")),
-            seal_key_passphrase=read.raw("seal_key_passphrase"),
-            pkcs11_module=optional_path(read.get("pkcs11_module")),
-            pkcs11_token=read.get("pkcs11_token"),
-            pkcs11_pin=read.raw("pkcs11_pin"),
-            seal_level=seal_level,
-            max_upload_mb=max_upload_mb,
-            session_hours=session_hours,
-            audit_checkpoint_minutes=audit_checkpoint_minutes,
-            archive_renewal_hours=archive_renewal_hours,
-            audit_sequence_seconds=audit_sequence_seconds,
-            exchange_max_attempts=exchange_max_attempts,
-            exchange_retry_seconds=exchange_retry_seconds,
-            job_poll_seconds=job_poll_seconds,
-            exchange_max_package_mb=exchange_max_package_mb,
-            job_backend=job_backend,
-            job_pool_size=job_pool_size,
-            job_stalled_seconds=job_stalled_seconds,
-            serve_with_worker=(read.get("serve_with_worker") or "").lower() in ("1", "true", "yes"),
-            log_level=log_level,
-            smtp_url=read.get("smtp_url"),
-            **served,
-        )
+        values = read_values(EnvReader(environ, cls.ENV_VARS), DEMO_PASSWORD, RETRY_SCHEDULE)
+        return cls(**values)
 
     # ------------------------------------------------------------------ derived
 
@@ -449,45 +388,14 @@ class Settings:
     def exchange_max_package_bytes(self) -> int:
         return self.exchange_max_package_mb * 1024 * 1024
 
-    def key_paths(self) -> tuple[Path, ...]:
-        """Every key or trust file the settings point at (for the dev-key check)."""
-        paths: list[Path] = list(self.trust_anchors)
-        if self.seal_key_dir is not None:
-            paths.append(self.seal_key_dir)
-            if self.seal_key_dir.is_dir():
-                paths.extend(sorted(p for p in self.seal_key_dir.iterdir() if p.is_file()))
-        return tuple(paths)
-
     # ------------------------------------------------------------------ checks
 
     def production_problems(self) -> list[str]:
         """Readable sentences naming every reason these settings are unfit for production."""
-        problems: list[str] = []
-        if self.demo_password == DEMO_PASSWORD:
-            # The demo password is public; a demo user in production would be an open door.
-            problems.append(
-                "DOCFLOW_DEMO_PASSWORD is the public demo password; unset it "
-                "(production has no demo users) or set a different one."
-            )
-        if not self.secret_key:
-            problems.append(
-                "DOCFLOW_SECRET_KEY is not set; set it to a random string of at least "
-                f'{MIN_SECRET_KEY_LENGTH} characters (e.g. `python -c "import secrets; '
-                'print(secrets.token_urlsafe(48))"`).'
-            )
-        elif len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
-            problems.append(
-                f"DOCFLOW_SECRET_KEY is only {len(self.secret_key)} characters long; "
-                f"use a random string of at least {MIN_SECRET_KEY_LENGTH} characters."
-            )
-        for path in self.key_paths():
-            if is_dev_key_path(path):
-                problems.append(
-                    f"{path} is a development key or certificate (from certs-dev/ or named "
-                    "dev-only); point DOCFLOW_TRUST_ANCHORS and DOCFLOW_SEAL_KEY_DIR at "
-                    "your agency's real ones."
-                )
-        return problems
+        return production_problems(
+            self.demo_password, self.secret_key, key_paths(self.trust_anchors, self.seal_key_dir),
+            DEMO_PASSWORD,
+        )
 
     def validate_for_production(self) -> None:
         """In production, raise ``ConfigurationError`` listing every problem; else no-op."""

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from docflow.core.errors import ConfigurationError
+
 __all__ = [
     "DEV_PKI_DIR",
     "REPO_ROOT",
@@ -190,3 +192,121 @@ def serving(read: EnvReader) -> dict[str, Any]:
         "web_background": background not in ("off", "false", "0"),
         "access_log_sample": read.integer("access_log_sample", 100, 0, 100),
     }
+
+
+def background_work(read: EnvReader, retry_default: tuple[float, ...]) -> dict[str, Any]:
+    """The settings of work after the request: audit checkpoints and sequencing, archive
+    renewal, the job queue and the edXML exchange's deliveries."""
+    return {
+        "audit_checkpoint_minutes": read.integer("audit_checkpoint_minutes", 5, 0, 60 * 24 * 7),
+        "archive_renewal_hours": read.integer("archive_renewal_hours", 24, 0, 24 * 365),
+        "audit_sequence_seconds": read.integer("audit_sequence_seconds", 1, 0, 3600),
+        "exchange_max_attempts": read.integer("exchange_max_attempts", 48, 1, 10_000),
+        "exchange_retry_seconds": read.schedule("exchange_retry_seconds", retry_default),
+        "job_poll_seconds": read.decimal("job_poll_seconds", 2.0, 0.05, 60.0),
+        "exchange_max_package_mb": read.integer("exchange_max_package_mb", 200, 1, 2000),
+        "job_pool_size": read.integer("job_pool_size", 2, 1, 100),
+        "job_stalled_seconds": read.integer("job_stalled_seconds", 60, 5, 86_400),
+        "serve_with_worker": (read.get("serve_with_worker") or "").lower()
+        in ("1", "true", "yes"),
+    }
+
+
+def key_paths(trust_anchors: tuple[Path, ...], seal_key_dir: Path | None) -> tuple[Path, ...]:
+    """Every key or trust file the settings point at (for the dev-key check)."""
+    paths: list[Path] = list(trust_anchors)
+    if seal_key_dir is not None:
+        paths.append(seal_key_dir)
+        if seal_key_dir.is_dir():
+            paths.extend(sorted(p for p in seal_key_dir.iterdir() if p.is_file()))
+    return tuple(paths)
+
+
+#: The shortest secret key production accepts.
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def production_problems(
+    demo_password: str, secret_key: str | None, key_paths: tuple[Path, ...], demo_default: str
+) -> list[str]:
+    """Readable sentences naming every reason settings are unfit for production: the
+    public demo password, a missing or short secret key, development keys."""
+    problems: list[str] = []
+    if demo_password == demo_default:
+        # The demo password is public; a demo user in production would be an open door.
+        problems.append(
+            "DOCFLOW_DEMO_PASSWORD is the public demo password; unset it "
+            "(production has no demo users) or set a different one."
+        )
+    if not secret_key:
+        problems.append(
+            "DOCFLOW_SECRET_KEY is not set; set it to a random string of at least "
+            f'{MIN_SECRET_KEY_LENGTH} characters (e.g. `python -c "import secrets; '
+            'print(secrets.token_urlsafe(48))"`).'
+        )
+    elif len(secret_key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"DOCFLOW_SECRET_KEY is only {len(secret_key)} characters long; "
+            f"use a random string of at least {MIN_SECRET_KEY_LENGTH} characters."
+        )
+    for path in key_paths:
+        if is_dev_key_path(path):
+            problems.append(
+                f"{path} is a development key or certificate (from certs-dev/ or named "
+                "dev-only); point DOCFLOW_TRUST_ANCHORS and DOCFLOW_SEAL_KEY_DIR at "
+                "your agency's real ones."
+            )
+    return problems
+
+
+def read_values(
+    read: EnvReader, demo_default: str, retry_default: tuple[float, ...]
+) -> dict[str, Any]:
+    """Every setting's value read and checked from ``read``'s environment, by field
+    name; raises ``ConfigurationError`` listing every value that cannot be parsed."""
+    env = read.environment()
+    port = read.integer("port", 8000, 1, 65535)
+    seal_level = read.seal_level()
+    max_upload_mb = read.integer("max_upload_mb", 100, 1, 100_000)
+    session_hours = read.integer("session_hours", 8, 1, 24 * 30)
+    work = background_work(read, retry_default)
+    log_level = read.log_level()
+    served = serving(read)
+    trusted_proxies = read.trusted_proxies()
+    if read.problems:
+        raise ConfigurationError(read.problems)
+    data_dir = Path(read.get("data_dir") or "var").expanduser()
+    database_url, storage_url = default_places(read, data_dir.resolve())
+    job_backend = read.job_backend(database_url)
+    if read.problems:
+        raise ConfigurationError(read.problems)
+    return dict(
+        env=env,
+        data_dir=data_dir,
+        database_url=database_url,
+        migrations_database_url=read.get("migrations_database_url") or database_url,
+        storage_url=storage_url,
+        secret_key=read.get("secret_key"),
+        # Production has no demo users: no default password there.
+        demo_password=read.raw("demo_password")
+        or (demo_default if env == "development" else ""),
+        host=read.get("host") or "127.0.0.1",
+        port=port,
+        trusted_proxies=trusted_proxies,
+        public_url=(read.get("public_url") or "http://127.0.0.1:8000").rstrip("/"),
+        tsa_url=read.get("tsa_url"),
+        trust_anchors=read.paths("trust_anchors"),
+        seal_key_dir=optional_path(read.get("seal_key_dir")),
+        seal_key_passphrase=read.raw("seal_key_passphrase"),
+        pkcs11_module=optional_path(read.get("pkcs11_module")),
+        pkcs11_token=read.get("pkcs11_token"),
+        pkcs11_pin=read.raw("pkcs11_pin"),
+        seal_level=seal_level,
+        max_upload_mb=max_upload_mb,
+        session_hours=session_hours,
+        job_backend=job_backend,
+        log_level=log_level,
+        smtp_url=read.get("smtp_url"),
+        **served,
+        **work,
+    )
