@@ -23,7 +23,7 @@ from docflow.accounts.auth import SESSION_COOKIE
 from docflow.accounts.models_user import Role
 from docflow.core.db import AsyncSession
 from docflow.core.errors import DomainError, NotFoundError, PermissionDenied
-from docflow.web.deliveries import CSRF_FIELD, _check_csrf, _csrf_for
+from docflow.web.form_csrf import CSRF_FIELD, check_csrf, csrf_for
 from docflow.web.i18n import CATALOGUE, translator
 from docflow.web.i18n_admin import ADMIN_STRINGS
 from docflow.web.pages import SignInRequired, Viewer, lang_of, provide_viewer
@@ -137,7 +137,7 @@ async def admin_gate(db_session: AsyncSession, viewer: Viewer, t: Any, action: s
 
 
 def csrf_context(request: PageRequest) -> dict[str, str]:
-    return {"csrf": _csrf_for(request), "csrf_field": CSRF_FIELD}
+    return {"csrf": csrf_for(request), "csrf_field": CSRF_FIELD}
 
 
 async def post_form(request: PageRequest, back: str) -> tuple[Viewer, FormMultiDict] | Redirect:
@@ -150,7 +150,7 @@ async def post_form(request: PageRequest, back: str) -> tuple[Viewer, FormMultiD
         return Redirect(f"/sign-in?next={quote(back, safe='')}{ended}", status_code=303)
     form = await request.form()
     try:
-        _check_csrf(request, form.get(CSRF_FIELD))
+        check_csrf(request, form.get(CSRF_FIELD))
     except PermissionDenied as exc:
         raise PermissionDenied(t_of(request)("admin.csrf")) from exc
     return viewer, form

@@ -10,7 +10,6 @@ sending agency, their agency's deliveries only; anyone else gets the refusal pag
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from litestar import Request, get, post
@@ -19,24 +18,23 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel import col, select
 
-from docflow.accounts import auth as auth_service
 from docflow.accounts.access import deny
 from docflow.accounts.auth import SESSION_COOKIE
 from docflow.accounts.models_user import Role
 from docflow.accounts.permissions import can_change
 from docflow.core.db import AsyncSession
-from docflow.core.errors import ConflictError, PermissionDenied
+from docflow.core.errors import ConflictError
 from docflow.core.runtime import Runtime
 from docflow.documents.models import Document
 from docflow.exchange.delivery import list_deliveries, retry_delivery
 from docflow.web.delivery_words import explain
+from docflow.web.form_csrf import CSRF_FIELD, check_csrf, csrf_for
 from docflow.web.i18n import translator
 from docflow.web.pages import SignInRequired, Viewer, lang_of, page, provide_viewer
 
 __all__ = ["DELIVERY_PAGES", "CSRF_FIELD"]
 
 PageRequest = Request[Any, Any, Any]
-CSRF_FIELD = "csrf_token"
 LIST_PATH = "/deliveries"
 
 
@@ -46,15 +44,6 @@ async def _clerk_only(db_session: AsyncSession, viewer: Viewer) -> None:
         await deny(db_session, me, action="exchange.deliveries", subject_type="agency",
                    subject_id=me.agency_id,
                    message="Only a clerk (văn thư) sees the agency's outgoing deliveries.")
-
-
-def _csrf_for(request: PageRequest) -> str:
-    """The form's CSRF token: bound to the browser's session cookie ('' without one)."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return ""
-    runtime: Runtime = request.app.state.runtime
-    return auth_service.csrf_token_for(token, runtime.settings.effective_secret_key)
 
 
 async def _documents(db_session: AsyncSession, ids: set[int]) -> dict[int, Document]:
@@ -96,21 +85,8 @@ async def deliveries_page(
 ) -> Template:
     await _clerk_only(db_session, viewer)
     rows = await _rows(request, db_session, viewer.principal.agency_id)
-    return page(request, "deliveries.html", viewer, rows=rows, csrf=_csrf_for(request),
+    return page(request, "deliveries.html", viewer, rows=rows, csrf=csrf_for(request),
                 csrf_field=CSRF_FIELD, flash=_flash(rows, retried, stale))
-
-
-def _check_csrf(request: PageRequest, sent: object) -> None:
-    """A browser session (cookie) must send the page's token; a bearer token needs none
-    (no browser sends one by itself)."""
-    if not request.cookies.get(SESSION_COOKIE):
-        return
-    expected = _csrf_for(request)
-    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise PermissionDenied(
-            "This form is out of date or did not come from docflow's page; reload the page "
-            "and press the button again."
-        )
 
 
 @post("/deliveries/{delivery_id:int}/retry", include_in_schema=False,
@@ -127,7 +103,7 @@ async def retry_from_page(
         ended = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
         return Redirect(f"/sign-in?next=%2Fdeliveries{ended}", status_code=303)
     form = await request.form()
-    _check_csrf(request, form.get(CSRF_FIELD))
+    check_csrf(request, form.get(CSRF_FIELD))
     runtime: Runtime = request.app.state.runtime
     try:
         await retry_delivery(runtime, db_session, viewer.principal, delivery_id)

@@ -23,7 +23,7 @@ from docflow.accounts.permissions import can_manage_province
 from docflow.core.db import AsyncSession
 from docflow.core.errors import NotFoundError
 from docflow.core.runtime import Runtime
-from docflow.web.deliveries import CSRF_FIELD, _check_csrf, _csrf_for
+from docflow.web.form_csrf import CSRF_FIELD, check_csrf, csrf_for
 from docflow.web.i18n import CATALOGUE
 from docflow.web.pages import SignInRequired, Viewer, page, provide_viewer
 
@@ -105,7 +105,7 @@ async def jobs_page(
     ]
     rows.sort(key=lambda info: SHOWN.index(info.state))
     flash = ("retried", retried) if retried else ("stale", stale) if stale else None
-    return page(request, "admin_jobs.html", viewer, rows=rows, csrf=_csrf_for(request),
+    return page(request, "admin_jobs.html", viewer, rows=rows, csrf=csrf_for(request),
                 csrf_field=CSRF_FIELD, flash=flash)
 
 
@@ -121,7 +121,7 @@ async def retry_job_from_page(
         return Redirect(f"/sign-in?next=%2Fadmin%2Fjobs{ended}", status_code=303)
     await _province_admin_only(db_session, viewer)
     form = await request.form()
-    _check_csrf(request, form.get(CSRF_FIELD))
+    check_csrf(request, form.get(CSRF_FIELD))
     ref = str(form.get("ref") or "")[:300]
     runtime: Runtime = request.app.state.runtime
     info = await runtime.jobs.retry(db_session, ref) if ref else None

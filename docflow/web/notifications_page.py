@@ -5,7 +5,6 @@ bell in the menu (``_bell.html``) shows ``Viewer.unread``."""
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from litestar import Request, get, post
@@ -13,42 +12,20 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from docflow.accounts import auth as auth_service
 from docflow.accounts.auth import SESSION_COOKIE
 from docflow.core.db import AsyncSession
-from docflow.core.errors import PermissionDenied
 from docflow.core.runtime import Runtime
 from docflow.notifications.inbox import link_of, list_notices, mark_all_read, mark_read
 from docflow.notifications.kinds import Kind
 from docflow.notifications.preferences import preferences_of, save_preferences
+from docflow.web.form_csrf import CSRF_FIELD, check_csrf, csrf_for
 from docflow.web.pages import SignInRequired, Viewer, page, provide_viewer
 
 __all__ = ["NOTIFICATION_PAGES"]
 
 PageRequest = Request[Any, Any, Any]
-CSRF_FIELD = "csrf_token"
 PATH = "/notifications"
 PAGE_SIZE = 20
-
-
-def _csrf_for(request: PageRequest) -> str:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return ""
-    runtime: Runtime = request.app.state.runtime
-    return auth_service.csrf_token_for(token, runtime.settings.effective_secret_key)
-
-
-def _check_csrf(request: PageRequest, sent: object) -> None:
-    """A browser session must send the page's token; a bearer token needs none."""
-    if not request.cookies.get(SESSION_COOKIE):
-        return
-    expected = _csrf_for(request)
-    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise PermissionDenied(
-            "This form is out of date or did not come from docflow's page; reload the page "
-            "and press the button again."
-        )
 
 
 @get(PATH, include_in_schema=False)
@@ -67,7 +44,7 @@ async def notifications_page(
         request, "notifications.html", viewer,
         rows=[(n, link_of(n)) for n in found.items], total=found.total, unread=found.unread,
         offset=max(0, offset), page_size=PAGE_SIZE, prefs=prefs, kinds=[k.value for k in Kind],
-        csrf=_csrf_for(request), csrf_field=CSRF_FIELD, saved=saved,
+        csrf=csrf_for(request), csrf_field=CSRF_FIELD, saved=saved,
         mail_on=bool(runtime.settings.smtp_url),
     )
 
@@ -78,7 +55,7 @@ async def _form_of(request: PageRequest) -> tuple[Viewer | None, Any]:
     except SignInRequired:
         return None, None
     form = await request.form()
-    _check_csrf(request, form.get(CSRF_FIELD))
+    check_csrf(request, form.get(CSRF_FIELD))
     return viewer, form
 
 

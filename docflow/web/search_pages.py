@@ -10,7 +10,6 @@ happened: accepted with its number, or why not.
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -19,10 +18,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-from docflow.accounts import auth as auth_service
 from docflow.accounts.auth import SESSION_COOKIE
 from docflow.core.db import AsyncSession
-from docflow.core.errors import DomainError, NotFoundError, PermissionDenied
+from docflow.core.errors import DomainError, NotFoundError
 from docflow.core.runtime import Runtime
 from docflow.documents.doctypes import DOCUMENT_TYPES
 from docflow.documents.models import DocumentState, Urgency
@@ -30,36 +28,16 @@ from docflow.search.query import SearchFilter, day, search
 from docflow.transfers import views as transfer_views
 from docflow.transfers.statuses import STATUS_LABELS
 from docflow.transfers.transfers import accept_transfer
+from docflow.web.form_csrf import CSRF_FIELD, check_csrf, csrf_for
 from docflow.web.i18n import translator
 from docflow.web.pages import SignInRequired, Viewer, lang_of, page, provide_viewer
 
 __all__ = ["MAX_BULK", "SEARCH_PAGES"]
 
 PageRequest = Request[Any, Any, Any]
-CSRF_FIELD = "csrf_token"
 MAX_BULK = 50
 PAGE_SIZE = 20
 _CRITERIA = ("q", "type", "urgency", "status", "date_from", "date_to", "agency", "sort")
-
-
-def _csrf_for(request: PageRequest) -> str:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return ""
-    runtime: Runtime = request.app.state.runtime
-    return auth_service.csrf_token_for(token, runtime.settings.effective_secret_key)
-
-
-def _check_csrf(request: PageRequest, sent: object) -> None:
-    """A browser session (cookie) must send the page's token; a bearer token needs none."""
-    if not request.cookies.get(SESSION_COOKIE):
-        return
-    expected = _csrf_for(request)
-    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise PermissionDenied(
-            "This form is out of date or did not come from docflow's page; reload the page "
-            "and press the button again."
-        )
 
 
 def _page_url(asked: dict[str, str], number: int) -> str:
@@ -126,7 +104,7 @@ async def bulk_accept_confirm(
     ids, problem = _chosen(t, lang_of(request))
     chosen = [] if problem else await _lines(db_session, viewer, ids)
     return page(request, "inbox_accept.html", viewer, results=None, chosen=chosen,
-                problem=problem, csrf=_csrf_for(request), csrf_field=CSRF_FIELD)
+                problem=problem, csrf=csrf_for(request), csrf_field=CSRF_FIELD)
 
 
 async def _accept_each(
@@ -158,7 +136,7 @@ async def bulk_accept(request: PageRequest) -> Template | Redirect:
         ended = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
         return Redirect(f"/sign-in?next=%2Finbox{ended}", status_code=303)
     form = await request.form()
-    _check_csrf(request, form.get(CSRF_FIELD))
+    check_csrf(request, form.get(CSRF_FIELD))
     try:
         raw = [int(v) for v in form.getall("t", [])]
     except (TypeError, ValueError):
