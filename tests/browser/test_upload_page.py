@@ -114,6 +114,8 @@ def test_too_large_is_refused_before_sending(
     page.click("#upload-submit")
     page.wait_for_selector("#upload-error:not([hidden])")
     page.locator("#upload-error", has_text="Không thực hiện được").wait_for()
+    refusal = page.inner_text("#upload-error")
+    assert "PDF" in refusal and "The " not in refusal, refusal  # the catalogue's, in Vietnamese
     assert watch.posts_to("/api/v1/documents") == 1
     assert page.eval_on_selector("#progress", "p => p.value") == 0
     page.context.close()

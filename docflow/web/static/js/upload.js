@@ -136,7 +136,8 @@ async function upload() {
     return true;
   }
   if (answer.status >= 400) {
-    problem(errorMessage(answer.status, answer.body));
+    const prefix = answer.status === 403 ? t('error.refused') : t('error.title');
+    problem(`${prefix}: ${errorMessage(answer.status, answer.body)}`);
     return false;
   }
   progress.value = 100;
