@@ -133,7 +133,11 @@ async def test_a_stopped_database_answers_503_and_the_same_upload_works_after_re
 
         created = await upload(client, specialist, tiny_pdf())
         assert created.status_code == 201, created.text
-        assert (await client.get("/health")).status_code == 200
+
+        async def healthy() -> bool:  # each process re-probes at most once a second
+            return (await client.get("/health")).status_code == 200
+
+        await eventually(healthy, 15)
 
         # Nothing half-written: the refused upload left no document; the sequencer
         # survived and chains the new events.
