@@ -64,37 +64,39 @@ async def test_a_freshly_issued_document_is_sent_on_the_issuance_verdict(
     try:
         async with AsyncTestClient(app=create_app(settings), timeout=120) as client:
             doc_id = await issue_over_http(client, [STC], "Về việc dùng lại kết quả kiểm tra")
-        version, transfer = await _issued(runtime, doc_id)
-        assert verify_calls == []  # delivery validated nothing again
-        async with runtime.session() as session:
-            record = await session.get(VerificationRecord, transfer.verification_id)
-        assert record is not None and record.version_id == version.id
-        assert record.sha256 == version.sha256 and record.verdict == "passed"
-        assert transfer.verification == "passed"
-        basis = record.report["checked_at_issuance"]
-        assert basis["sealed_sha256"] == version.sha256
-        assert basis["validated_sha256"] != version.sha256  # the file before the seal
-        assert record.report["verdict"] == "TOTAL_PASSED"
+            # The rest runs while the app is up: its background work (runner, sequencer)
+            # is never cut off mid-write by the shutdown while the test writes.
+            version, transfer = await _issued(runtime, doc_id)
+            assert verify_calls == []  # delivery validated nothing again
+            async with runtime.session() as session:
+                record = await session.get(VerificationRecord, transfer.verification_id)
+            assert record is not None and record.version_id == version.id
+            assert record.sha256 == version.sha256 and record.verdict == "passed"
+            assert transfer.verification == "passed"
+            basis = record.report["checked_at_issuance"]
+            assert basis["sealed_sha256"] == version.sha256
+            assert basis["validated_sha256"] != version.sha256  # the file before the seal
+            assert record.report["verdict"] == "TOTAL_PASSED"
 
-        # A check naming other bytes is not used: those bytes are validated.
-        other = await issue_directly(runtime, "STTTT", [STC], number=2)
-        result = await dispatch_document(
-            runtime, other, checked=IssuanceCheck(version.sha256, "{}")
-        )
-        assert len(verify_calls) == 1 and result.verification == "passed"
+            # A check naming other bytes is not used: those bytes are validated.
+            other = await issue_directly(runtime, "STTTT", [STC], number=2)
+            result = await dispatch_document(
+                runtime, other, checked=IssuanceCheck(version.sha256, "{}")
+            )
+            assert len(verify_calls) == 1 and result.verification == "passed"
 
-        # The stored issued object changes after the fact: the recipient's stamp reads it
-        # (checked against its address) and refuses it instead of stamping other bytes.
-        clerk = await principal_of(runtime, "stc.clerk")
-        await accept_transfer(runtime, clerk, transfer.id, stamp=False)  # type: ignore[arg-type]
-        path = runtime.store._path(version.sha256)  # type: ignore[attr-defined]
-        os.chmod(path, 0o644)
-        data = bytearray(path.read_bytes())
-        data[len(data) // 2] ^= 0x01
-        path.write_bytes(bytes(data))
-        with pytest.raises(ObjectCorrupted):
-            await stamp_incoming(runtime, transfer.id)  # type: ignore[arg-type]
-        _, after = await _issued(runtime, doc_id)
-        assert after.stamped_sha256 is None
+            # The stored issued object changes after the fact: the recipient's stamp reads it
+            # (checked against its address) and refuses it instead of stamping other bytes.
+            clerk = await principal_of(runtime, "stc.clerk")
+            await accept_transfer(runtime, clerk, transfer.id, stamp=False)  # type: ignore[arg-type]
+            path = runtime.store._path(version.sha256)  # type: ignore[attr-defined]
+            os.chmod(path, 0o644)
+            data = bytearray(path.read_bytes())
+            data[len(data) // 2] ^= 0x01
+            path.write_bytes(bytes(data))
+            with pytest.raises(ObjectCorrupted):
+                await stamp_incoming(runtime, transfer.id)  # type: ignore[arg-type]
+            _, after = await _issued(runtime, doc_id)
+            assert after.stamped_sha256 is None
     finally:
         await runtime.dispose()
