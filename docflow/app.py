@@ -105,6 +105,11 @@ def _small_pool(database_url: str) -> dict[str, int]:
     return {"pool_size": 1, "max_overflow": 1} if database_url.startswith("postgresql") else {}
 
 
+#: How long the shutdown waits for background work in hand (a stamp, a delivery, a
+#: checkpoint) before it cancels it; a job cut off is run again once its lease expires.
+STOP_GRACE_SECONDS = 20.0
+
+
 class _Lifecycle:
     """What the app starts after start-up and stops at shutdown: the local store's
     directories, the scheduler of periodic work and the job runner."""
@@ -114,6 +119,8 @@ class _Lifecycle:
         self.settings = runtime.settings
         self.background: list[asyncio.Task[None]] = []
         self.runner_engine: list[AsyncEngine] = []
+        # Set at shutdown: the loops stop between two pieces of work, never inside one.
+        self.stop = asyncio.Event()
 
     async def prepare_local_store(self) -> None:
         # A local store creates its directories; a remote one is checked by `serve`.
@@ -134,7 +141,8 @@ class _Lifecycle:
         from docflow.core.jobs.periodic import run_schedule
 
         works = periodic_work(self.settings)
-        self.background.append(asyncio.create_task(run_schedule(self.runtime, works)))
+        schedule = run_schedule(self.runtime, works, stop=self.stop)
+        self.background.append(asyncio.create_task(schedule))
 
     async def start_audit_sequencer(self) -> None:
         # Chains the events appends inserted (docflow.audit.sequencer); checkpoints,
@@ -144,7 +152,7 @@ class _Lifecycle:
             from docflow.audit.sequencer import start_sequencer
 
             seconds = self.settings.audit_sequence_seconds
-            self.background.append(start_sequencer(self.runtime, seconds))
+            self.background.append(start_sequencer(self.runtime, seconds, self.stop))
 
     async def start_job_runner(self) -> None:
         # Runs due jobs (stamps, deliveries, periodic work) in this process: always on the
@@ -156,7 +164,9 @@ class _Lifecycle:
                 from docflow.core.jobs.worker import run_worker
 
                 works = periodic_work(self.settings)
-                worker = run_worker(self.runtime, works, install_signal_handlers=False)
+                worker = run_worker(
+                    self.runtime, works, install_signal_handlers=False, stop=self.stop
+                )
                 self.background.append(asyncio.create_task(worker))
             return
         # A job it held is claimed again once its lease expires. Its polling has a
@@ -171,9 +181,15 @@ class _Lifecycle:
             sessions=create_session_factory(engine),
             poll_seconds=self.runtime.settings.job_poll_seconds,
         )
-        self.background.append(asyncio.create_task(runner.run_forever()))
+        self.background.append(asyncio.create_task(runner.run_forever(self.stop)))
 
     async def dispose(self) -> None:
+        # First ask the loops to stop: an idle one ends at once, a busy one after the job
+        # or batch in hand. Cancelled mid-write, a task's SQLite connection could keep
+        # its transaction, and the database's one write lock, past the engine's end.
+        self.stop.set()
+        if self.background:
+            await asyncio.wait(self.background, timeout=STOP_GRACE_SECONDS)
         for task in self.background:
             task.cancel()
         # Let each task finish its clean-up (a session's rollback on its connection)

@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from docflow.core.audit_digest import GENESIS_CHAIN, chain_next
 from docflow.core.audit_models import AuditLog
-from docflow.core.db_outage import Reconnect, is_connection_error
+from docflow.core.db_outage import Reconnect, is_connection_error, pause
 from docflow.core.runtime import Runtime
 
 __all__ = [
@@ -195,14 +195,18 @@ def _advance(floor: _Floor, window: list[int]) -> None:
     floor.value = max(floor.value, min(floor.holes, default=floor.highest + 1) - 1)
 
 
-async def run_sequencer_every(runtime: Runtime, seconds: float) -> None:
+async def run_sequencer_every(
+    runtime: Runtime, seconds: float, stop: asyncio.Event | None = None
+) -> None:
     """Background loop: ``sequence_pending`` every ``seconds``, a full sweep every
     ``FULL_SWEEP_SECONDS``. Errors are logged and the loop goes on; while the database
     is away it waits 1, 2, 4 … 30 s between tries, with one line each."""
     last_full = time.monotonic()
     reconnect = Reconnect("audit sequencer")
     while True:
-        await asyncio.sleep(seconds)
+        await pause(seconds, stop)
+        if stop is not None and stop.is_set():
+            return
         full = time.monotonic() - last_full >= FULL_SWEEP_SECONDS
         try:
             await sequence_pending(runtime, full=full)
@@ -214,7 +218,7 @@ async def run_sequencer_every(runtime: Runtime, seconds: float) -> None:
             if _lost_race(runtime, exc):
                 logger.info("audit sequencer lost a race (%s): retrying", type(exc).__name__)
             elif is_connection_error(exc):
-                await reconnect.wait(exc)
+                await reconnect.wait(exc, stop)
             else:
                 logger.warning("audit sequencer failed (%s): %s", type(exc).__name__, exc)
 
@@ -226,6 +230,11 @@ def _lost_race(runtime: Runtime, exc: Exception) -> bool:
     return isinstance(exc, OperationalError) and runtime.engine.dialect.name == "sqlite"
 
 
-def start_sequencer(runtime: Runtime, seconds: float) -> asyncio.Task[None]:
-    """Start ``run_sequencer_every`` as a task of the running loop (cancel it to stop)."""
-    return asyncio.create_task(run_sequencer_every(runtime, seconds), name="audit-sequencer")
+def start_sequencer(
+    runtime: Runtime, seconds: float, stop: asyncio.Event | None = None
+) -> asyncio.Task[None]:
+    """Start ``run_sequencer_every`` as a task of the running loop (set ``stop`` to end
+    it between two batches; cancelling also works)."""
+    return asyncio.create_task(
+        run_sequencer_every(runtime, seconds, stop), name="audit-sequencer"
+    )

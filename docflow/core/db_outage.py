@@ -139,6 +139,16 @@ def describe_error(exc: BaseException) -> str:
     return message or root.__class__.__name__
 
 
+async def pause(seconds: float, stop: asyncio.Event | None = None) -> None:
+    """Sleep ``seconds``, or less once ``stop`` is set: a background loop's wait that a
+    shutdown ends at once (it then stops between two pieces of work, never in one)."""
+    if stop is None:
+        await asyncio.sleep(seconds)
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
 @dataclass
 class Reconnect:
     """How a background loop (``what``) waits for the database: 1, 2, 4 … ``cap`` seconds
@@ -158,11 +168,7 @@ class Reconnect:
         delay = self.delay()
         why = describe_error(exc) if exc is not None else "it stopped"
         logger.warning("%s lost the database (%s); trying again in %.0f s", self.what, why, delay)
-        if stop is None:
-            await asyncio.sleep(delay)
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=delay)
+        await pause(delay, stop)
 
     def succeeded(self) -> None:
         if self.failures:

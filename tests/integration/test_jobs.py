@@ -290,3 +290,84 @@ def test_job_types_are_plain_data_with_a_stable_key() -> None:
     job = StampIncoming(42)
     assert job.key == "transfer.stamp_incoming:42"
     assert JOB_TYPES[job.kind](**job.payload()) == job
+
+
+async def test_a_shutdown_lets_the_job_in_hand_finish_and_leaves_sqlite_writable(
+    tmp_path: Path,
+) -> None:
+    # Cancelled mid-job, a stamp or delivery stayed "running" until its lease expired
+    # (two minutes late after every restart), and a task cut off inside a write could
+    # keep SQLite's one write lock past the app's end ("database is locked" for the next
+    # process). The shutdown now waits for the job in hand.
+    url = f"sqlite+aiosqlite:///{tmp_path / 'docflow.db'}"
+    runtime = await _runtime(url, tmp_path)
+    log, started = tmp_path / "runs.txt", tmp_path / "started"
+    await _enqueue(runtime, Touch(str(log), "finished"))
+    await runtime.dispose()
+
+    async def slow_touch(runtime: Runtime, job: Touch) -> None:
+        async with runtime.session() as session:
+            await session.exec(update(JobRow).values(attempts=JobRow.attempts))  # type: ignore[call-overload]
+            started.touch()
+            await asyncio.sleep(1.0)  # the write transaction open while shutdown begins
+            await session.commit()
+        await touch(runtime, job)
+
+    settings = Settings.from_env(
+        {"DOCFLOW_DATA_DIR": str(tmp_path), "DOCFLOW_DATABASE_URL": url,
+         "DOCFLOW_JOB_POLL_SECONDS": "0.05"}
+    )
+    app = create_app(settings)
+    app.state.runtime.job_handlers[Touch] = slow_touch
+    async with AsyncTestClient(app=app):
+        for _ in range(200):
+            if started.exists():
+                break
+            await asyncio.sleep(0.05)
+        assert started.exists(), "the app's runner never took the job"
+    assert log.read_text().split() == ["finished"]
+    # Writable at once by the next process: a one-second busy timeout is enough.
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "docflow.db", timeout=1) as db:
+        db.execute("UPDATE job SET attempts = attempts")
+        (state,) = db.execute("SELECT state FROM job").fetchone()
+    assert state == "done"
+
+
+async def test_a_connection_opening_while_a_new_sqlite_file_is_written_waits(
+    tmp_path: Path,
+) -> None:
+    # Switching a new file to WAL takes the whole file, and SQLite refuses it at once,
+    # without waiting out the busy timeout, while another connection writes or switches:
+    # an app's first connections opening together failed ("database is locked", /health
+    # 503 right after start-up). The deterministic case: a writer holds a new file.
+    import sqlite3
+
+    from sqlalchemy import text
+
+    from docflow.core.db import create_engine
+
+    path = tmp_path / "new.db"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE first (n INTEGER)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO first VALUES (1)")
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+
+        async def first_query() -> int:
+            async with engine.connect() as connection:
+                result = await connection.execute(text("SELECT count(*) FROM first"))
+                return int(result.scalar_one())
+
+        query = asyncio.create_task(first_query())
+        await asyncio.sleep(0.3)
+        writer.execute("COMMIT")
+        assert await query == 1
+        async with engine.connect() as connection:
+            mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar_one()
+        assert mode == "wal"
+    finally:
+        writer.close()
+        await engine.dispose()

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from docflow.core.db_outage import pause
 from docflow.core.jobs.types import Job
 
 if TYPE_CHECKING:
@@ -78,16 +79,23 @@ async def enqueue_due(runtime: Runtime, work: PeriodicWork, slot: int) -> bool:
 
 
 async def run_schedule(
-    runtime: Runtime, works: Sequence[PeriodicWork], *, clock: Callable[[], float] = time.time
+    runtime: Runtime,
+    works: Sequence[PeriodicWork],
+    *,
+    clock: Callable[[], float] = time.time,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Until cancelled: enqueue each work at the start of each of its periods after the
-    one this process started in (a restart does not run the work at once)."""
+    """Until ``stop`` is set or cancelled: enqueue each work at the start of each of its
+    periods after the one this process started in (a restart does not run the work at
+    once)."""
     if not works:
         return
     last = {work.name: int(clock() // work.seconds) for work in works}
     tick = max(0.5, min(min(work.seconds for work in works) / 4, 30.0))
     while True:
-        await asyncio.sleep(tick)
+        await pause(tick, stop)
+        if stop is not None and stop.is_set():
+            return
         for work in works:
             slot = int(clock() // work.seconds)
             if slot <= last[work.name]:

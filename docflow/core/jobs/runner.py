@@ -104,13 +104,14 @@ class JobRunner:
             done += 1
         return done
 
-    async def run_forever(self) -> None:
-        """Poll for due jobs until cancelled; one failing poll never stops the loop, and
-        while the database is away it waits 1, 2, 4 … 30 s between polls."""
-        from docflow.core.db_outage import Reconnect, describe_error, is_connection_error
+    async def run_forever(self, stop: asyncio.Event | None = None) -> None:
+        """Poll for due jobs until ``stop`` is set (between two jobs) or cancelled; one
+        failing poll never stops the loop, and while the database is away it waits
+        1, 2, 4 … 30 s between polls."""
+        from docflow.core.db_outage import Reconnect, describe_error, is_connection_error, pause
 
         reconnect = Reconnect("job runner")
-        while True:
+        while stop is None or not stop.is_set():
             try:
                 ran = await self.run_one()
                 reconnect.succeeded()
@@ -119,12 +120,12 @@ class JobRunner:
             # Edge: the runner's loop must outlive any failure (e.g. the database is away).
             except Exception as exc:  # noqa: BLE001 - logged; wait, retry
                 if is_connection_error(exc):
-                    await reconnect.wait(exc)
+                    await reconnect.wait(exc, stop)
                     continue
                 logger.warning("job runner could not poll: %s", describe_error(exc))
                 ran = False
             if not ran:
-                await asyncio.sleep(self.poll_seconds)
+                await pause(self.poll_seconds, stop)
 
     async def _run(self, claim: Claim) -> None:
         handler = self.handlers.get(type(claim.job))

@@ -162,16 +162,17 @@ async def run_worker(
     concurrency: int = 1,
     wait: bool = True,
     install_signal_handlers: bool = True,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Run jobs until stopped (SIGINT, SIGTERM, cancelled; ``wait``) or until none is due
-    (not ``wait``).
+    """Run jobs until stopped (SIGINT, SIGTERM, ``stop`` set, cancelled; ``wait``) or
+    until none is due (not ``wait``).
 
     A worker that loses the database is started again, with a new connector and pool,
     after 1, 2, 4 … 30 s, until stopped: procrastinate's worker ends when its database
     goes (an error out of its loop, or it stops itself when its listener or heartbeat
     fails), and jobs deferred meanwhile would wait forever otherwise. Not ``wait`` (run
     what is due, then return) raises instead."""
-    stop = asyncio.Event()
+    stop = stop or asyncio.Event()
     reconnect = Reconnect("job worker")
     signals = _stopping_on_signals(stop) if install_signal_handlers else contextlib.nullcontext()
     with signals:
