@@ -66,6 +66,7 @@ _EXPORTS: dict[str, str] = {
         ],
         "signing.pades.fields",
     ),
+    "incoming_box": "signing.pades.placement",
     **dict.fromkeys(["async_fill_and_seal", "fill_and_seal"], "signing.pades.issuance"),
     # external (two-step) signing
     **dict.fromkeys(["PreparedSignature", "async_prepare_external"], "signing.external.prepare"),
@@ -177,6 +178,7 @@ __all__ = [
     "etsi_xml_report",
     "fill_and_seal",
     "incoming_appearance",
+    "incoming_box",
     "leader_appearance",
     "load_certificates",
     "load_signer",
@@ -233,6 +235,7 @@ if TYPE_CHECKING:  # the names, for type checkers and editors
     )
     from signing.pades.issuance import async_fill_and_seal, fill_and_seal
     from signing.pades.levels import LEVELS, Box, Level, SignRequest, SignResult
+    from signing.pades.placement import incoming_box
     from signing.pades.sign import async_sign_pdf, sign_pdf
     from signing.signers.keys import async_load_signer, clear_signer_cache, load_signer
     from signing.signers.pkcs11 import pkcs11_signer

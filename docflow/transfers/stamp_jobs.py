@@ -98,7 +98,10 @@ def job_stamp_incoming(
             width, height = _page_size(src)
         except malformed_pdf_errors() as exc:  # a malformed file, in words
             raise JobRefused(f"The received PDF cannot be read: {exc}") from None
-        box = signing.attachment_box(width, height, size=signing.INCOMING_BOX_SIZE)
+        # Top right in the margin, unless a letterhead or a field's stamp is there.
+        margin = signing.attachment_box(width, height, size=signing.INCOMING_BOX_SIZE)
+        with open(src, "rb") as stream:
+            box = signing.incoming_box(stream, margin)
         level = seal_level(config)
         request = signing.SignRequest(
             level=level,

@@ -236,7 +236,10 @@ def _deadline(value: datetime | date | str | None) -> datetime | None:
         return None
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            # a bare date first: datetime.fromisoformat reads it as its midnight, so
+            # "due today" was overdue at once (counted, e-mailed, on the dashboard)
+            text = value.strip()
+            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
             raise InvalidInput(
                 f"deadline {value!r} is not a date (YYYY-MM-DD) or ISO 8601 time."

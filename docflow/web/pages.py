@@ -4,7 +4,7 @@ and the way back after signing in (errors as pages: ``docflow.web.error_pages``)
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -118,6 +118,18 @@ async def provide_viewer(request: Request[Any, Any, Any]) -> Viewer:
     request.state.principal = principal
     request.state.viewer = viewer = Viewer(principal, me, queues=queues, unread=unread)
     return viewer
+
+
+async def recounted(request: Request[Any, Any, Any], viewer: Viewer) -> Viewer:
+    """``viewer`` with its menu counts taken again: for a page that answers a form after
+    the form's work changed them (counted before it, the menu still showed the work as
+    waiting)."""
+    runtime: Runtime = request.app.state.runtime
+    async with runtime.session() as session:
+        unread = await unread_count(session, viewer.principal.user_id)
+        queues = tuple(await queue_counts(session, viewer.principal))
+    request.state.viewer = fresh = replace(viewer, queues=queues, unread=unread)
+    return fresh
 
 
 def page(

@@ -30,7 +30,14 @@ from docflow.transfers.statuses import STATUS_LABELS
 from docflow.transfers.transfers import accept_transfer
 from docflow.web.form_csrf import CSRF_FIELD, check_csrf, csrf_for
 from docflow.web.i18n import translator
-from docflow.web.pages import SignInRequired, Viewer, lang_of, page, provide_viewer
+from docflow.web.pages import (
+    SignInRequired,
+    Viewer,
+    lang_of,
+    page,
+    provide_viewer,
+    recounted,
+)
 
 __all__ = ["MAX_BULK", "SEARCH_PAGES"]
 
@@ -144,6 +151,8 @@ async def bulk_accept(request: PageRequest) -> Template | Redirect:
     ids, problem = _chosen(raw, lang_of(request))
     runtime: Runtime = request.app.state.runtime
     results = [] if problem else await _accept_each(runtime, viewer, ids)
+    if results:
+        viewer = await recounted(request, viewer)
     ok = sum(1 for r in results if r["accepted"])
     return page(request, "inbox_accept.html", viewer, results=None if problem else results, ok=ok,
                 failed=len(results) - ok, problem=problem, chosen=[])

@@ -26,6 +26,7 @@ __all__ = [
     "customary_date_box",
     "customary_number_box",
     "free_box",
+    "incoming_box",
     "intersects",
     "page_text_layout",
 ]
@@ -135,3 +136,31 @@ def free_box(preferred: Box, obstacles: Iterable[Box], page: Box, *, gap: float 
         if not any(intersects(box, other, gap) for other in blocked):
             return box
     return preferred
+
+
+def _widget_boxes(page: Any) -> list[Box]:
+    """The rectangles of the page's annotations (signature fields and their stamps)."""
+    boxes: list[Box] = []
+    for ref in page.get("/Annots") or []:
+        rect = ref.get_object().get("/Rect")
+        if rect is not None and len(rect) == 4:
+            x1, y1, x2, y2 = (float(v) for v in rect)
+            boxes.append((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
+    return boxes
+
+
+def incoming_box(stream: BinaryIO, preferred: Box) -> Box:
+    """Where a recipient's incoming stamp ("ĐẾN") goes on page 1: ``preferred`` (top
+    right, in the margin) unless it would cover text or another field's stamp (the
+    national motto of a letterhead that starts high, the number or the date), else the
+    nearest free box of its size. An unreadable text layer keeps ``preferred``."""
+    from pypdf import PdfReader
+
+    try:
+        page_box, obstacles = page_text_layout(stream, 0)
+        obstacles += _widget_boxes(PdfReader(stream, strict=False).pages[0])
+    except Exception:  # noqa: BLE001 - edge: placement never refuses a document
+        return preferred
+    finally:
+        stream.seek(0)
+    return free_box(preferred, obstacles, page_box)

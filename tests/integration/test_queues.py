@@ -135,6 +135,9 @@ async def _bulk_accept(client: AsyncTestClient, transfers: dict[int, int]) -> No
                              data={"csrf_token": csrf, "t": [str(first), str(second)]})
     assert done.status_code == 200, done.text
     assert done.text.count('class="ok"') == 2
+    # the menu of the answer counts what is left, not what waited before the accept
+    left = re.search(r'data-queue="to_receive">[^<]*<span class="count[^"]*">(\d+)<', done.text)
+    assert left is not None and left.group(1) == "1"
     again = await client.post("/inbox/accept", headers=cookie,
                               data={"csrf_token": csrf, "t": [str(first), str(third)]})
     assert again.text.count('class="ok"') == 1 and again.text.count('class="failed"') == 1

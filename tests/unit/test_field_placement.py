@@ -71,3 +71,40 @@ def test_a_full_page_keeps_the_preferred_box() -> None:
     moved = free_box(preferred, [(0.0, 735.0, 600.0, 770.0)], PAGE)
     assert moved[0] == preferred[0] or abs(moved[0] - preferred[0]) < 10
     assert moved[1] >= 772.0 or moved[3] <= 733.0
+
+
+def test_the_incoming_stamp_leaves_the_letterhead_and_the_fields_readable() -> None:
+    # The recipient's "ĐẾN" box was always drawn top right, over the national motto of
+    # any letterhead that starts under a 14 pt margin: neither could be read.
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
+
+    from signing import INCOMING_BOX_SIZE, attachment_box, incoming_box
+
+    draft = official_draft()
+    margin = attachment_box(*A4, size=INCOMING_BOX_SIZE)
+    assert any(intersects(margin, line) for line in draft.boxes)  # the old place
+
+    # an issued copy: the number and date fields' stamps are annotations, not page text
+    writer = PdfWriter(clone_from=io.BytesIO(draft.pdf))
+    fields = [customary_number_box(PAGE), customary_date_box(PAGE)]
+    for rect in fields:
+        annot = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Widget"),
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
+        })
+        writer.add_annotation(0, annot)
+    issued = io.BytesIO()
+    writer.write(issued)
+
+    box = incoming_box(io.BytesIO(issued.getvalue()), margin)
+    assert (box[2] - box[0], box[3] - box[1]) == INCOMING_BOX_SIZE
+    assert not any(intersects(box, other) for other in [*draft.boxes, *fields])
+    assert box[1] >= PAGE[1] and box[3] <= PAGE[3] and box[0] >= 0 and box[2] <= PAGE[2]
+    # a page with room in its margin keeps the customary place
+    blank = PdfWriter()
+    blank.add_blank_page(*A4)
+    empty = io.BytesIO()
+    blank.write(empty)
+    assert incoming_box(io.BytesIO(empty.getvalue()), margin) == margin
