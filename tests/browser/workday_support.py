@@ -38,7 +38,22 @@ from tests.official_pdf import Box, official_draft
 from tests.services import free_port, require_tool
 
 ETSI_ONLY = re.compile(r"(TOTAL_PASSED|TOTAL_FAILED|INDETERMINATE)( / [A-Z_]+)?")
-DPI = 150  # as tests/integration/test_issued_pdf.py renders (its ``pixels`` assume it)
+DPI = 150
+#: The menu's queue counts drawn in (almost) the colour behind them.
+UNREADABLE_COUNTS = """() => {
+  const rgb = (c) => (c.match(/[0-9.]+/g) || []).map(Number);
+  const behind = (e) => {
+    for (; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c;
+    }
+    return [255, 255, 255];
+  };
+  return [...document.querySelectorAll('.queues .count')].filter((e) => {
+    const fg = rgb(getComputedStyle(e).color), bg = behind(e);
+    return Math.abs(fg[0] - bg[0]) + Math.abs(fg[1] - bg[1]) + Math.abs(fg[2] - bg[2]) < 60;
+  }).map((e) => `"${e.closest('a').textContent.trim()}"`);
+}"""  # as tests/integration/test_issued_pdf.py renders (its ``pixels`` assume it)
 
 
 @dataclass
@@ -52,10 +67,15 @@ class Day:
     #: What the product got wrong that the walk could go on past (the test fails on
     #: them at its end, after every page was looked at).
     defects: list[str] = field(default_factory=list)
+    #: The defects said once however many pages show them (``expect``'s ``once``).
+    said: set[str] = field(default_factory=set)
 
-    def expect(self, holds: bool, defect: str) -> None:
-        if not holds:
-            self.defects.append(defect)
+    def expect(self, holds: bool, defect: str, once: str | None = None) -> None:
+        if holds or (once is not None and once in self.said):
+            return
+        self.defects.append(defect)
+        if once is not None:
+            self.said.add(once)
 
     @property
     def origin(self) -> str:
@@ -94,6 +114,10 @@ class Day:
         where = f"{role}/{name} at {width} px ({page.url})"
         english = english_in(labelled(visible_chunks(page.content())))
         assert not english, f"English on the Vietnamese page {where}: {english}"
+        for count in page.evaluate(UNREADABLE_COUNTS):
+            self.expect(False, f"the menu's count {count} cannot be read: its colour is the "
+                        f"header's (first on day-{role}-{name}-{width}.png)",
+                        once=re.sub(r"\s*\d+", "", count))
         if width == "375":
             assert fits(page), f"{where} scrolls sideways: {page.evaluate(WIDEST)}"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
