@@ -116,8 +116,9 @@ def describe(event: AuditEvent, lang: str, recipients: list[str] | None = None) 
     status = STATUS_LABELS.get(str(details.get("status")))
     if event.action == "transfer.status" and status is not None:
         text += f": {status.code} · {status.vietnamese if lang == 'vi' else status.english}"
-    if recipients:
-        text += f" ({word(lang, 'event.to', names='; '.join(recipients))})"
+    if recipients:  # a delivery went to them; a transfer's event happened at its recipient
+        where = "event.to" if event.action == "transfer.dispatched" else "event.at"
+        text += f" ({word(lang, where, names='; '.join(recipients))})"
     return text
 
 

@@ -19,7 +19,10 @@ from sqlmodel import select
 from docflow.accounts.models_agency import Agency
 from docflow.accounts.models_user import User
 from docflow.app import create_app
+from docflow.audit.chain import ChainStatus
+from docflow.audit.chain_words import chain_sentence
 from docflow.bootstrap import build_runtime
+from docflow.core.audit_digest import ChainBreak
 from docflow.core.runtime import Runtime
 from docflow.documents.models import Document
 from tests.integration.documents_support import login, seeded_settings, upload
@@ -96,7 +99,8 @@ async def test_auditors_read_the_trail_of_their_reach(database_url: str, tmp_pat
             assert {"document.issued", "transfer.dispatched", "transfer.status",
                     "transfer.stamped"} <= set(actions), actions
             assert "Gửi văn bản tới nơi nhận" in own and "Sở Tài chính tỉnh Hậu Giang" in own
-            assert "Cập nhật trạng thái xử lý tại nơi nhận: 03 · Đã tiếp nhận, vào sổ" in own
+            assert ("Cập nhật trạng thái xử lý tại nơi nhận: 03 · Đã tiếp nhận, vào sổ "
+                    "(tại Sở Tài chính tỉnh Hậu Giang)") in own
             assert stc_clerk in own and f"{symbol} – {ISSUED}" in own
             assert f'href="/documents/{ids["issued"]}"' in own
             shown = re.sub(r"<[^>]+>", " ", own.split("<tbody>")[1])  # the rows' text
@@ -164,9 +168,17 @@ async def test_the_api_and_refusals(database_url: str, tmp_path: Path) -> None:
                                   headers=await login(client, "stc.auditor"))
         assert [i["action"] for i in theirs.json()["items"]] == [
             "document.issued", "transfer.dispatched"]
+        province = await login(client, "province.auditor")
         verified = await client.get("/api/v1/audit/verify", params={"lang": "en"},
-                                    headers=await login(client, "province.auditor"))
+                                    headers=province)
         assert verified.json()["summary"].startswith("The audit chain is intact: ")
+        assert "no checkpoint has been signed yet" in verified.json()["summary"]
+        signed = await client.post("/api/v1/audit/checkpoints", headers=province)
+        assert signed.status_code == 201, signed.text
+        size = signed.json()["size"]
+        top = await _page(client, province)
+        assert re.search(r"điểm kiểm tra mới nhất đã ký lúc \d\d:\d\d \(chứng thư của hệ thống\)"
+                         rf" bao gồm {size} sự kiện đầu tiên\.", top), top[:600]
         # Not auditors: refused, in the site's frame.
         for path in ("/audit", "/audit.csv"):
             refused = await client.get(path, headers=stc_clerk)
@@ -175,3 +187,19 @@ async def test_the_api_and_refusals(database_url: str, tmp_path: Path) -> None:
         bad = await client.get("/audit", params={"from": "31/12/2026"},
                                headers=await login(client, "stttt.auditor"))
         assert bad.status_code == 422 and "ngày/tháng/năm" in bad.text
+
+
+def test_a_broken_chain_says_what_and_from_which_event() -> None:
+    broken = ChainStatus(56, ChainBreak(57, "its content does not match its digest: the "
+                                        "event was edited"), None, 1234)
+    assert chain_sentence(broken, None, "vi") == (
+        "Chuỗi nhật ký bị phá vỡ từ sự kiện thứ 57: nội dung sự kiện đã bị sửa; 56 sự kiện "
+        "trước đó nguyên vẹn."
+    )
+    cut = ChainStatus(1234, ChainBreak(1235, "event 1235 is missing: checkpoint 1300 "
+                                       "(database) covers 1300 events, the trail holds "
+                                       "1234: it was truncated"), None, 1234)
+    assert chain_sentence(cut, None, "en") == (
+        "The audit chain is broken from event 1,235: an event is missing (the trail was "
+        "cut); the 1,234 events before it are intact."
+    )
