@@ -80,8 +80,8 @@ _VI = {
     "event.draft": "Dự thảo",
     "event.subject_hidden": "(trích yếu được ẩn: bạn không có quyền đọc văn bản này)",
     # The chain's state in one sentence (docflow.audit.chain_words).
-    "chain.summary.ok": "Chuỗi nhật ký nguyên vẹn: {count} sự kiện, sự kiện mới nhất lúc "
-    "{newest}, {checkpoint}.",
+    "chain.summary.ok": "Chuỗi nhật ký nguyên vẹn: {count} sự kiện của toàn hệ thống, sự kiện "
+    "mới nhất lúc {newest}, {checkpoint}.",
     "chain.summary.checkpoint": "điểm kiểm tra mới nhất đã ký lúc {signed} (chứng thư của "
     "hệ thống) bao gồm {size} sự kiện đầu tiên",
     "chain.summary.no_checkpoint": "chưa có điểm kiểm tra nào được ký",
@@ -162,8 +162,8 @@ _EN = {
     "event.system": "System",
     "event.draft": "Draft",
     "event.subject_hidden": "(summary withheld: you may not read this document)",
-    "chain.summary.ok": "The audit chain is intact: {count} events, the newest at {newest}, "
-    "{checkpoint}.",
+    "chain.summary.ok": "The audit chain is intact: {count} events across the system, the "
+    "newest at {newest}, {checkpoint}.",
     "chain.summary.checkpoint": "the latest checkpoint signed at {signed} (the system's "
     "certificate) covers the first {size} events",
     "chain.summary.no_checkpoint": "no checkpoint has been signed yet",

@@ -24,6 +24,7 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
 from docflow.accounts.agencies import list_directory
+from docflow.audit.chain_words import count_text
 from docflow.audit.display import displayed
 from docflow.audit.event_words import ATTEMPTED_ONLY
 from docflow.audit.events import EventFilter, list_events, require_auditor
@@ -127,7 +128,7 @@ async def audit_page(
         chain_ok=status.ok, province=scope is None, agencies=agencies,
         actions=_actions(lang), older=older,
         newest=f"/audit?{urlencode(asked)}" if cursor is not None else None,
-        export=f"/audit.csv?{urlencode(asked)}", csv_max=CSV_MAX,
+        export=f"/audit.csv?{urlencode(asked)}", csv_max=count_text(CSV_MAX, lang),
     )
 
 

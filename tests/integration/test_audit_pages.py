@@ -113,7 +113,8 @@ async def test_auditors_read_the_trail_of_their_reach(database_url: str, tmp_pat
             assert f'href="/documents/{ids["secret"]}"' not in own
             # One sentence on the chain, no repeated line.
             assert own.count("Chuỗi nhật ký nguyên vẹn") == 1
-            assert re.search(r"Chuỗi nhật ký nguyên vẹn: [\d.]+ sự kiện, sự kiện mới nhất lúc", own)
+            assert re.search(r"Chuỗi nhật ký nguyên vẹn: [\d.]+ sự kiện của toàn hệ thống, "
+                             r"sự kiện mới nhất lúc \d\d:\d\d", own)
 
             # The province auditor sees both agencies, and the secret's summary.
             everything = await _page(client, province)
