@@ -12,7 +12,9 @@ import io
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
+import pytest
 from litestar.testing import AsyncTestClient
 from sqlmodel import select
 
@@ -25,6 +27,7 @@ from docflow.bootstrap import build_runtime
 from docflow.core.audit_digest import ChainBreak
 from docflow.core.runtime import Runtime
 from docflow.documents.models import Document
+from docflow.web import audit_pages
 from tests.integration.documents_support import login, seeded_settings, upload
 from tests.integration.routing_support import STC, STTTT, issue_over_http
 from tests.pki import tiny_pdf
@@ -148,7 +151,9 @@ async def test_auditors_read_the_trail_of_their_reach(database_url: str, tmp_pat
         await runtime.dispose()
 
 
-async def test_the_api_and_refusals(database_url: str, tmp_path: Path) -> None:
+async def test_the_api_paging_and_refusals(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings = await seeded_settings(database_url, tmp_path)
     async with AsyncTestClient(app=create_app(settings), timeout=300) as client:
         issued = await issue_over_http(client, [STC], ISSUED)
@@ -185,6 +190,16 @@ async def test_the_api_and_refusals(database_url: str, tmp_path: Path) -> None:
             refused = await client.get(path, headers=stc_clerk)
             assert refused.status_code == 403, path
             assert 'class="menu"' in refused.text and 'class="error-reason"' in refused.text
+        # Paging: newest first, each next page older, none twice.
+        monkeypatch.setattr(audit_pages, "PAGE_SIZE", 4)
+        html = await _page(client, province)
+        seen = _seqs(html)
+        while (older := re.search(r'<a href="(/audit\?[^"]+)" rel="next">', html)):
+            html = await _page(client, province, **dict(
+                parse_qsl(older.group(1).split("?", 1)[1].replace("&amp;", "&"))))
+            assert 'rel="first"' in html
+            seen += _seqs(html)
+        assert len(seen) > 8 and seen == sorted(set(seen), reverse=True)
         bad = await client.get("/audit", params={"from": "31/12/2026"},
                                headers=await login(client, "stttt.auditor"))
         assert bad.status_code == 422 and "ngày/tháng/năm" in bad.text
