@@ -128,6 +128,8 @@ def _check(flt: EventFilter) -> None:
             raise InvalidInput(
                 f"A filter is longer than {MAX_TEXT} characters.", code="audit_filter_long"
             )
+        if text is not None and any(ord(c) < 32 or ord(c) == 127 for c in text):
+            raise InvalidInput("A filter holds control characters.", code="audit_filter_chars")
 
 
 def _like(text: str) -> str:

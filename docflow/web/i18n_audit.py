@@ -46,6 +46,7 @@ AUDIT_STRINGS: dict[str, dict[str, str]] = {
         "ngày/tháng/năm.",
         "err.audit_limit": "Số sự kiện mỗi trang phải từ 1 đến 1000.",
         "err.audit_filter_long": "Nội dung lọc quá dài (tối đa 64 ký tự).",
+        "err.audit_filter_chars": "Nội dung lọc có ký tự điều khiển; hãy gõ lại.",
     },
     "en": {
         "nav.audit": "Audit trail",
@@ -87,5 +88,6 @@ AUDIT_STRINGS: dict[str, dict[str, str]] = {
         "err.audit_bad_date": "A filter date is not valid: enter it as day/month/year.",
         "err.audit_limit": "Events per page must be between 1 and 1000.",
         "err.audit_filter_long": "A filter is too long (64 characters at most).",
+        "err.audit_filter_chars": "A filter holds control characters; type it again.",
     },
 }

@@ -203,6 +203,10 @@ async def test_the_api_paging_and_refusals(
         bad = await client.get("/audit", params={"from": "31/12/2026"},
                                headers=await login(client, "stttt.auditor"))
         assert bad.status_code == 422 and "ngày/tháng/năm" in bad.text
+        for odd in ({"document": "01\x07"}, {"person": "x" * 65}):
+            refused = await client.get("/audit", params=odd,
+                                       headers=await login(client, "stttt.auditor"))
+            assert refused.status_code == 422 and "Nội dung lọc" in refused.text
 
 
 def test_a_broken_chain_says_what_and_from_which_event() -> None:
