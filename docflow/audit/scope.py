@@ -6,6 +6,8 @@ An event concerns agency A when:
   delivery of one to another system (``exchange_delivery``), or about a transfer A sent
   or received (``transfer``: deliveries, receipts, registrations, status reports,
   stamps, recalls, whoever's people or background work recorded them);
+- it is about the agency itself, one of its departments or one of its people's accounts
+  (``agency``, ``department``, ``user``: e.g. a province administrator's changes);
 - it is one of the sender's events every recipient shares about a document A received
   (``SHARED_WITH_RECIPIENTS``: its issue, its dispatch, its recall or correction); the
   issuing agency's internal drafting and reads stay the issuer's.
@@ -21,6 +23,8 @@ from typing import Any
 from sqlalchemy import String, and_, cast, or_
 from sqlmodel import col, select
 
+from docflow.accounts.models_agency import Department
+from docflow.accounts.models_user import User
 from docflow.core.audit_models import AuditEvent
 from docflow.documents.models import Document
 from docflow.exchange.models import ExchangeDelivery, ExchangePackage
@@ -62,8 +66,13 @@ def concerning(agency_ids: Collection[int]) -> Any:
         .join(Document, col(Document.id) == col(ExchangePackage.document_id))
         .where(col(Document.agency_id).in_(agencies))
     )
+    people = select(_as_text(User.id)).where(col(User.agency_id).in_(agencies))
+    departments = select(_as_text(Department.id)).where(col(Department.agency_id).in_(agencies))
     return or_(
         col(AuditEvent.actor_agency_id).in_(agencies),
+        _on("agency", [str(a) for a in agencies]),
+        _on("department", departments),
+        _on("user", people),
         _on("document", own_documents),
         _on("transfer", transfers),
         and_(_on("document", received), col(AuditEvent.action).in_(SHARED_WITH_RECIPIENTS)),

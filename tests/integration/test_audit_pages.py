@@ -7,6 +7,7 @@ document's summary is withheld from an auditor who may not read it."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -48,6 +49,21 @@ def _actions(html: str) -> list[str]:
 async def _full_name(runtime: Runtime, username: str) -> str:
     async with runtime.session() as session:
         return (await session.exec(select(User.full_name).where(User.username == username))).one()
+
+
+@contextlib.asynccontextmanager
+async def runtime_of(settings: Any) -> Any:
+    runtime = build_runtime(settings)
+    try:
+        yield runtime
+    finally:
+        await runtime.dispose()
+
+
+async def _agency_id(runtime: Runtime, abbreviation: str) -> int:
+    async with runtime.session() as session:
+        query = select(Agency.id).where(Agency.abbreviation == abbreviation)
+        return (await session.exec(query)).one()  # type: ignore[return-value]
 
 
 async def _page(client: AsyncTestClient[Any], who: dict[str, str], **params: Any) -> str:
@@ -190,6 +206,18 @@ async def test_the_api_paging_and_refusals(
             refused = await client.get(path, headers=stc_clerk)
             assert refused.status_code == 403, path
             assert 'class="menu"' in refused.text and 'class="error-reason"' in refused.text
+        # An account made in STTTT by the province's administrator is STTTT's to audit.
+        async with runtime_of(settings) as runtime:
+            stttt_id = (await _agency_id(runtime, "STTTT"))
+        made = await client.post("/api/v1/users", headers=await login(client, "province.admin"),
+                                 json={"username": "stttt.newcomer", "full_name": "Lê Văn Mới",
+                                       "password": "a-long-password-1", "roles": ["specialist"],
+                                       "agency_id": stttt_id})
+        assert made.status_code == 201, made.text
+        accounts = await _page(client, await login(client, "stttt.auditor"), action="user.created")
+        assert _actions(accounts) == ["user.created"] and "Quản trị viên cấp tỉnh" in accounts
+        elsewhere = await _page(client, await login(client, "stc.auditor"), action="user.created")
+        assert _actions(elsewhere) == []
         # Paging: newest first, each next page older, none twice.
         monkeypatch.setattr(audit_pages, "PAGE_SIZE", 4)
         html = await _page(client, province)
