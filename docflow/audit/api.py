@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import get, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
@@ -14,14 +14,24 @@ from docflow.accounts.models_user import Role
 from docflow.accounts.permissions import Principal
 from docflow.audit.checkpoint_sign import parse_statement
 from docflow.audit.checkpoints import create_checkpoint
+from docflow.audit.display import displayed
 from docflow.audit.events import DEFAULT_LIMIT, EventFilter, list_events
-from docflow.audit.verify import verify_trail
+from docflow.audit.verify import trail_summary
 from docflow.core.db import AsyncSession
 from docflow.core.errors import InvalidInput
 from docflow.core.http.bounds import QueryId
 from docflow.core.runtime import Runtime
 
-__all__ = ["AUDIT_HANDLERS"]
+__all__ = ["AUDIT_HANDLERS", "asked_lang"]
+
+#: The languages the display fields are given in (the pages' ``lang`` cookie names one).
+LANGS = ("vi", "en")
+
+
+def asked_lang(request: Request[Any, Any, Any], lang: str | None) -> str:
+    """``?lang=`` if given, else the pages' ``lang`` cookie, else Vietnamese."""
+    chosen = lang or request.cookies.get("lang") or "vi"
+    return chosen if chosen in LANGS else "vi"
 
 
 async def _auditor_or_admin(session: AsyncSession, principal: Principal, action: str) -> None:
@@ -54,13 +64,17 @@ def _time(name: str, value: str | None) -> datetime | None:
     summary="Check every audit event, the checkpoints and their copies outside the database",
 )
 async def verify_audit_chain(
+    request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
     runtime: NamedDependency[Runtime],
     db_session: NamedDependency[AsyncSession],
+    lang: FromQuery[str | None] = None,
 ) -> dict[str, Any]:
+    """The check's facts, and ``summary``: its state in one sentence (``?lang=vi|en``)."""
     await _auditor_or_admin(db_session, principal, "audit.verify")
     await db_session.commit()  # end the request's read: the check takes its own session
-    return (await verify_trail(runtime)).to_dict()
+    status, summary = await trail_summary(runtime, asked_lang(request, lang))
+    return {**status.to_dict(), "summary": summary}
 
 
 @post(
@@ -88,8 +102,15 @@ async def make_checkpoint(
     }
 
 
-@get("/api/v1/audit/events", tags=["audit"], summary="Audit events (auditors; ?cursor= to page)")
+@get(
+    "/api/v1/audit/events",
+    tags=["audit"],
+    summary="Audit events concerning the auditor's agency (every agency for a province "
+    "auditor; ?agency_id= narrows to one), with who did it and what it means in words "
+    "(?lang=vi|en); ?cursor= to page",
+)
 async def audit_events(
+    request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
     db_session: NamedDependency[AsyncSession],
     document_id: QueryId = None,
@@ -100,6 +121,8 @@ async def audit_events(
     until: Annotated[str | None, QueryParameter(name="to")] = None,
     cursor: Annotated[int | None, QueryParameter(ge=0, le=2**31 - 1)] = None,
     limit: FromQuery[int] = DEFAULT_LIMIT,
+    document: FromQuery[str | None] = None,
+    lang: FromQuery[str | None] = None,
 ) -> dict[str, Any]:
     flt = EventFilter(
         document_id=document_id,
@@ -110,9 +133,11 @@ async def audit_events(
         until=_time("to", until),
         after=cursor,
         limit=limit,
+        document_text=document or None,
     )
     page = await list_events(db_session, principal, flt)
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    items = await displayed(db_session, principal, page.events, asked_lang(request, lang))
+    return {"items": items, "next_cursor": page.next_cursor}
 
 
 AUDIT_HANDLERS = [verify_audit_chain, make_checkpoint, audit_events]

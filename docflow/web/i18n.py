@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from docflow.web.i18n_audit import AUDIT_STRINGS
 from docflow.web.i18n_common import COMMON_STRINGS
 from docflow.web.i18n_deliveries import DELIVERY_STRINGS
 from docflow.web.i18n_documents import DOCUMENT_STRINGS
@@ -39,7 +40,7 @@ VIETNAM = timezone(timedelta(hours=7), "ICT")
 CATALOGUE: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
 _AREAS = (
     COMMON_STRINGS, DOCUMENT_STRINGS, ERROR_STRINGS, EVENT_STRINGS, DELIVERY_STRINGS,
-    SEARCH_STRINGS, NOTIFICATION_STRINGS,
+    SEARCH_STRINGS, NOTIFICATION_STRINGS, AUDIT_STRINGS,
 )
 for _area in _AREAS:
     for _lang, _strings in _area.items():

@@ -1,82 +1,9 @@
-"""What each audit event means, in words (``event.<action>``), for the event lists of the
-pages; an action with no entry shows as its code. ``docflow.web.i18n`` merges them into
-its catalogue."""
+"""What each audit event means, in words (``event.<action>``), and the chain's state in
+one sentence (``chain.summary.*``): kept beside the trail in ``docflow.audit.event_words``
+(the events API answers them too); ``docflow.web.i18n`` merges them into its catalogue."""
 
 from __future__ import annotations
 
-__all__ = ["EVENT_STRINGS"]
+from docflow.audit.event_words import EVENT_STRINGS
 
-EVENT_STRINGS: dict[str, dict[str, str]] = {
-    "vi": {
-        "event.access.denied": "Bị từ chối",
-        "event.agency.created": "Tạo cơ quan",
-        "event.audit.checkpoint": "Ký điểm kiểm tra nhật ký",
-        "event.auth.login": "Đăng nhập",
-        "event.auth.login_failed": "Đăng nhập không thành công",
-        "event.auth.logout": "Đăng xuất",
-        "event.auth.throttled": "Tạm khóa đăng nhập do sai nhiều lần",
-        "event.certificate.enrolled": "Cấp chứng thư số cá nhân",
-        "event.department.created": "Tạo đơn vị",
-        "event.document.approved": "Người duyệt ký dự thảo",
-        "event.document.archive_renewed": "Gia hạn dấu thời gian lưu trữ",
-        "event.document.correction": "Đính chính văn bản",
-        "event.document.created": "Tạo dự thảo",
-        "event.document.edxml_exported": "Xuất gói tin edXML",
-        "event.document.issued": "Ban hành (cấp số, đóng dấu cơ quan)",
-        "event.document.read": "Xem văn bản",
-        "event.document.recall": "Thu hồi văn bản",
-        "event.document.signature_prepared": "Chuẩn bị ký số",
-        "event.document.signed": "Ký số",
-        "event.exchange.delivery_retried": "Gửi lại gói tin liên thông",
-        "event.exchange.directory_synced": "Đồng bộ danh bạ cơ quan liên thông",
-        "event.exchange.package_queued": "Xếp gói tin liên thông chờ gửi",
-        "event.exchange.package_received": "Nhận gói tin liên thông",
-        "event.exchange.package_refused": "Từ chối gói tin liên thông",
-        "event.exchange.peer_added": "Thêm hệ thống liên thông",
-        "event.exchange.peer_removed": "Gỡ hệ thống liên thông",
-        "event.exchange.peer_updated": "Sửa hệ thống liên thông",
-        "event.exchange.status_not_sent": "Không gửi được trạng thái xử lý",
-        "event.transfer.dispatched": "Gửi văn bản tới nơi nhận",
-        "event.transfer.sent_external": "Gửi văn bản ra hệ thống khác",
-        "event.transfer.stamped": "Đóng dấu đến",
-        "event.transfer.status": "Cập nhật trạng thái xử lý tại nơi nhận",
-        "event.user.created": "Tạo tài khoản",
-        "event.user.password_changed": "Đổi mật khẩu",
-    },
-    "en": {
-        "event.access.denied": "Refused",
-        "event.agency.created": "Agency created",
-        "event.audit.checkpoint": "Audit checkpoint signed",
-        "event.auth.login": "Signed in",
-        "event.auth.login_failed": "Sign-in failed",
-        "event.auth.logout": "Signed out",
-        "event.auth.throttled": "Sign-in blocked after repeated failures",
-        "event.certificate.enrolled": "Personal certificate issued",
-        "event.department.created": "Department created",
-        "event.document.approved": "An approver signed the draft",
-        "event.document.archive_renewed": "Archive timestamp renewed",
-        "event.document.correction": "Document corrected",
-        "event.document.created": "Draft created",
-        "event.document.edxml_exported": "edXML package exported",
-        "event.document.issued": "Issued (numbered, agency signature)",
-        "event.document.read": "Document read",
-        "event.document.recall": "Document recalled",
-        "event.document.signature_prepared": "Signature prepared",
-        "event.document.signed": "Signed",
-        "event.exchange.delivery_retried": "Package sent again",
-        "event.exchange.directory_synced": "Exchange directory synchronised",
-        "event.exchange.package_queued": "Package queued for sending",
-        "event.exchange.package_received": "Package received",
-        "event.exchange.package_refused": "Package refused",
-        "event.exchange.peer_added": "Exchange peer added",
-        "event.exchange.peer_removed": "Exchange peer removed",
-        "event.exchange.peer_updated": "Exchange peer changed",
-        "event.exchange.status_not_sent": "Status report could not be sent",
-        "event.transfer.dispatched": "Sent to a recipient",
-        "event.transfer.sent_external": "Sent to another system",
-        "event.transfer.stamped": "Incoming stamp applied",
-        "event.transfer.status": "Handling status changed at the recipient",
-        "event.user.created": "Account created",
-        "event.user.password_changed": "Password changed",
-    },
-}
+__all__ = ["EVENT_STRINGS"]

@@ -38,6 +38,7 @@ from docflow.transfers.reading import may_read_via_transfer
 from docflow.web.account_keys import KEY_PAGES
 from docflow.web.admin_agencies import AGENCY_PAGES
 from docflow.web.admin_users import ADMIN_USER_PAGES
+from docflow.web.audit_pages import AUDIT_PAGES
 from docflow.web.dashboard import DASHBOARD_PAGES
 from docflow.web.deliveries import DELIVERY_PAGES
 from docflow.web.i18n import LANGS, VIETNAM
@@ -344,6 +345,7 @@ PAGES = Router(
         *ADMIN_USER_PAGES,
         *AGENCY_PAGES,
         *KEY_PAGES,
+        *AUDIT_PAGES,
     ],
     dependencies={"viewer": Provide(provide_viewer)},
     # Every other error of a page becomes a page at the app's level (web.error_pages).

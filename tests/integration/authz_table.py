@@ -484,3 +484,8 @@ from tests.integration.authz_notifications import api_rows, page_rows  # noqa: E
 
 MATRIX.update(api_rows())
 PAGES.update(page_rows())
+
+# The audit page and its export: auditors only (rows beside the feature's tests).
+from tests.integration.authz_audit import page_rows as audit_page_rows  # noqa: E402
+
+PAGES.update(audit_page_rows())

@@ -106,9 +106,13 @@ async def test_the_document_flow_leaves_exactly_the_expected_events(
             # people's actions carry their HTTP request; background delivery has no actor
             assert all(e["request_id"] for e in trail if e["actor_user_id"] is not None)
 
-            # An agency auditor sees only what their agency's people did.
+            # The issuing agency's auditor sees the whole trail of its document: the
+            # delivery and the recipients' receipts, assignments and refusals included.
             own = await _events(client, await login(client, "stttt.auditor"), document_id=doc_id)
-            assert [e["action"] for e in own] == [a for a, _ in EXPECTED_FLOW[:4]]
+            assert [e["action"] for e in own] == [a for a, _ in EXPECTED_FLOW]
+            # A recipient's auditor: the issue, the dispatch and its own agency's transfer.
+            stc = await _events(client, await login(client, "stc.auditor"), document_id=doc_id)
+            assert [e["action"] for e in stc] == [a for a, _ in EXPECTED_FLOW[3:10]]
             # filters: action prefix, person, time range
             prefixed = await _events(client, province, document_id=doc_id, action="transfer.")
             assert len(prefixed) == 7

@@ -123,27 +123,21 @@ once(document.getElementById('etsi-button'), t('loading'), async () => {
   return false;
 });
 
-// An audit event in words (`event.<action>` in the catalogue); its code when it has none.
-function described(e) {
-  const words = S[`event.${e.action}`];
-  if (!words) return e.action;
-  const attempted = e.details && e.details.attempted;
-  return attempted ? `${words}: ${S[`event.${attempted}`] || attempted}` : words;
-}
-
+// The document's audit events as the API words them (who by name and agency, what in the
+// page's language) and the chain's state in its one sentence.
 const events = document.getElementById('events');
 if (events) {
-  api('GET', `/api/v1/audit/events?document_id=${docId}&limit=100`).then((page) => {
+  const lang = document.documentElement.lang || 'vi';
+  api('GET', `/api/v1/audit/events?document_id=${docId}&limit=100&lang=${lang}`).then((page) => {
     for (const e of page.items) {
-      events.append(el('li', { 'data-action': e.action }, el('time', {}, vnDateTime(e.occurred_at || e.at)), ' ',
-        `#${e.seq} ${described(e)}${e.actor_user_id ? ` — ${t('events.user')} ${e.actor_user_id}` : ''}`));
+      const who = e.actor_agency_name ? `${e.actor_name} (${e.actor_agency_name})` : e.actor_name;
+      events.append(el('li', { 'data-action': e.action }, el('time', {}, vnDateTime(e.occurred_at)), ' ',
+        `${e.description} — ${who}`));
     }
   }).catch((e) => events.append(el('li', { class: 'error' }, e.message)));
   const chain = document.getElementById('chain-status');
-  api('GET', '/api/v1/audit/verify').then((status) => {
-    const ok = status.status === 'ok';
-    chain.className = ok ? 'verdict v-passed' : 'verdict v-failed';
-    chain.textContent = `${t('doc.chain')}: ${ok ? t('chain.ok') : t('chain.broken')}`
-      + ` (${status.events_checked})`;
+  api('GET', `/api/v1/audit/verify?lang=${lang}`).then((status) => {
+    chain.className = status.status === 'ok' ? 'verdict v-passed' : 'verdict v-failed';
+    chain.textContent = status.summary;
   }).catch((e) => { chain.textContent = e.message; });
 }
