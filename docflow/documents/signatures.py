@@ -106,6 +106,12 @@ async def _signable(
             subject_id=document_id,
             message="Only the signer (and the approvers) named on the document may sign it.",
         )
+    if document.state in (DocumentState.RETURNED.value, DocumentState.WITHDRAWN.value):
+        raise ConflictError(
+            f"Document {document_id} is {document.state}: it waits for its drafter, not "
+            "for a signature (a returned draft is signed once resubmitted).",
+            code="draft_not_signable",
+        )
     if document.state != DocumentState.DRAFT.value:
         raise ConflictError(
             f"Document {document_id} is already signed ({document.state}); a person "

@@ -1,0 +1,222 @@
+"""A draft's life before signing, over HTTP on SQLite and PostgreSQL: the leader returns
+it with a comment, the drafter reads the comment (thread and notice), edits the details,
+replaces the file, resubmits; the leader signs and the clerk issues. A withdrawn draft
+leaves the leader's queue and count and stays readable. Every wrong person and every
+wrong state is refused and changes nothing."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pypdf
+from litestar.testing import AsyncTestClient
+
+from docflow.app import create_app
+from tests.integration.documents_support import (
+    enrol,
+    login,
+    p256_key,
+    prepare,
+    seeded_settings,
+    sign,
+    upload,
+)
+from tests.integration.hostile_pdfs import page_tree_cycle
+from tests.pki import tiny_pdf
+
+RETURN_NOTE = "Đề nghị sửa trích yếu và bổ sung nơi nhận Sở Tài chính."
+
+
+def two_page_pdf() -> bytes:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+async def _json(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+async def _replace(client: AsyncTestClient, headers: dict[str, str], doc_id: int,
+                   pdf: bytes) -> Any:
+    return await client.post(
+        f"/api/v1/documents/{doc_id}/file",
+        files={"file": ("new.pdf", pdf, "application/pdf")}, headers=headers,
+    )
+
+
+async def _notices(client: AsyncTestClient, headers: dict[str, str], doc_id: int) -> list[Any]:
+    body = await _json(await client.get("/api/v1/notifications", headers=headers))
+    return [i for i in body["items"] if i["document_id"] == doc_id]
+
+
+async def _to_sign_count(client: AsyncTestClient, headers: dict[str, str]) -> int:
+    body = await _json(await client.get("/api/v1/queues", headers=headers))
+    items = body["queues"] if isinstance(body, dict) and "queues" in body else body
+    return next(q["count"] for q in items if q["key"] == "to_sign")
+
+
+async def test_return_edit_replace_resubmit_sign_issue(database_url: str, tmp_path: Path) -> None:
+    settings = await seeded_settings(database_url, tmp_path)
+    async with AsyncTestClient(app=create_app(settings), timeout=120) as client:
+        drafter = await login(client, "stttt.specialist")
+        leader = await login(client, "stttt.leader")
+        clerk = await login(client, "stttt.clerk")
+        doc_id = (await _json(await upload(client, drafter, tiny_pdf()), 201))["id"]
+
+        # the leader sends it back; a return without a comment is refused first
+        bare = await client.post(f"/api/v1/documents/{doc_id}/return", json={}, headers=leader)
+        assert bare.status_code == 422 and "comment" in bare.json()["detail"].lower()
+        returned = await _json(await client.post(
+            f"/api/v1/documents/{doc_id}/return", json={"comment": RETURN_NOTE}, headers=leader))
+        assert returned["state"] == "returned"
+        assert await _to_sign_count(client, leader) == 0
+
+        # the drafter reads why, in the thread and in the notice
+        thread = await _json(await client.get(f"/api/v1/documents/{doc_id}/comments",
+                                              headers=drafter))
+        assert [(c["kind"], c["body"], c["author"]) for c in thread["items"]] == [
+            ("return", RETURN_NOTE, "stttt.leader")]
+        told = [n for n in await _notices(client, drafter, doc_id) if n["kind"] == "returned"]
+        assert len(told) == 1 and told[0]["note"] == RETURN_NOTE
+
+        # edit, replace, resubmit
+        edited = await _json(await client.patch(
+            f"/api/v1/documents/{doc_id}/details",
+            json={"subject": "Về việc ban hành Quy chế (sửa đổi)", "urgency": "thuong_khan",
+                  "due_date": "2026-12-31", "recipients": ["000.03.00.H30", "000.04.00.H30"]},
+            headers=drafter))
+        assert edited["subject"] == "Về việc ban hành Quy chế (sửa đổi)"
+        assert edited["urgency"] == "thuong_khan" and len(edited["recipients"]) == 2
+        assert sorted(edited["changed"]) == ["due_date", "recipients", "subject", "urgency"]
+        before = [v["sha256"] for v in edited["versions"]]
+        replaced = await _json(await _replace(client, drafter, doc_id, two_page_pdf()))
+        assert [v["produced_by"] for v in replaced["versions"]] == [
+            "upload", "fields", "replacement", "fields"]
+        assert [v["sha256"] for v in replaced["versions"]][:2] == before
+        again = await _json(await client.post(f"/api/v1/documents/{doc_id}/resubmit",
+                                              json={"comment": "Đã sửa theo ý kiến."},
+                                              headers=drafter))
+        assert again["state"] == "draft"
+        assert await _to_sign_count(client, leader) == 1
+        assert [n["kind"] for n in await _notices(client, leader, doc_id)].count("to_sign") == 2
+
+        # the leader signs the new file, the clerk issues it
+        key = p256_key()
+        signed = await sign(client, leader, doc_id, key, await enrol(client, leader, key))
+        assert (await _json(signed))["state"] == "signed"
+        issued = await client.post(f"/api/v1/documents/{doc_id}/issue", headers=clerk)
+        assert issued.status_code == 200, issued.text
+        history = await _json(await client.get(f"/api/v1/documents/{doc_id}/versions",
+                                               headers=clerk))
+        assert [v["produced_by"] for v in history["items"]] == [
+            "upload", "fields", "replacement", "fields", "leader_signature", "issuance"]
+        assert history["items"][2]["actor"] == "stttt.specialist"
+        old = await client.get(history["items"][0]["download"], headers=clerk)
+        assert old.status_code == 200 and old.headers["X-Content-SHA256"] == before[0]
+        kinds = [c["kind"] for c in (await _json(await client.get(
+            f"/api/v1/documents/{doc_id}/comments", headers=clerk)))["items"]]
+        assert kinds == ["return", "resubmit"]
+
+
+async def test_withdraw_leaves_the_queue_and_stays_readable(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = await seeded_settings(database_url, tmp_path)
+    async with AsyncTestClient(app=create_app(settings), timeout=120) as client:
+        drafter = await login(client, "stttt.specialist")
+        leader = await login(client, "stttt.leader")
+        doc_id = (await _json(await upload(client, drafter, tiny_pdf()), 201))["id"]
+        assert await _to_sign_count(client, leader) == 1
+        gone = await _json(await client.post(f"/api/v1/documents/{doc_id}/withdraw",
+                                             json={"comment": "Không ban hành nữa."},
+                                             headers=drafter))
+        assert gone["state"] == "withdrawn"
+        assert await _to_sign_count(client, leader) == 0
+        page = await client.get("/to-sign", headers=leader)
+        assert page.status_code == 200 and f"/documents/{doc_id}\"" not in page.text
+        # still readable, with its versions and the reason; nothing to sign any more
+        kept = await _json(await client.get(f"/api/v1/documents/{doc_id}", headers=leader))
+        assert kept["state"] == "withdrawn" and len(kept["versions"]) == 2
+        key = p256_key()
+        refused = await prepare(client, leader, doc_id, await enrol(client, leader, key))
+        assert refused.status_code == 409, refused.text
+        for action in ("withdraw", "resubmit"):
+            late = await client.post(f"/api/v1/documents/{doc_id}/{action}", json={},
+                                     headers=drafter)
+            assert late.status_code == 409, late.text
+        late_return = await client.post(f"/api/v1/documents/{doc_id}/return",
+                                        json={"comment": "x"}, headers=leader)
+        assert late_return.status_code == 409
+
+
+async def _calls(doc_id: int) -> list[tuple[str, str, dict[str, Any]]]:
+    base = f"/api/v1/documents/{doc_id}"
+    return [
+        ("POST", f"{base}/return", {"json": {"comment": "Sai"}}),
+        ("POST", f"{base}/resubmit", {"json": {}}),
+        ("POST", f"{base}/withdraw", {"json": {}}),
+        ("PATCH", f"{base}/details", {"json": {"subject": "Khác"}}),
+        ("POST", f"{base}/file", {"files": {"file": ("x.pdf", tiny_pdf(), "application/pdf")}}),
+        ("GET", f"{base}/comments", {}),
+        ("POST", f"{base}/comments", {"json": {"comment": "Ý kiến"}}),
+        ("GET", f"{base}/versions", {}),
+    ]
+
+
+async def test_wrong_people_and_signed_drafts_are_refused(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = await seeded_settings(database_url, tmp_path)
+    async with AsyncTestClient(app=create_app(settings), timeout=120) as client:
+        who = {u: await login(client, u) for u in (
+            "stttt.specialist", "stttt.leader", "stttt.clerk", "stttt.auditor",
+            "stc.clerk", "stc.leader", "stc.auditor")}
+        drafter, leader = who["stttt.specialist"], who["stttt.leader"]
+        doc_id = (await _json(await upload(client, drafter, tiny_pdf()), 201))["id"]
+        # another agency: every route answers as if the document did not exist
+        for name in ("stc.clerk", "stc.leader", "stc.auditor"):
+            for method, path, kw in await _calls(doc_id):
+                got = await client.request(method, path, headers=who[name], **kw)
+                assert got.status_code == 404, (name, method, path, got.text)
+        # the wrong person of the same agency
+        for name, method, action, body in (
+            ("stttt.clerk", "POST", "return", {"comment": "Sai"}),
+            ("stttt.specialist", "POST", "return", {"comment": "Sai"}),
+            ("stttt.leader", "POST", "withdraw", {}),
+            ("stttt.clerk", "PATCH", "details", {"subject": "Khác"}),
+            ("stttt.auditor", "POST", "comments", {"comment": "Ý kiến"}),
+        ):
+            got = await client.request(method, f"/api/v1/documents/{doc_id}/{action}",
+                                       json=body, headers=who[name])
+            assert got.status_code == 403, (name, action, got.text)
+        stolen = await _replace(client, leader, doc_id, two_page_pdf())
+        assert stolen.status_code == 403, stolen.text
+        # bad input: a hostile file, a leader who is not one, an unknown recipient
+        hostile = await _replace(client, drafter, doc_id, page_tree_cycle())
+        assert hostile.status_code == 422, hostile.text
+        for body in ({"signer": "stttt.clerk"}, {"recipients": ["999.99.99.Z99"]},
+                     {"urgency": "soon"}, {"document_type": "to_trinh"}):
+            bad = await client.patch(f"/api/v1/documents/{doc_id}/details", json=body,
+                                     headers=drafter)
+            assert bad.status_code == 422, (body, bad.text)
+        # once the leader signed: nothing of the draft changes any more
+        key = p256_key()
+        await _json(await sign(client, leader, doc_id, key, await enrol(client, leader, key)))
+        before = await _json(await client.get(f"/api/v1/documents/{doc_id}", headers=drafter))
+        late = await _replace(client, drafter, doc_id, two_page_pdf())
+        assert late.status_code == 409 and "signature" in late.json()["detail"]
+        for method, action, body in (("PATCH", "details", {"subject": "Khác"}),
+                                     ("POST", "withdraw", {}),
+                                     ("POST", "resubmit", {})):
+            got = await client.request(method, f"/api/v1/documents/{doc_id}/{action}",
+                                       json=body, headers=drafter)
+            assert got.status_code == 409, (action, got.text)
+        after = await _json(await client.get(f"/api/v1/documents/{doc_id}", headers=drafter))
+        assert after == before
