@@ -484,3 +484,10 @@ from tests.integration.authz_notifications import api_rows, page_rows  # noqa: E
 
 MATRIX.update(api_rows())
 PAGES.update(page_rows())
+
+# A draft's life (return, resubmit, withdraw, details, file, comments, versions).
+from tests.integration.authz_draft_life import api_rows as draft_api  # noqa: E402
+from tests.integration.authz_draft_life import page_rows as draft_pages  # noqa: E402
+
+MATRIX.update(draft_api())
+PAGES.update(draft_pages())

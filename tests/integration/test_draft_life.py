@@ -13,8 +13,10 @@ from typing import Any
 import pypdf
 from litestar.testing import AsyncTestClient
 
+from docflow.accounts.auth import csrf_token_for
 from docflow.app import create_app
 from tests.integration.documents_support import (
+    PASSWORD,
     enrol,
     login,
     p256_key,
@@ -220,3 +222,77 @@ async def test_wrong_people_and_signed_drafts_are_refused(
             assert got.status_code == 409, (action, got.text)
         after = await _json(await client.get(f"/api/v1/documents/{doc_id}", headers=drafter))
         assert after == before
+
+
+async def _browser(client: AsyncTestClient, username: str) -> tuple[dict[str, str], str]:
+    """A cookie session (as the browser has) and its pages' CSRF token."""
+    answer = await client.post("/api/v1/auth/login", json={
+        "username": username, "password": PASSWORD, "session": "cookie"})
+    assert answer.status_code == 200, answer.text
+    token = answer.cookies["docflow_session"]
+    client.cookies.clear()
+    secret = client.app.state.runtime.settings.effective_secret_key
+    return {"Cookie": f"docflow_session={token}"}, csrf_token_for(token, secret)
+
+
+async def _form(client: AsyncTestClient, who: tuple[dict[str, str], str], path: str,
+                **fields: Any) -> str:
+    """Post a page form; the address it sends the browser back to."""
+    files = fields.pop("files", None)
+    sent = await client.post(path, data={"csrf_token": who[1], **fields}, files=files,
+                             headers=who[0], follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    return str(sent.headers["location"])
+
+
+async def test_the_document_page_carries_the_draft_life(database_url: str, tmp_path: Path) -> None:
+    settings = await seeded_settings(database_url, tmp_path)
+    async with AsyncTestClient(app=create_app(settings), timeout=120) as client:
+        drafter = await _browser(client, "stttt.specialist")
+        leader = await _browser(client, "stttt.leader")
+        doc_id = (await _json(await upload(client, await login(client, "stttt.specialist"),
+                                           tiny_pdf()), 201))["id"]
+        page = f"/documents/{doc_id}"
+        shown = (await client.get(page, headers=leader[0])).text
+        assert 'id="return-form"' in shown and 'id="drafter-panel"' not in shown
+        assert "Tải lên dự thảo" in shown and "Thêm ô chữ ký, số và ngày" in shown
+
+        # a return without a comment does nothing and says why; with one, it is done
+        refused = await _form(client, leader, f"{page}/return", comment="  ")
+        assert refused.endswith("refused=comment_required")
+        said = (await client.get(refused, headers=leader[0])).text
+        assert "hãy ghi ý kiến" in said and 'id="doc-state">Dự thảo<' in said
+        done = await _form(client, leader, f"{page}/return", comment=RETURN_NOTE)
+        assert "Đã trả lại dự thảo" in (await client.get(done, headers=leader[0])).text
+
+        # the drafter sees why, changes the draft, replaces the file and resubmits
+        mine = (await client.get(page, headers=drafter[0])).text
+        assert 'id="returned-note"' in mine and RETURN_NOTE in mine
+        assert 'id="resubmit-form"' in mine and 'id="details-form"' in mine
+        edited = await _form(client, drafter, f"{page}/details", subject="Trích yếu mới",
+                             urgency="khan", signer="stttt.leader", due_date="2026-12-31",
+                             recipients=["000.03.00.H30"])
+        assert "Đã lưu thông tin dự thảo" in (await client.get(edited, headers=drafter[0])).text
+        replaced = await _form(client, drafter, f"{page}/file",
+                               files={"file": ("moi.pdf", two_page_pdf(), "application/pdf")})
+        history = (await client.get(replaced, headers=drafter[0])).text
+        assert "Đã thay tệp dự thảo" in history and "Thay tệp dự thảo" in history
+        bad = await _form(client, drafter, f"{page}/file",
+                          files={"file": ("xau.pdf", page_tree_cycle(), "application/pdf")})
+        assert "refused=" in bad and "Chưa" not in bad
+        assert 'class="error"' in (await client.get(bad, headers=drafter[0])).text
+        again = await _form(client, drafter, f"{page}/resubmit", comment="")
+        assert "Đã trình ký lại" in (await client.get(again, headers=drafter[0])).text
+        said = await _form(client, leader, f"{page}/comments", comment="Đồng ý, sẽ ký.")
+        assert "Đồng ý, sẽ ký." in (await client.get(said, headers=drafter[0])).text
+
+        # a form from elsewhere (no token) and the wrong person change nothing
+        forged = await client.post(f"{page}/withdraw", data={"csrf_token": "x"},
+                                   headers=drafter[0], follow_redirects=False)
+        assert forged.status_code == 403
+        stolen = await client.post(f"{page}/withdraw", data={"csrf_token": leader[1]},
+                                   headers=leader[0], follow_redirects=False)
+        assert stolen.status_code == 403
+        state = await _json(await client.get(f"/api/v1/documents/{doc_id}",
+                                             headers=await login(client, "stttt.leader")))
+        assert state["state"] == "draft" and state["subject"] == "Trích yếu mới"
