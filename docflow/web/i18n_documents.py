@@ -225,6 +225,12 @@ DOCUMENT_STRINGS: dict[str, dict[str, str]] = {
 #: thread and the version history (``docflow.web.draft_pages``).
 _DRAFT_LIFE: dict[str, dict[str, str]] = {
     "vi": {
+        "event.document.returned": "Trả lại dự thảo",
+        "event.document.resubmitted": "Trình ký lại dự thảo",
+        "event.document.withdrawn": "Rút dự thảo",
+        "event.document.details_changed": "Sửa thông tin dự thảo",
+        "event.document.file_replaced": "Thay tệp dự thảo",
+        "event.document.commented": "Ghi ý kiến",
         "state.returned": "Bị trả lại",
         "state.withdrawn": "Đã rút",
         "draft.returned_h": "Dự thảo bị trả lại",
@@ -298,6 +304,12 @@ _DRAFT_LIFE: dict[str, dict[str, str]] = {
         "refused.no_file": "Chưa thay được tệp: hãy chọn một tệp PDF.",
     },
     "en": {
+        "event.document.returned": "Draft returned to its drafter",
+        "event.document.resubmitted": "Draft resubmitted",
+        "event.document.withdrawn": "Draft withdrawn",
+        "event.document.details_changed": "Draft details changed",
+        "event.document.file_replaced": "Draft file replaced",
+        "event.document.commented": "Comment added",
         "state.returned": "Returned",
         "state.withdrawn": "Withdrawn",
         "draft.returned_h": "Draft returned",

@@ -296,3 +296,39 @@ async def test_the_document_page_carries_the_draft_life(database_url: str, tmp_p
         state = await _json(await client.get(f"/api/v1/documents/{doc_id}",
                                              headers=await login(client, "stttt.leader")))
         assert state["state"] == "draft" and state["subject"] == "Trích yếu mới"
+
+
+async def test_an_approver_returns_before_signing_and_not_after(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = await seeded_settings(database_url, tmp_path)
+    async with AsyncTestClient(app=create_app(settings), timeout=120) as client:
+        drafter = await login(client, "stttt.specialist")
+        approver = await login(client, "stttt.clerk")
+        leader = await login(client, "stttt.leader")
+        doc_id = (await _json(await upload(client, drafter, tiny_pdf(),
+                                           approvers=["stttt.clerk"]), 201))["id"]
+        base = f"/api/v1/documents/{doc_id}"
+        # the pending approver returns it; the drafter resubmits; the approver is told again
+        await _json(await client.post(f"{base}/return", json={"comment": "Thiếu căn cứ."},
+                                      headers=approver))
+        await _json(await client.post(f"{base}/resubmit", json={}, headers=drafter))
+        assert [n["kind"] for n in await _notices(client, approver, doc_id)].count(
+            "to_sign") == 2
+        key = p256_key()
+        approved = await sign(client, approver, doc_id, key, await enrol(client, approver, key))
+        assert (await _json(approved))["state"] == "draft"
+        # signed once: the approver no longer returns; the leader still may
+        late = await client.post(f"{base}/return", json={"comment": "Sai"}, headers=approver)
+        assert late.status_code == 403, late.text
+        await _json(await client.post(f"{base}/return", json={"comment": "Sửa số liệu."},
+                                      headers=leader))
+        # the approval is on the file: it cannot be replaced or changed, only resubmitted
+        frozen = await _replace(client, drafter, doc_id, two_page_pdf())
+        assert frozen.status_code == 409 and frozen.json()["code"] == "draft_already_signed"
+        back = await _json(await client.post(f"{base}/resubmit", json={}, headers=drafter))
+        assert back["state"] == "draft"
+        assert [v["produced_by"] for v in back["versions"]] == ["upload", "fields", "approval"]
+        key2 = p256_key()
+        signed = await sign(client, leader, doc_id, key2, await enrol(client, leader, key2))
+        assert (await _json(signed))["state"] == "signed"
