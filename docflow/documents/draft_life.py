@@ -30,6 +30,7 @@ from docflow.documents.models import (
     VersionSource,
 )
 from docflow.documents.signatures import next_turn
+from docflow.documents.states import move_state
 
 __all__ = [
     "MAX_COMMENT",
@@ -155,8 +156,8 @@ async def return_draft(
             "signatures can be returned.",
             code="draft_not_returnable",
         )
-    document.state = DocumentState.RETURNED.value
-    session.add(document)
+    await move_state(session, document, (DocumentState.DRAFT.value,),
+                     DocumentState.RETURNED.value)
     add_comment_row(session, document_id, principal.user_id, CommentKind.RETURN, text)
     await record_event(
         session, "document.returned", actor=principal, subject_type="document",
@@ -179,8 +180,8 @@ async def resubmit(
             "resubmitted.",
             code="draft_not_returned",
         )
-    document.state = DocumentState.DRAFT.value
-    session.add(document)
+    await move_state(session, document, (DocumentState.RETURNED.value,),
+                     DocumentState.DRAFT.value)
     if text:
         add_comment_row(session, document_id, principal.user_id, CommentKind.RESUBMIT, text)
     await record_event(
@@ -200,8 +201,7 @@ async def withdraw(
     document = await load_for_drafter(session, principal, document_id, "document.withdraw")
     text = check_comment(comment, required=False)
     await check_unsigned(session, document)
-    document.state = DocumentState.WITHDRAWN.value
-    session.add(document)
+    await move_state(session, document, EDITABLE, DocumentState.WITHDRAWN.value)
     if text:
         add_comment_row(session, document_id, principal.user_id, CommentKind.WITHDRAW, text)
     await record_event(

@@ -11,10 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pypdf
+import pytest
 from litestar.testing import AsyncTestClient
 
 from docflow.accounts.auth import csrf_token_for
 from docflow.app import create_app
+from docflow.bootstrap import build_runtime
+from docflow.core.errors import ConflictError
+from docflow.documents.models import Document, DocumentState
+from docflow.documents.states import move_state
 from tests.integration.documents_support import (
     PASSWORD,
     enrol,
@@ -332,3 +337,31 @@ async def test_an_approver_returns_before_signing_and_not_after(
         key2 = p256_key()
         signed = await sign(client, leader, doc_id, key2, await enrol(client, leader, key2))
         assert (await _json(signed))["state"] == "signed"
+
+
+async def test_a_signature_that_lands_after_a_return_is_refused(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The signature's final step read the draft before the leader's return committed:
+    its move to ``signed`` is refused and the draft stays returned."""
+    settings = await seeded_settings(database_url, tmp_path)
+    async with AsyncTestClient(app=create_app(settings), timeout=120) as client:
+        drafter = await login(client, "stttt.specialist")
+        leader = await login(client, "stttt.leader")
+        doc_id = (await _json(await upload(client, drafter, tiny_pdf()), 201))["id"]
+        await _json(await client.post(f"/api/v1/documents/{doc_id}/return",
+                                      json={"comment": RETURN_NOTE}, headers=leader))
+    runtime = build_runtime(settings)
+    try:
+        with pytest.raises(ConflictError):
+            async with runtime.transaction() as session:
+                stale = await session.get(Document, doc_id)
+                assert stale is not None
+                stale.state = DocumentState.DRAFT.value  # what the signing request read
+                await move_state(session, stale, (DocumentState.DRAFT.value,),
+                                 DocumentState.SIGNED.value)
+        async with runtime.session() as session:
+            kept = await session.get(Document, doc_id)
+            assert kept is not None and kept.state == DocumentState.RETURNED.value
+    finally:
+        await runtime.dispose()
