@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from docflow.core.http.json_limits import loads_bounded
 from docflow.core.runtime import Runtime
 from docflow.documents import documents, issuance, signatures
 from docflow.documents import files as document_files
+from docflow.documents.api_draft_life import DRAFT_LIFE_HANDLERS
 from docflow.documents.jobs import IndexForSearch
 from docflow.documents.models import Document
 from docflow.documents.upload_key import RepeatedUpload, check_upload_key, earlier_draft
@@ -31,8 +31,9 @@ from docflow.documents.views import document_view, download_name
 
 __all__ = ["DOCUMENT_HANDLERS"]
 
-CHUNK = 1 << 20
 MAX_ATTACHMENTS = 20
+#: Kept for the modules that import it from here (``audit.api_verify``).
+_save_upload = document_files.save_upload
 
 
 @dataclass(frozen=True)
@@ -45,17 +46,6 @@ class CompleteRequest:
     session_id: str
     #: Base64: ECDSA raw r||s (WebCrypto) or DER, or RSA PKCS#1 v1.5.
     signature: str
-
-
-def _save_upload(upload: UploadFile, target: Path) -> str:
-    """Copy the (already spooled) upload to ``target`` in chunks; its SHA-256."""
-    digest = hashlib.sha256()
-    upload.file.seek(0)
-    with open(target, "wb") as out:
-        while chunk := upload.file.read(CHUNK):
-            digest.update(chunk)
-            out.write(chunk)
-    return digest.hexdigest()
 
 
 @post("/api/v1/documents", tags=["documents"], summary="Upload a draft (multipart file + metadata)")
@@ -104,14 +94,14 @@ async def _draft_once(
     """The new draft, or the one this upload key already made from the same file."""
     with tempfile.TemporaryDirectory(prefix="docflow-upload-") as tmp:
         path = Path(tmp) / "upload.pdf"
-        sha256 = await anyio.to_thread.run_sync(_save_upload, upload, path)
+        sha256 = await anyio.to_thread.run_sync(document_files.save_upload, upload, path)
         earlier = await earlier_draft(db_session, principal, key, sha256)
         if earlier is not None:
             return earlier
         attachments = []
         for n, part in enumerate(extra, start=1):
             apath = Path(tmp) / f"attachment-{n}.pdf"
-            asha = await anyio.to_thread.run_sync(_save_upload, part, apath)
+            asha = await anyio.to_thread.run_sync(document_files.save_upload, part, apath)
             attachments.append((part.filename or f"phu-luc-{n}.pdf", apath, asha))
         try:
             document = await documents.create_draft(
@@ -283,4 +273,5 @@ DOCUMENT_HANDLERS = [
     prepare_signature,
     complete_signature,
     issue_document,
+    *DRAFT_LIFE_HANDLERS,
 ]

@@ -53,11 +53,14 @@ __all__ = [
     "stream_object",
     "attachments_of",
     "check_can_draft",
+    "check_recipients",
     "create_draft",
     "latest_version",
     "load_readable",
     "materialize",
+    "prepare_files",
     "run_job",
+    "signer_of",
     "store_version",
     "versions_of",
     "working_dir",
@@ -66,7 +69,7 @@ __all__ = [
 # --------------------------------------------------------------------------- drafts
 
 
-async def _signer(session: AsyncSession, principal: Principal, username: str) -> User:
+async def signer_of(session: AsyncSession, principal: Principal, username: str) -> User:
     user = (await session.exec(select(User).where(User.username == username))).first()
     if user is None or user.agency_id != principal.agency_id or not user.is_active:
         raise InvalidInput(f"signer {username!r} is not a person of your agency.")
@@ -80,7 +83,7 @@ async def _signer(session: AsyncSession, principal: Principal, username: str) ->
     return user
 
 
-async def _check_recipients(session: AsyncSession, codes: tuple[str, ...]) -> None:
+async def check_recipients(session: AsyncSession, codes: tuple[str, ...]) -> None:
     if not codes:
         return
     known = set(
@@ -166,15 +169,15 @@ async def create_draft(
     (``docflow.documents.upload_key``): ``RepeatedUpload`` when a concurrent request
     with the same key made its draft first (the caller's transaction rolls back)."""
     await check_can_draft(session, principal)
-    signer = await _signer(session, principal, request.signer)
-    await _check_recipients(session, request.recipients)
+    signer = await signer_of(session, principal, request.signer)
+    await check_recipients(session, request.recipients)
     readers = await _reader_ids(session, principal, request.readers)
     approvers = await _approver_ids(session, principal, request.approvers, signer)
     # Checked: the files' checks and preparation queue for a signing worker, which may
     # take long under load; no connection waits idle in a transaction meanwhile.
     await release_after_reading(session)
     fields_path = upload.with_name("fields.pdf")
-    fields_sha256 = await _prepare_files(
+    fields_sha256 = await prepare_files(
         workers, upload, fields_path, request.layout, len(approvers), attachments
     )
     document = _new_document(principal, request, signer, readers, approvers)
@@ -203,7 +206,7 @@ async def create_draft(
     return document
 
 
-async def _prepare_files(
+async def prepare_files(
     workers: SigningPool,
     upload: Path,
     fields_path: Path,

@@ -15,10 +15,12 @@ from docflow.documents.doctypes import DOCUMENT_TYPES
 from docflow.documents.models import Confidentiality, Urgency
 from docflow.documents.notices import parse_due
 
-__all__ = ["MAX_SUBJECT", "DraftRequest"]
+__all__ = ["DETAIL_KEYS", "MAX_SUBJECT", "DetailsRequest", "DraftRequest"]
 
 MAX_SUBJECT = 2000
 _LAYOUT_KEYS = ("leader_box", "number_box", "date_box", "page")
+#: What a drafter may change on a draft after the upload (``DetailsRequest``).
+DETAIL_KEYS = ("subject", "urgency", "due_date", "recipients", "signer")
 
 
 @dataclass(frozen=True)
@@ -180,3 +182,44 @@ def _parse_layout(raw: Any, problems: list[str]) -> dict[str, Any]:
         else:
             layout[key] = tuple(float(v) for v in value)
     return layout
+
+
+@dataclass(frozen=True)
+class DetailsRequest:
+    """A drafter's change of a draft's details, checked as the upload's metadata is:
+    only the keys sent change (``due_date`` null or "" clears the due date)."""
+
+    subject: str | None = None
+    urgency: str | None = None
+    recipients: tuple[str, ...] | None = None
+    signer: str | None = None
+    due_at: datetime | None = None
+    change_due: bool = False
+
+    @classmethod
+    def parse(cls, raw: Any) -> DetailsRequest:
+        if not isinstance(raw, dict):
+            raise InvalidInput("The details must be a JSON object.")
+        problems = [
+            f"{key} cannot be changed here; change {', '.join(DETAIL_KEYS)}"
+            for key in raw if key not in DETAIL_KEYS
+        ]
+        if not any(key in raw for key in DETAIL_KEYS):
+            problems.append("send at least one of " + ", ".join(DETAIL_KEYS))
+        filled = {"document_type": next(iter(DOCUMENT_TYPES)), "subject": "-", "signer": "-"}
+        checked = {**filled, **{k: v for k, v in raw.items() if k in ("subject", "signer")}}
+        _kind, subject, signer = _parse_subject_and_signer(checked, problems)
+        urgency, _secrecy = _parse_levels({"urgency": raw.get("urgency", "normal")}, problems)
+        recipients, _r, _a = _parse_people({"recipients": raw.get("recipients", [])}, problems)
+        due_at = parse_due(raw.get("due_date"), problems)
+        if problems:
+            raise InvalidInput("The details are not valid: " + "; ".join(problems) + ".")
+        codes = tuple(dict.fromkeys(clean_agency_code(c) for c in recipients))
+        return cls(
+            subject=subject.strip() if "subject" in raw else None,
+            urgency=urgency if "urgency" in raw else None,
+            recipients=codes if "recipients" in raw else None,
+            signer=signer.strip().lower() if "signer" in raw else None,
+            due_at=due_at,
+            change_due="due_date" in raw,
+        )

@@ -4,6 +4,7 @@ versions written only after their object is stored and hash-checked."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -28,11 +29,24 @@ __all__ = [
     "materialize",
     "put_checked",
     "run_job",
+    "save_upload",
     "store_attachment",
     "store_version",
     "stream_object",
     "working_dir",
 ]
+
+
+def save_upload(upload: Any, target: Path) -> str:
+    """Copy a spooled upload (``litestar.datastructures.UploadFile``) to ``target`` in
+    chunks, in a worker thread's call; its SHA-256."""
+    digest = hashlib.sha256()
+    upload.file.seek(0)
+    with open(target, "wb") as out:
+        while chunk := upload.file.read(1 << 20):
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()
 
 
 @contextlib.contextmanager

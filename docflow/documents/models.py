@@ -13,9 +13,11 @@ from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 from docflow.core.models_base import UTCDateTime, utcnow
 
 __all__ = [
+    "CommentKind",
     "Confidentiality",
     "Document",
     "DocumentAttachment",
+    "DocumentComment",
     "DocumentState",
     "DocumentVersion",
     "RegisterCounter",
@@ -30,6 +32,12 @@ class DocumentState(StrEnum):
     DRAFT = "draft"  # dự thảo: uploaded, fields added, waiting for the signer
     SIGNED = "signed"  # the competent person signed; waiting for the clerk
     ISSUED = "issued"  # numbered, dated and sealed by the clerk
+    #: The signer or a pending approver sent the draft back to its drafter, with a
+    #: comment; the drafter edits, replaces the file and resubmits (back to ``draft``).
+    RETURNED = "returned"
+    #: The drafter took the draft back before anyone signed: out of every queue, kept
+    #: (readable, with its versions and comments); nothing is deleted.
+    WITHDRAWN = "withdrawn"
 
 
 class Urgency(StrEnum):
@@ -49,6 +57,8 @@ class Confidentiality(StrEnum):
 class VersionSource(StrEnum):
     UPLOAD = "upload"
     FIELDS = "fields"
+    #: The drafter replaced the draft's file (the new upload; a ``FIELDS`` version follows).
+    REPLACEMENT = "replacement"
     APPROVAL = "approval"
     LEADER_SIGNATURE = "leader_signature"
     ISSUANCE = "issuance"
@@ -203,3 +213,24 @@ class RegisterEntry(SQLModel, table=True):
     file_holder: str | None = Field(default=None, max_length=255)
     date_sent: datetime | None = Field(default=None, sa_type=UTCDateTime)
     notes: str | None = Field(default=None, sa_type=Text)
+
+
+class CommentKind(StrEnum):
+    COMMENT = "comment"  # a remark in the thread
+    RETURN = "return"  # why the signer (or an approver) returned the draft
+    RESUBMIT = "resubmit"  # the drafter's note on resubmitting
+    WITHDRAW = "withdraw"  # the drafter's reason for withdrawing
+
+
+class DocumentComment(SQLModel, table=True):
+    """One remark in a document's thread (append-only: never edited or deleted)."""
+
+    __tablename__ = "document_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    author_id: int = Field(foreign_key="user_account.id")
+    #: A ``CommentKind`` value.
+    kind: str = Field(default=CommentKind.COMMENT.value, max_length=16)
+    body: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

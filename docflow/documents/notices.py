@@ -15,7 +15,7 @@ from docflow.documents.reading import document_facts
 from docflow.notifications.kinds import Kind
 from docflow.notifications.notify import About, notify, people_with_role
 
-__all__ = ["VIETNAM", "about_document", "parse_due", "to_issue", "to_sign"]
+__all__ = ["VIETNAM", "about_document", "parse_due", "returned", "to_issue", "to_sign"]
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
@@ -40,9 +40,11 @@ def parse_due(value: Any, problems: list[str]) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def about_document(document: Document) -> About:
+def about_document(document: Document, note: str | None = None) -> About:
     assert document.id is not None
-    return About(document_facts(document), document.id, document.subject, document.symbol)
+    return About(
+        document_facts(document), document.id, document.subject, document.symbol, note=note
+    )
 
 
 async def to_sign(session: AsyncSession, document: Document, user_id: int) -> None:
@@ -54,3 +56,9 @@ async def to_issue(session: AsyncSession, document: Document) -> None:
     """The agency's clerks: ``document`` is signed and waits for its number and seal."""
     clerks = await people_with_role(session, document.agency_id, Role.CLERK)
     await notify(session, Kind.TO_ISSUE, clerks, about_document(document))
+
+
+async def returned(session: AsyncSession, document: Document, comment: str) -> None:
+    """The drafter: the signer or an approver returned ``document`` with ``comment``."""
+    about = about_document(document, comment)
+    await notify(session, Kind.RETURNED, [document.created_by_id], about)

@@ -46,6 +46,7 @@ from docflow.documents.models import (
     VersionSource,
 )
 from docflow.documents.signing_jobs import job_complete, job_prepare
+from docflow.documents.states import move_state
 from storage import ObjectStore
 
 __all__ = ["PreparedAnswer", "SESSION_LIFETIME", "complete_signature", "prepare_signature"]
@@ -105,6 +106,12 @@ async def _signable(
             subject_type="document",
             subject_id=document_id,
             message="Only the signer (and the approvers) named on the document may sign it.",
+        )
+    if document.state in (DocumentState.RETURNED.value, DocumentState.WITHDRAWN.value):
+        raise ConflictError(
+            f"Document {document_id} is {document.state}: it waits for its drafter, not "
+            "for a signature (a returned draft is signed once resubmitted).",
+            code="draft_not_signable",
         )
     if document.state != DocumentState.DRAFT.value:
         raise ConflictError(
@@ -322,8 +329,9 @@ async def _record_signed(
     now = utcnow()
     row.completed_at = now
     final = turn.produced_by is VersionSource.LEADER_SIGNATURE
-    if final:
-        document.state = DocumentState.SIGNED.value
+    if final:  # only a draft still waiting: a return or withdrawal meanwhile wins (409)
+        await move_state(session, document, (DocumentState.DRAFT.value,),
+                         DocumentState.SIGNED.value)
         document.signed_at = now
     session.add(row)
     session.add(document)

@@ -92,6 +92,7 @@ def as_json(row: Notification, link: str) -> dict[str, Any]:
         "transfer_id": row.transfer_id,
         "subject": row.subject,
         "symbol": row.symbol,
+        "note": row.note,
         "link": link,
         "created_at": row.created_at.isoformat(),
         "read_at": row.read_at.isoformat() if row.read_at else None,

@@ -17,9 +17,12 @@ class Kind(StrEnum):
     DELIVERY_FAILED = "delivery_failed"  # the sender's clerks: a package was not delivered
     DUE_SOON = "due_soon"  # the handler: the deadline is within a working day
     OVERDUE = "overdue"  # the handler: the deadline passed
+    RETURNED = "returned"  # the drafter: the signer or an approver returned the draft
 
 
 #: Shown in the page unless the person turns a kind off.
 DEFAULT_PAGE: frozenset[str] = frozenset(k.value for k in Kind)
 #: Sent by e-mail unless the person chooses otherwise.
-DEFAULT_EMAIL: frozenset[str] = frozenset({Kind.ASSIGNED.value, Kind.OVERDUE.value})
+DEFAULT_EMAIL: frozenset[str] = frozenset(
+    {Kind.ASSIGNED.value, Kind.OVERDUE.value, Kind.RETURNED.value}
+)

@@ -86,6 +86,8 @@ def compose(
     lines = [words["greeting"].format(name=name), "", heading + ".",
              words["document"].format(what=what)]
     lines.append(row.subject if row.subject is not None else words["confidential"])
+    if row.note:
+        lines.append(words["note"].format(note=row.note))
     lines += ["", words["open"].format(link=link), "",
               words["settings"].format(link=base + "/notifications"), "", words["footer"]]
     message = EmailMessage()

@@ -29,6 +29,9 @@ class Notification(SQLModel, table=True):
     transfer_id: int | None = Field(default=None, foreign_key="transfer.id", index=True)
     #: The document's subject (trích yếu); None for a confidential document.
     subject: str | None = Field(default=None, sa_type=Text)
+    #: What the person who acted wrote with the event (why a draft was returned);
+    #: None for a confidential document, like the subject.
+    note: str | None = Field(default=None, sa_type=Text)
     #: Number and symbol, when the document has them (``07/QĐ-UBND``).
     symbol: str | None = Field(default=None, max_length=64)
     #: Shown in the page (False: only e-mailed, as the person chose).

@@ -44,6 +44,8 @@ class About:
     symbol: str | None = None
     transfer_id: int | None = None
     receipt: Receipt | None = None
+    #: What the person who acted wrote (a returned draft's reason).
+    note: str | None = None
 
 
 async def people_with_role(session: AsyncSession, agency_id: int, role: Role) -> list[int]:
@@ -100,6 +102,7 @@ def _row(kind: str, user_id: int, about: About, choice: Choice, once: bool) -> d
         "transfer_id": about.transfer_id,
         # Never the subject of a confidential document: not in the page, not by e-mail.
         "subject": None if about.facts.confidential else about.subject,
+        "note": None if about.facts.confidential else about.note,
         "symbol": about.symbol,
         "in_page": choice.in_page,
         "by_email": choice.by_email,

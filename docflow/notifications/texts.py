@@ -16,6 +16,7 @@ KIND_TITLES: dict[str, dict[str, str]] = {
         "delivery_failed": "Gửi liên thông không thành công",
         "due_soon": "Văn bản sắp đến hạn xử lý",
         "overdue": "Văn bản quá hạn xử lý",
+        "returned": "Dự thảo bị trả lại",
     },
     "en": {
         "to_sign": "Draft awaiting your signature",
@@ -27,6 +28,7 @@ KIND_TITLES: dict[str, dict[str, str]] = {
         "delivery_failed": "Delivery to another system failed",
         "due_soon": "Handling deadline approaching",
         "overdue": "Handling deadline passed",
+        "returned": "Draft returned to you",
     },
 }
 
@@ -36,6 +38,7 @@ EMAIL_TEXTS: dict[str, dict[str, str]] = {
         "document": "Văn bản: {what}",
         "confidential": "(văn bản mật: trích yếu không gửi qua thư điện tử)",
         "no_symbol": "chưa có số",
+        "note": "Ý kiến: {note}",
         "open": "Xem văn bản: {link}",
         "settings": "Chọn loại thông báo nhận qua thư điện tử: {link}",
         "footer": "Thư gửi tự động từ hệ thống quản lý văn bản docflow; vui lòng không trả lời.",
@@ -45,6 +48,7 @@ EMAIL_TEXTS: dict[str, dict[str, str]] = {
         "document": "Document: {what}",
         "confidential": "(confidential document: its subject is not sent by e-mail)",
         "no_symbol": "not numbered yet",
+        "note": "Comment: {note}",
         "open": "Open the document: {link}",
         "settings": "Choose which notifications you receive by e-mail: {link}",
         "footer": "Sent automatically by docflow, the document management system; "

@@ -220,3 +220,171 @@ DOCUMENT_STRINGS: dict[str, dict[str, str]] = {
         "verdict.none": "No signature",
     },
 }
+
+#: A draft's life on its page: return, edit, replace, resubmit, withdraw; the comment
+#: thread and the version history (``docflow.web.draft_pages``).
+_DRAFT_LIFE: dict[str, dict[str, str]] = {
+    "vi": {
+        "event.document.returned": "Trả lại dự thảo",
+        "event.document.resubmitted": "Trình ký lại dự thảo",
+        "event.document.withdrawn": "Rút dự thảo",
+        "event.document.details_changed": "Sửa thông tin dự thảo",
+        "event.document.file_replaced": "Thay tệp dự thảo",
+        "event.document.commented": "Ghi ý kiến",
+        "state.returned": "Bị trả lại",
+        "state.withdrawn": "Đã rút",
+        "draft.returned_h": "Dự thảo bị trả lại",
+        "draft.returned_by": "{name} trả lại dự thảo với ý kiến:",
+        "draft.return": "Trả lại dự thảo",
+        "draft.return_lead": "Trả dự thảo về người soạn thảo để sửa; người soạn thảo nhận "
+        "được ý kiến của bạn.",
+        "draft.return_comment": "Ý kiến (bắt buộc)",
+        "draft.drafter_h": "Sửa dự thảo",
+        "draft.drafter_lead": "Chưa ai ký dự thảo này: bạn có thể sửa thông tin, thay tệp, "
+        "trình ký lại hoặc rút dự thảo.",
+        "draft.edit": "Sửa thông tin",
+        "draft.save": "Lưu thay đổi",
+        "draft.recipients": "Nơi nhận (mã cơ quan)",
+        "draft.replace": "Thay tệp PDF",
+        "draft.replace_file": "Tệp PDF mới",
+        "draft.replace_submit": "Thay tệp",
+        "draft.replace_note": "Tệp cũ vẫn được giữ trong lịch sử phiên bản.",
+        "draft.resubmit": "Trình ký lại",
+        "draft.optional_comment": "Ý kiến (không bắt buộc)",
+        "draft.withdraw": "Rút dự thảo",
+        "draft.withdraw_note": "Dự thảo đã rút không còn trong danh sách chờ ký; văn bản "
+        "và lịch sử vẫn được lưu.",
+        "comments.h": "Ý kiến trao đổi",
+        "comments.none": "Chưa có ý kiến nào.",
+        "comments.new": "Ý kiến của bạn",
+        "comments.send": "Gửi ý kiến",
+        "comment.kind.comment": "Ý kiến",
+        "comment.kind.return": "Trả lại",
+        "comment.kind.resubmit": "Trình ký lại",
+        "comment.kind.withdraw": "Rút dự thảo",
+        "versions.h": "Lịch sử phiên bản",
+        "versions.number": "Phiên bản",
+        "versions.source": "Tạo bởi thao tác",
+        "versions.who": "Người thực hiện",
+        "versions.when": "Thời điểm",
+        "versions.sha": "SHA-256 (rút gọn)",
+        "versions.download": "Tải về",
+        "versions.system": "Hệ thống",
+        "source.upload": "Tải lên dự thảo",
+        "source.fields": "Thêm ô chữ ký, số và ngày",
+        "source.replacement": "Thay tệp dự thảo",
+        "source.approval": "Phê duyệt (ký nháy)",
+        "source.leader_signature": "Lãnh đạo ký số",
+        "source.issuance": "Ban hành (cấp số, ký số cơ quan)",
+        "source.renewal": "Gia hạn dấu thời gian lưu trữ",
+        "done.returned": "Đã trả lại dự thảo cho người soạn thảo.",
+        "done.resubmitted": "Đã trình ký lại dự thảo.",
+        "done.withdrawn": "Đã rút dự thảo. Văn bản và lịch sử vẫn được lưu.",
+        "done.details": "Đã lưu thông tin dự thảo.",
+        "done.replaced": "Đã thay tệp dự thảo; tệp cũ vẫn trong lịch sử phiên bản.",
+        "done.commented": "Đã gửi ý kiến.",
+        "err.comment_required": "Chưa làm được: hãy ghi ý kiến để người soạn thảo biết "
+        "cần sửa gì.",
+        "err.comment_too_long": "Chưa làm được: ý kiến quá dài (tối đa 4000 ký tự).",
+        "err.draft_already_signed": "Chưa làm được: dự thảo đã có chữ ký nên không "
+        "thể sửa, thay tệp hay rút nữa. Nếu cần sửa, hãy tải lên dự thảo mới.",
+        "err.draft_withdrawn": "Chưa làm được: dự thảo đã được rút.",
+        "err.draft_not_returnable": "Chưa làm được: chỉ trả lại được dự thảo đang chờ ký.",
+        "err.draft_not_returned": "Chưa làm được: chỉ trình ký lại được dự thảo bị trả lại.",
+        "err.draft_changed": "Chưa làm được: dự thảo vừa thay đổi. Hãy tải lại trang "
+        "rồi làm lại.",
+        "err.comment_invalid": "Chưa làm được: ý kiến phải là văn bản.",
+        "err.draft_not_signable": "Văn bản đang chờ người soạn thảo (bị trả lại hoặc đã rút), "
+        "chưa ký được; dự thảo bị trả lại ký được sau khi trình ký lại.",
+        "refused.details": "Chưa lưu được: hãy kiểm tra trích yếu, độ khẩn, hạn xử lý "
+        "(ngày theo dạng năm-tháng-ngày), mã nơi nhận và người ký (phải là lãnh đạo của cơ "
+        "quan, không trùng người phê duyệt).",
+        "refused.file": "Chưa thay được tệp: tệp không phải PDF dùng được để ký (bị mã hóa, "
+        "đã có chữ ký, hỏng hoặc quá phức tạp). Hãy xuất lại tệp PDF rồi thử lại.",
+        "refused.no_file": "Chưa thay được tệp: hãy chọn một tệp PDF.",
+    },
+    "en": {
+        "event.document.returned": "Draft returned to its drafter",
+        "event.document.resubmitted": "Draft resubmitted",
+        "event.document.withdrawn": "Draft withdrawn",
+        "event.document.details_changed": "Draft details changed",
+        "event.document.file_replaced": "Draft file replaced",
+        "event.document.commented": "Comment added",
+        "state.returned": "Returned",
+        "state.withdrawn": "Withdrawn",
+        "draft.returned_h": "Draft returned",
+        "draft.returned_by": "{name} returned the draft with this comment:",
+        "draft.return": "Return the draft",
+        "draft.return_lead": "Send the draft back to its drafter to be changed; the drafter "
+        "receives your comment.",
+        "draft.return_comment": "Comment (required)",
+        "draft.drafter_h": "Change the draft",
+        "draft.drafter_lead": "Nobody has signed this draft yet: you may change its details, "
+        "replace its file, resubmit it or withdraw it.",
+        "draft.edit": "Change the details",
+        "draft.save": "Save the changes",
+        "draft.recipients": "Recipients (agency codes)",
+        "draft.replace": "Replace the PDF",
+        "draft.replace_file": "New PDF file",
+        "draft.replace_submit": "Replace the file",
+        "draft.replace_note": "The old file stays in the version history.",
+        "draft.resubmit": "Resubmit for signing",
+        "draft.optional_comment": "Comment (optional)",
+        "draft.withdraw": "Withdraw the draft",
+        "draft.withdraw_note": "A withdrawn draft leaves the signing queues; the document and "
+        "its history are kept.",
+        "comments.h": "Comments",
+        "comments.none": "No comments yet.",
+        "comments.new": "Your comment",
+        "comments.send": "Send the comment",
+        "comment.kind.comment": "Comment",
+        "comment.kind.return": "Returned",
+        "comment.kind.resubmit": "Resubmitted",
+        "comment.kind.withdraw": "Withdrawn",
+        "versions.h": "Version history",
+        "versions.number": "Version",
+        "versions.source": "Made by",
+        "versions.who": "Who",
+        "versions.when": "When",
+        "versions.sha": "SHA-256 (short)",
+        "versions.download": "Download",
+        "versions.system": "System",
+        "source.upload": "Draft uploaded",
+        "source.fields": "Signature, number and date fields added",
+        "source.replacement": "Draft file replaced",
+        "source.approval": "Approval (initial signature)",
+        "source.leader_signature": "Leader's digital signature",
+        "source.issuance": "Issuance (number and agency signature)",
+        "source.renewal": "Archive timestamp renewed",
+        "done.returned": "The draft was returned to its drafter.",
+        "done.resubmitted": "The draft was resubmitted for signing.",
+        "done.withdrawn": "The draft was withdrawn. The document and its history are kept.",
+        "done.details": "The draft's details were saved.",
+        "done.replaced": "The draft's file was replaced; the old one stays in the history.",
+        "done.commented": "Your comment was sent.",
+        "err.comment_required": "Not done: write a comment so the drafter knows what to "
+        "change.",
+        "err.comment_too_long": "Not done: the comment is too long (4000 characters at "
+        "most).",
+        "err.draft_already_signed": "Not done: the draft already carries a signature, so "
+        "it can no longer be changed, replaced or withdrawn. If it must change, upload a "
+        "new draft.",
+        "err.draft_withdrawn": "Not done: the draft was withdrawn.",
+        "err.draft_not_returnable": "Not done: only a draft waiting for signatures can be "
+        "returned.",
+        "err.draft_not_returned": "Not done: only a returned draft can be resubmitted.",
+        "err.draft_changed": "Not done: the draft changed meanwhile. Reload the page and "
+        "try again.",
+        "err.comment_invalid": "Not done: the comment must be text.",
+        "err.draft_not_signable": "The document waits for its drafter (returned or withdrawn), "
+        "not for a signature; a returned draft can be signed once resubmitted.",
+        "refused.details": "Not saved: check the subject, urgency, due date (year-month-day), "
+        "the recipients' agency codes and the signer (a leader of your agency, not one of "
+        "the approvers).",
+        "refused.file": "The file was not replaced: it is not a PDF that can be signed "
+        "(encrypted, already signed, damaged or too complex). Export the PDF again and retry.",
+        "refused.no_file": "The file was not replaced: choose a PDF file.",
+    },
+}
+for _lang, _strings in _DRAFT_LIFE.items():
+    DOCUMENT_STRINGS[_lang].update(_strings)

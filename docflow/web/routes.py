@@ -41,6 +41,7 @@ from docflow.web.admin_users import ADMIN_USER_PAGES
 from docflow.web.audit_pages import AUDIT_PAGES
 from docflow.web.dashboard import DASHBOARD_PAGES
 from docflow.web.deliveries import DELIVERY_PAGES
+from docflow.web.draft_pages import DRAFT_PAGES, draft_context, draft_done, refusal
 from docflow.web.i18n import LANGS, VIETNAM
 from docflow.web.jobs_page import JOB_PAGES
 from docflow.web.notifications_page import NOTIFICATION_PAGES
@@ -134,7 +135,8 @@ async def drafts_page(
     queue: FromQuery[str | None] = None,
 ) -> Template:
     """Drafts and signed documents, or only the signed ones (``?queue=to_issue``)."""
-    states: tuple[DocumentState, ...] = (DocumentState.DRAFT, DocumentState.SIGNED)
+    states: tuple[DocumentState, ...] = (
+        DocumentState.DRAFT, DocumentState.RETURNED, DocumentState.SIGNED)
     if queue is not None:
         _queue_is(queue, "to_issue")
         states = (DocumentState.SIGNED,)
@@ -205,8 +207,10 @@ async def document_page(
     viewer: NamedDependency[Viewer],
     db_session: NamedDependency[AsyncSession],
     done: FromQuery[str | None] = None,
+    refused: FromQuery[str | None] = None,
 ) -> Template:
-    """``?done=uploaded|signed|issued``: the confirmation after the page reloads."""
+    """``?done=uploaded|signed|issued`` (or a draft's action, ``web.draft_pages``): the
+    confirmation after the page reloads; ``?refused=<code>``: why a form did nothing."""
     document = await documents.load_readable(db_session, viewer.principal, document_id)
     view = await document_view(db_session, document)
     recipients: list[dict[str, Any]] = []
@@ -230,6 +234,8 @@ async def document_page(
     )
     signer = await person(db_session, document.signer_id)
     names = {a.code: a.name for a in await list_directory(db_session)}
+    lang = lang_of(request)
+    draft = await draft_context(request, db_session, viewer, document)
     return page(
         request,
         "document.html",
@@ -243,8 +249,10 @@ async def document_page(
         is_auditor=me.has(Role.AUDITOR),
         full_name=viewer.me.user.full_name,
         types=DOCUMENT_TYPES,
-        done=done_message(lang_of(request), done, view),
-        words=words(lang_of(request)),
+        done=done_message(lang, done, view) or draft_done(lang, done, document.state),
+        refused=refusal(lang, refused),
+        words=words(lang),
+        **draft,
     )
 
 
@@ -339,6 +347,7 @@ PAGES = Router(
         trust_page,
         *DASHBOARD_PAGES,
         *DELIVERY_PAGES,
+        *DRAFT_PAGES,
         *NOTIFICATION_PAGES,
         *SEARCH_PAGES,
         *JOB_PAGES,

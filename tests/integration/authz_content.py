@@ -100,6 +100,10 @@ CONTENT_ROUTES: dict[str, tuple[Callable[[Built], str], str]] = {
         lambda b: f"/api/v1/transfers/{b.transfer_id}/file", "transfer"),
     "GET /api/v1/transfers/{tid}/verification": (
         lambda b: f"/api/v1/transfers/{b.transfer_id}/verification", "transfer"),
+    "GET /api/v1/documents/{id}/comments": (
+        lambda b: f"/api/v1/documents/{b.document_id}/comments", "issuer"),
+    "GET /api/v1/documents/{id}/versions": (
+        lambda b: f"/api/v1/documents/{b.document_id}/versions", "issuer"),
     "page /documents/{id}": (lambda b: f"/documents/{b.document_id}", "issuer"),
 }
 

@@ -489,3 +489,9 @@ PAGES.update(page_rows())
 from tests.integration.authz_audit import page_rows as audit_page_rows  # noqa: E402
 
 PAGES.update(audit_page_rows())
+# A draft's life (return, resubmit, withdraw, details, file, comments, versions).
+from tests.integration.authz_draft_life import api_rows as draft_api  # noqa: E402
+from tests.integration.authz_draft_life import page_rows as draft_pages  # noqa: E402
+
+MATRIX.update(draft_api())
+PAGES.update(draft_pages())

@@ -11,14 +11,30 @@ const errorBox = document.getElementById('action-error');
 const viewer = document.getElementById('pdf-view');
 
 // The confirmation of what was just done arrives as ?done=… (it survives the reload);
-// once shown, the address loses it, so reloading again does not repeat it.
-if (new URLSearchParams(location.search).has('done')) {
+// once shown, the address loses it (and a refusal's ?refused=…), so reloading again
+// does not repeat it.
+const shown = new URLSearchParams(location.search);
+if (shown.has('done') || shown.has('refused')) {
   history.replaceState(null, '', location.pathname);
 }
 
 // Reload this page with the confirmation of `what` (uploaded, signed, issued).
 function reloadDone(what) {
   location.assign(`${location.pathname}?done=${what}`);
+}
+
+// The draft's forms (return, resubmit, withdraw, details, file, comment) are plain forms:
+// a second click while the first is on its way sends nothing more (one action, one
+// confirmation after the reload, never a refusal of the repeat).
+for (const form of document.querySelectorAll('form[data-once]')) {
+  form.addEventListener('submit', (event) => {
+    if (form.dataset.sent) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sent = '1';
+    for (const button of form.querySelectorAll('button[type=submit]')) button.disabled = true;
+  });
 }
 
 showPdf(viewer, viewer.dataset.src).catch((e) => {
