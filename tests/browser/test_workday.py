@@ -76,7 +76,7 @@ def test_a_working_day_of_every_role(
     day = Day(browser, Watch(origin))
     draft = official_draft().pdf
     doc_id = specialist_uploads(day, draft, tmp_path)
-    # return_and_resubmit(day, doc_id) goes here once it exists (see its docstring).
+    return_and_resubmit(day, doc_id, draft, tmp_path)
     leader_signs(day, doc_id)
     symbol, issued = clerk_issues(day, doc_id)
     check_number_on_page(issued, draft, symbol, tmp_path)
@@ -98,14 +98,44 @@ def test_a_working_day_of_every_role(
     assert not day.defects, "the product got these wrong:\n" + "\n".join(day.defects)
 
 
-def return_and_resubmit(day: Day, doc_id: int) -> None:
-    """PLACEHOLDER, not called yet: "a draft is returned with a comment and resubmitted"
-    (being built elsewhere). Goes between ``specialist_uploads`` and ``leader_signs``:
-    STTTT's leader opens the draft from "to sign", returns it with a comment; the
-    specialist sees it returned (a queue or notice), reads the comment, uploads the
-    corrected version and resubmits; "to sign" counts 1 again for the leader, who then
-    signs the new version in ``leader_signs``."""
-    raise NotImplementedError("wire in once returning a draft exists")
+def return_and_resubmit(day: Day, doc_id: int, draft: bytes, tmp_path: Path) -> None:
+    """STTTT's leader returns the draft from "to sign" with a comment; the specialist
+    reads it on the draft's page, replaces the file with the corrected one and
+    resubmits; "to sign" counts 1 again and ``leader_signs`` signs the new version."""
+    comment = "Đề nghị sửa căn cứ pháp lý ở đoạn hai rồi trình lại."
+    page = day.sign_in("stttt.leader")
+    assert queue_count(page, "to_sign") == 1
+    day.go(page, f"/documents/{doc_id}")
+    page.fill("#return-comment", comment)
+    submit(page, "#return-form", "Đã trả lại dự thảo")
+    assert queue_count(page, "to_sign") == 0
+    day.look(page, "leader", "returned", again=False)
+    page.context.close()
+
+    corrected = tmp_path / "du-thao-da-sua.pdf"
+    corrected.write_bytes(draft)
+    page = day.sign_in("stttt.specialist")
+    day.go(page, "/drafts")
+    page.click(f"tr[data-document='{doc_id}'] a")
+    page.wait_for_url(f"{day.origin}/documents/{doc_id}")
+    assert comment in page.inner_text("#comment-list")
+    day.look(page, "specialist", "draft-returned")
+    page.click("#replace-file summary")
+    page.set_input_files("#new-file", str(corrected))
+    submit(page, "#file-form", "Đã thay tệp dự thảo")
+    assert page.locator("#version-list tr[data-source=replacement]").count() == 1
+    page.fill("#resubmit-comment", "Đã sửa theo ý kiến.")
+    submit(page, "#resubmit-form", "Đã trình ký lại dự thảo")
+    day.look(page, "specialist", "resubmitted", again=False)
+    page.context.close()
+
+
+def submit(page: Any, form: str, confirmation: str) -> None:
+    """Send a draft form of the document page; its confirmation shows after the reload
+    (the page then drops ``?done=`` from the address, so the text is what is awaited)."""
+    with page.expect_navigation():
+        page.click(f"{form} button[type=submit]")
+    page.wait_for_selector(f"main :text('{confirmation}')")
 
 
 def specialist_uploads(day: Day, draft: bytes, tmp_path: Path) -> int:
