@@ -23,6 +23,8 @@ WORKPLACE_STRINGS: dict[str, dict[str, str]] = {
         "transfer.complete_after_assign": "Lãnh đạo giao xử lý trước, rồi mới hoàn thành.",
         "err.not_assigned": "Văn bản đến này chưa được giao cho ai xử lý: lãnh đạo giao "
         "xử lý trước, rồi người được giao (hoặc văn thư) mới báo hoàn thành.",
+        "err.assignee_not_handler": "Người này không nhận giao xử lý được: hãy chọn một "
+        "văn thư, lãnh đạo hoặc chuyên viên đang làm việc ở cơ quan.",
         "upload.recipients_required": "Hãy chọn ít nhất một nơi nhận. Chỉ văn bản nội bộ "
         "({types}) mới được để trống nơi nhận.",
     },
@@ -43,6 +45,8 @@ WORKPLACE_STRINGS: dict[str, dict[str, str]] = {
         "after that.",
         "err.not_assigned": "Nobody has been assigned this incoming document yet: a "
         "leader assigns it first, then the assignee (or a clerk) completes it.",
+        "err.assignee_not_handler": "This person cannot be assigned documents: choose an "
+        "active clerk, leader or specialist of your agency.",
         "upload.recipients_required": "Choose at least one recipient. Only internal "
         "documents ({types}) may have none.",
     },
