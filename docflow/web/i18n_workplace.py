@@ -25,8 +25,10 @@ WORKPLACE_STRINGS: dict[str, dict[str, str]] = {
         "xử lý trước, rồi người được giao (hoặc văn thư) mới báo hoàn thành.",
         "err.assignee_not_handler": "Người này không nhận giao xử lý được: hãy chọn một "
         "văn thư, lãnh đạo hoặc chuyên viên đang làm việc ở cơ quan.",
-        "upload.recipients_required": "Hãy chọn ít nhất một nơi nhận. Chỉ văn bản nội bộ "
-        "({types}) mới được để trống nơi nhận.",
+        "upload.recipients_required": "Chưa chọn nơi nhận: dự thảo chưa được tải lên. Hãy "
+        "chọn ít nhất một nơi nhận; nếu là văn bản nội bộ, không gửi cơ quan nào, hãy đánh "
+        "dấu ô “Văn bản nội bộ” rồi bấm “Tải lên”.",
+        "upload.internal_only": "Văn bản nội bộ: chỉ lưu tại cơ quan, không gửi cơ quan nào",
     },
     "en": {
         "pdf.toolbar": "Document viewer",
@@ -47,7 +49,9 @@ WORKPLACE_STRINGS: dict[str, dict[str, str]] = {
         "leader assigns it first, then the assignee (or a clerk) completes it.",
         "err.assignee_not_handler": "This person cannot be assigned documents: choose an "
         "active clerk, leader or specialist of your agency.",
-        "upload.recipients_required": "Choose at least one recipient. Only internal "
-        "documents ({types}) may have none.",
+        "upload.recipients_required": "No recipient chosen: the draft was not uploaded. "
+        "Choose at least one recipient; for an internal document sent to no other agency, "
+        "tick “Internal document” and press “Upload”.",
+        "upload.internal_only": "Internal document: kept by the agency, sent to no other agency",
     },
 }
