@@ -3,6 +3,9 @@ PostgreSQL, after a real upload → sign → issue → delivery:
 
 - the registers page names the recipients and the sender by name (the code stays in
   the cell's title and, as before, in the CSV export);
+- with DOCFLOW_WARM_UP on (``docflow serve``'s default), the app answers ``/health`` at
+  once while its signing workers (both lanes) and the dev PKI's certificates are made
+  ready in the background; off (the default elsewhere, as in these tests) nothing starts;
 - a transfer's assignee list offers only active clerks, leaders and specialists of the
   agency (no auditor, no admin-only account, no deactivated person), and the API refuses
   the others with a sentence; completing before anyone is assigned is a 409 saying so;
@@ -13,9 +16,11 @@ PostgreSQL, after a real upload → sign → issue → delivery:
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime
 from pathlib import Path
 
+import anyio
 from litestar.testing import AsyncTestClient
 from sqlmodel import col, select
 
@@ -24,6 +29,7 @@ from docflow.app import create_app
 from docflow.bootstrap import build_runtime
 from docflow.core.runtime import Runtime
 from docflow.core.settings import Settings
+from docflow.core.warm_up import _tasks as warm_up_tasks
 from docflow.transfers.models import Transfer
 from docflow.web.i18n import VIETNAM
 from tests.integration.admin_support import browser
@@ -149,3 +155,38 @@ async def _assignment(client: AsyncTestClient, runtime: Runtime, transfer_id: in
     assert 'id="complete-button"' in specialist_html
     assert 'class="status st-04"' in specialist_html
 
+
+async def _health_now_and_warm_later(client: AsyncTestClient) -> float:
+    started = time.perf_counter()
+    health = await client.get("/health")
+    answered = time.perf_counter() - started
+    assert health.status_code == 200, health.text
+    assert warm_up_tasks, "the warm-up was not started"
+    deadline = time.monotonic() + 240
+    while warm_up_tasks:
+        assert time.monotonic() < deadline, "the warm-up did not finish in 240 s"
+        await anyio.sleep(0.2)
+    return answered
+
+
+async def test_warm_up_prepares_signing_in_the_background_only_when_asked(
+    database_url: str, tmp_path: Path
+) -> None:
+    cold = await seeded_settings(database_url, tmp_path / "cold")
+    assert not cold.warm_up  # the app's default: tests and scripts start nothing extra
+    app = create_app(cold)
+    async with AsyncTestClient(app=app) as client:
+        assert (await client.get("/health")).status_code == 200
+        assert not warm_up_tasks and not app.state.runtime.signing_pool._executors
+
+    settings = await seeded_settings(database_url, tmp_path / "warm", DOCFLOW_WARM_UP="on")
+    app = create_app(settings)
+    async with AsyncTestClient(app=app, timeout=240) as client:
+        answered = await _health_now_and_warm_later(client)
+        assert answered < 5, f"/health waited {answered:.1f} s for the warm-up"
+        # Both lanes' workers run, and enrolment finds the dev CAs' certificates derived.
+        assert set(app.state.runtime.signing_pool._executors) == {"general", "locked"}
+        cached = {p.name for p in (Path(settings.data_dir) / "dev-pki-cache").rglob("*.der")}
+        assert {"root.der", "ca-stc.der", "stttt-seal.der", "tsa.der"} <= cached, cached
+        clerk = await login(client, "stttt.clerk")
+        assert (await client.get("/api/v1/me", headers=clerk)).status_code == 200
