@@ -15,7 +15,6 @@ WORKPLACE_STRINGS: dict[str, dict[str, str]] = {
         "pdf.zoom_in": "Phóng to",
         "pdf.zoom_out": "Thu nhỏ",
         "pdf.fit_width": "Vừa chiều rộng",
-        "pdf.fit": "Vừa khung",
         "transfer.assigned_to": "Đã giao cho {name}, hạn {deadline}",
         "transfer.assigned_to_no_deadline": "Đã giao cho {name}, không đặt hạn",
         "transfer.no_assignees": "Cơ quan chưa có ai (văn thư, lãnh đạo, chuyên viên đang "
@@ -37,8 +36,7 @@ WORKPLACE_STRINGS: dict[str, dict[str, str]] = {
         "pdf.page_of": "Page {page}/{pages}",
         "pdf.zoom_in": "Zoom in",
         "pdf.zoom_out": "Zoom out",
-        "pdf.fit_width": "Fit to width",
-        "pdf.fit": "Fit width",
+        "pdf.fit_width": "Fit width",
         "transfer.assigned_to": "Assigned to {name}, due {deadline}",
         "transfer.assigned_to_no_deadline": "Assigned to {name}, no deadline set",
         "transfer.no_assignees": "Your agency has nobody (an active clerk, leader or "

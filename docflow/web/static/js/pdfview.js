@@ -20,7 +20,7 @@ function toolbar() {
   const bar = el('div', { class: 'pdf-bar', role: 'toolbar', 'aria-label': t('pdf.toolbar') },
     tool('prev', 'pdf.prev', '‹'), label, tool('next', 'pdf.next', '›'),
     tool('zoom-out', 'pdf.zoom_out', '−'), tool('zoom-in', 'pdf.zoom_in', '+'),
-    tool('fit', 'pdf.fit_width', t('pdf.fit')));
+    tool('fit', 'pdf.fit_width', t('pdf.fit_width')));
   return { bar, label };
 }
 
