@@ -40,6 +40,7 @@ from docflow.core.log import install_request_id_factory
 from docflow.core.objects import describe_store_error
 from docflow.core.runtime import Runtime
 from docflow.core.settings import Settings, proxy_networks
+from docflow.core.warm_up import schedule_warm_up
 from docflow.dashboard.api import DASHBOARD_HANDLERS
 from docflow.documents.api import DOCUMENT_HANDLERS
 from docflow.documents.api_registers import REGISTER_HANDLERS
@@ -258,6 +259,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 else []
             ),
             freeze_startup_heap,
+            # DOCFLOW_WARM_UP (on for `docflow serve`): signing workers and the dev PKI
+            # warmed in the background; returns at once (core.warm_up).
+            schedule_warm_up(runtime),
         ],
         on_shutdown=[lifecycle.dispose],
         openapi_config=OpenAPIConfig(title="docflow", version=__version__, path="/schema"),

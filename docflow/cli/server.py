@@ -40,6 +40,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     from docflow.cli.startup import command_settings, preflight
     from docflow.core.http.workers import BACKGROUND_LOCK_ENV
 
+    # Warm-up on unless asked otherwise: the serve processes inherit it (core.warm_up).
+    os.environ.setdefault("DOCFLOW_WARM_UP", "on")
     settings = command_settings()
     asyncio.run(preflight(settings, store=True, schema=True))
     count = workers or settings.web_workers or os.cpu_count() or 1
@@ -52,6 +54,9 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         options = {"workers": count}
     click.echo(f"docflow serve: {count} worker process{'es' if count > 1 else ''}", err=True)
     click.echo(f"background jobs: {_who_runs_jobs(settings)}", err=True)
+    if settings.warm_up:
+        click.echo("warm-up: signing workers and keys in the background "
+                   "(DOCFLOW_WARM_UP=off to skip)", err=True)
     uvicorn.run(
         "docflow.cli.server:worker_app",
         factory=True,

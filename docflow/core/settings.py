@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from docflow.core.errors import ConfigurationError
+from docflow.core.settings_derived import DEMO_PASSWORD, DerivedSettings
 from docflow.core.settings_env import (
     DEV_PKI_DIR,
     MIN_SECRET_KEY_LENGTH,
@@ -22,8 +23,6 @@ from docflow.core.settings_env import (
     Environment,
     EnvReader,
     is_dev_key_path,
-    key_paths,
-    production_problems,
     proxy_networks,
     read_values,
 )
@@ -31,8 +30,6 @@ from docflow.core.settings_env import (
 __all__ = ["DEV_PKI_DIR", "REPO_ROOT", "ConfigurationError", "Settings", "is_dev_key_path",
            "proxy_networks"]
 
-DEMO_PASSWORD = "docflow-demo"
-DEVELOPMENT_SECRET_KEY = "docflow-development-only-secret-key-not-for-production"
 
 #: Seconds before each retry of a delivery to a peer; the last one repeats.
 RETRY_SCHEDULE = (30.0, 120.0, 1200.0, 3600.0)
@@ -43,7 +40,7 @@ def _meta(env_var: str, doc: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(DerivedSettings):
     """Everything docflow reads from its environment, parsed and typed."""
 
     env: Environment = field(
@@ -320,6 +317,15 @@ class Settings:
             "0 to 100); errors and slow requests are always written.",
         ),
     )
+    warm_up: bool = field(
+        default=False,
+        metadata=_meta(
+            "DOCFLOW_WARM_UP",
+            "`on`: start the signing workers and the dev PKI in the background at start-up, "
+            "so the first signature is as quick as the next (`docflow serve` default); "
+            "`off`: on first use (default of the app elsewhere, e.g. in tests).",
+        ),
+    )
 
     #: Field name -> environment variable, for every setting.
     ENV_VARS: ClassVar[Mapping[str, str]]
@@ -359,51 +365,6 @@ class Settings:
     def _parse(cls, environ: Mapping[str, str]) -> Settings:
         values = read_values(EnvReader(environ, cls.ENV_VARS), DEMO_PASSWORD, RETRY_SCHEDULE)
         return cls(**values)
-
-    # ------------------------------------------------------------------ derived
-
-    @property
-    def is_production(self) -> bool:
-        return self.env == "production"
-
-    @property
-    def effective_secret_key(self) -> str:
-        """The key to sign tokens and cookies with.
-
-        In development without ``DOCFLOW_SECRET_KEY`` this is a fixed, public
-        development key; production refuses to start without a real one.
-        """
-        return self.secret_key or DEVELOPMENT_SECRET_KEY
-
-    @property
-    def is_https(self) -> bool:
-        """Users reach docflow over https: cookies are ``Secure`` and HSTS is sent."""
-        return self.public_url.lower().startswith("https://")
-
-    @property
-    def max_upload_bytes(self) -> int:
-        return self.max_upload_mb * 1024 * 1024
-
-    @property
-    def exchange_max_package_bytes(self) -> int:
-        return self.exchange_max_package_mb * 1024 * 1024
-
-    # ------------------------------------------------------------------ checks
-
-    def production_problems(self) -> list[str]:
-        """Readable sentences naming every reason these settings are unfit for production."""
-        return production_problems(
-            self.demo_password, self.secret_key, key_paths(self.trust_anchors, self.seal_key_dir),
-            DEMO_PASSWORD,
-        )
-
-    def validate_for_production(self) -> None:
-        """In production, raise ``ConfigurationError`` listing every problem; else no-op."""
-        if not self.is_production:
-            return
-        problems = self.production_problems()
-        if problems:
-            raise ConfigurationError(problems)
 
 
 Settings.ENV_VARS = {f.name: f.metadata["env"] for f in fields(Settings)}

@@ -95,6 +95,17 @@ class EnvReader:
             return default
         return value
 
+    def switch(self, name: str, *, default: bool) -> bool:
+        """``on``/``off`` (also ``1``/``0``, ``true``/``false``, ``yes``/``no``)."""
+        raw = self.get(name)
+        if raw is None:
+            return default
+        if raw.lower() in ("on", "1", "true", "yes"):
+            return True
+        if raw.lower() not in ("off", "0", "false", "no"):
+            self.problems.append(f"{self.names[name]} is {raw!r}; use on or off.")
+        return default
+
     def decimal(self, name: str, default: float, low: float, high: float) -> float:
         raw = self.get(name)
         if raw is None:
@@ -191,6 +202,7 @@ def serving(read: EnvReader) -> dict[str, Any]:
         "db_pool_overflow": read.integer("db_pool_overflow", 5, 0, 1000),
         "web_background": background not in ("off", "false", "0"),
         "access_log_sample": read.integer("access_log_sample", 100, 0, 100),
+        "warm_up": read.switch("warm_up", default=False),
     }
 
 

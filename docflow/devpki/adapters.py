@@ -32,6 +32,12 @@ class _DevPkiRef:
         cache = Path(self.cache_dir) if self.cache_dir else None
         return configure(dev_pki_for(self.url_prefix, cache))
 
+    def warm(self) -> None:
+        """Derive and load the dev PKI's certificates, keys and CRLs now (start-up)."""
+        from docflow.devpki.warm import warm_pki
+
+        warm_pki(self.pki())
+
 
 @dataclass(frozen=True)
 class DevSealKeys(_DevPkiRef):
@@ -45,6 +51,14 @@ class DevSealKeys(_DevPkiRef):
             name = key_ref.split(":", 1)[1]
         key, cert, chain = dev_signer(name, self.pki())
         return signing.PemSource(key=key, certificate=cert, chain=tuple(chain))
+
+    def rehearse(self) -> None:
+        """Seal a blank page as an issue does and validate it as a verification does,
+        in this process (a signing worker, at start-up: ``docflow.core.warm_up``)."""
+        from docflow.devpki.warm import rehearse_seal
+
+        ref = (self.url_prefix, self.cache_dir)
+        rehearse_seal(self.seal_source("stttt"), DevTrust(*ref), DevTimeStamping(*ref))
 
 
 @dataclass(frozen=True)

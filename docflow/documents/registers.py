@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from docflow.accounts.access import deny
+from docflow.accounts.models_agency import Agency, AgencyCode
 from docflow.accounts.models_user import Role, User
 from docflow.accounts.permissions import Principal, readable_agency_ids
 from docflow.core.db import AsyncSession
@@ -61,11 +62,14 @@ class RegisterRow:
     type_and_summary: str
     urgency: str
     signer: str
+    #: The recipients' identifier codes, as the paper register and the exports carry them.
     recipients: str
     file_holder: str
     copies: int | None
     date_sent: str
     notes: str
+    #: The recipients by name, for reading on the page (a code nobody is known by: itself).
+    recipient_names: str = ""
 
     def cells(self) -> tuple[object, ...]:
         return (
@@ -86,6 +90,18 @@ class RegisterRow:
 
 def _date(value: datetime | None) -> str:
     return value.astimezone(VIETNAM).strftime("%d/%m/%Y") if value else ""
+
+
+async def _names_by_code(session: AsyncSession, documents: list[Document]) -> dict[str, str]:
+    codes = {code for document in documents for code in document.recipients}
+    if not codes:
+        return {}
+    query = (
+        select(AgencyCode.code, Agency.name)
+        .join(Agency, col(Agency.id) == AgencyCode.agency_id)
+        .where(col(AgencyCode.code).in_(codes))
+    )
+    return dict((await session.exec(query)).all())
 
 
 async def outgoing_register(
@@ -122,7 +138,9 @@ async def outgoing_register(
         query = query.where(RegisterEntry.series == flt.series)
     rows: list[RegisterRow] = []
     needle = flt.text.casefold() if flt.text else None
-    for entry, document, signer in (await session.exec(query)).all():
+    found = (await session.exec(query)).all()
+    names = await _names_by_code(session, [document for _, document, _ in found])
+    for entry, document, signer in found:
         visible = readable(principal, document) or document.confidentiality == "none"
         if needle and (not visible or needle not in document.subject.casefold()):
             continue
@@ -144,6 +162,7 @@ async def outgoing_register(
                 copies=entry.copies,
                 date_sent=_date(entry.date_sent),
                 notes=entry.notes or "",
+                recipient_names="; ".join(names.get(c, c) for c in document.recipients),
             )
         )
     return rows

@@ -55,6 +55,8 @@ class IncomingRow:
     date_forwarded: str
     status: str
     notes: str
+    #: The sender's identifier code (the page shows the name, the code on hover).
+    sender_code: str = ""
 
     def cells(self) -> tuple[object, ...]:
         return (
@@ -124,6 +126,7 @@ async def incoming_register(
                 date_forwarded=_date(transfer.assigned_at),
                 status=transfer.status,
                 notes=transfer.notes or "",
+                sender_code=transfer.sender_code,
             )
         )
     return result

@@ -34,6 +34,7 @@ from docflow.documents.files import materialize, run_job, working_dir
 from docflow.documents.models import Document, DocumentVersion
 from docflow.documents.numbering import VIETNAM, commit_number, ensure_counter, next_number
 from docflow.transfers import notices
+from docflow.transfers.assignees import check_assignee, require_assigned
 from docflow.transfers.jobs import StampIncoming
 from docflow.transfers.models import Transfer
 from docflow.transfers.stamp_jobs import job_stamp_incoming
@@ -270,6 +271,7 @@ async def assign_transfer(
             assignee = await session.get(User, request.user_id)
             if assignee is None or assignee.agency_id != found.recipient_agency_id:
                 raise InvalidInput(f"user {request.user_id} is not a person of your agency.")
+            await check_assignee(session, assignee, found.recipient_agency_id)
         if request.department_id is not None:
             department = await session.get(Department, request.department_id)
             if department is None or department.agency_id != found.recipient_agency_id:
@@ -362,6 +364,7 @@ async def complete_transfer(runtime: Runtime, principal: Principal, transfer_id:
     )
     async with runtime.transaction() as session:
         transfer = await lock_transfer(session, transfer_id)
+        require_assigned(transfer)
         name = await _actor_name(session, principal)
         if _handling_status(transfer) == S.ASSIGNED:
             await emit_status(session, runtime.signing, transfer, S.IN_PROGRESS,

@@ -171,6 +171,7 @@ async def recipient_view(
             stamped=transfer.stamped_sha256 is not None,
             assigned_department=department.name if department else None,
             assigned_user=assignee.username if assignee else None,
+            assigned_user_name=assignee.full_name if assignee else None,
             instructions=transfer.instructions,
             deadline=transfer.deadline.isoformat() if transfer.deadline else None,
             notes=transfer.notes,

@@ -32,6 +32,7 @@ from docflow.documents.views import document_view
 from docflow.search.queues import inbox_filter, waiting_document_ids
 from docflow.transfers import register as registers_incoming
 from docflow.transfers import views as transfer_views
+from docflow.transfers.assignees import assignable_people
 from docflow.transfers.inbox import list_inbox
 from docflow.transfers.models import Transfer
 from docflow.transfers.reading import may_read_via_transfer
@@ -267,7 +268,7 @@ async def transfer_page(
     view = await transfer_views.recipient_view(
         db_session, viewer.principal, transfer_id, runtime.jobs
     )
-    people = await people_of_agency(db_session, viewer.principal.agency_id)
+    people = await assignable_people(db_session, viewer.principal.agency_id)
     transfer = await db_session.get(Transfer, transfer_id)
     assert transfer is not None  # recipient_view answered 404 otherwise
     readable = await may_read_via_transfer(db_session, viewer.principal, transfer)

@@ -4,7 +4,8 @@
   confirms it (and only once: the confirmation's flag leaves the address);
 - a file over the limit is refused before anything is sent, the message states the
   limit, and the progress bar stays empty; a refusal by the server empties it too;
-- a draft without recipients is uploaded only when asked again, and its page says so.
+- a draft without recipients is refused (however often "Tải lên" is pressed) until
+  "Văn bản nội bộ" is ticked, and then its page says it has none.
 
 Screenshots go to ``test-artifacts/browser/``.
 """
@@ -122,7 +123,7 @@ def test_too_large_is_refused_before_sending(
     assert not watch.console_errors, watch.console_errors
 
 
-def test_no_recipients_is_said_before_and_after(
+def test_no_recipients_is_refused_until_marked_internal(
     origin: str,
     browser: Any,  # noqa: F811 - the imported fixture
     tmp_path: Path,
@@ -132,14 +133,19 @@ def test_no_recipients_is_said_before_and_after(
     draft.write_bytes(text_pdf(["THONG BAO NOI BO"]))
     page = person(browser, watch, "stttt.specialist")
     page.goto(f"{origin}/upload")
+    assert page.locator("#internal-choice").is_hidden()
     fill(page, draft, "Về việc thông báo nội bộ", recipients=False)
-    page.dblclick("#upload-submit")  # a double click does not get past the warning
+    page.dblclick("#upload-submit")  # a double click does not get past the refusal
     page.wait_for_selector("#no-recipients:not([hidden])")
     assert "Chưa chọn nơi nhận" in page.inner_text("#no-recipients")
+    assert "chưa được tải lên" in page.inner_text("#no-recipients")
     page.wait_for_timeout(900)
+    page.click("#upload-submit")  # pressed again, later: still refused (it used to upload)
+    page.wait_for_timeout(500)
     assert watch.posts_to("/api/v1/documents") == 0
-    shot(page, "u3-no-recipients-warning")
-    page.click("#upload-submit")  # asked again: uploaded
+    shot(page, "u3-no-recipients-refused")
+    page.check("#internal_only")  # said explicitly: an internal document
+    page.click("#upload-submit")
     page.wait_for_selector("#done")
     assert "chưa có nơi nhận" in page.inner_text("#no-recipients")
     assert watch.posts_to("/api/v1/documents") == 1

@@ -13,8 +13,9 @@ const W = JSON.parse(document.getElementById('upload-words').textContent);
 const maxBytes = Number(form.dataset.maxBytes);
 // The multipart envelope and the metadata travel with the file, inside the same limit.
 const ENVELOPE = 64 * 1024;
+const internalChoice = document.getElementById('internal-choice');
+const internalOnly = document.getElementById('internal_only');
 let busy = false;
-let warnedAt = 0;
 
 // Back from the draft's page (the browser's page cache keeps this one as it was): a new
 // nonce, or the next upload would be answered with the previous draft; and a form that
@@ -60,17 +61,17 @@ function tooLarge(file) {
     .replace('{limit}', form.dataset.maxMb);
 }
 
-// No recipient is allowed (a document kept by the agency), but said first: the second
-// press of "Tải lên" (not a double click's second half) uploads it anyway.
-function recipientsOrWarn(recipients) {
-  if (recipients.length) {
+// No recipient only for an internal document, said explicitly: without a recipient and
+// without the "internal document" box ticked, nothing is sent, however often "Tải lên"
+// is pressed (a second press used to upload it anyway).
+function recipientsOrRefuse(recipients) {
+  if (recipients.length || internalOnly.checked) {
     noRecipients.hidden = true;
     return true;
   }
-  const now = Date.now();
-  if (warnedAt && now - warnedAt > 700) return true;
-  if (!warnedAt) warnedAt = now;
   noRecipients.hidden = false;
+  internalChoice.hidden = false;
+  resetProgress();
   noRecipients.scrollIntoView({ block: 'center' });
   return false;
 }
@@ -108,7 +109,7 @@ async function collect() {
   if (!subject) return problem(t('upload.no_subject'), form.subject);
   if (!form.signer.value) return problem(t('upload.no_signer'), form.signer);
   const recipients = [...form.querySelectorAll('input[name=recipients]:checked')].map((c) => c.value);
-  if (!recipientsOrWarn(recipients)) return null;
+  if (!recipientsOrRefuse(recipients)) return null;
   const metadata = {
     document_type: form.document_type.value,
     subject,
@@ -166,8 +167,8 @@ form.addEventListener('submit', async (event) => {
 });
 
 form.addEventListener('change', (event) => {
-  if (event.target.name === 'recipients' && form.querySelector('input[name=recipients]:checked')) {
+  const chosen = form.querySelector('input[name=recipients]:checked');
+  if ((event.target.name === 'recipients' && chosen) || internalOnly.checked) {
     noRecipients.hidden = true;
-    warnedAt = 0;
   }
 });
