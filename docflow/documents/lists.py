@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from docflow.accounts.models_user import Role, User, UserRole
-from docflow.accounts.permissions import Principal
+from docflow.accounts.permissions import Principal, readable_agency_ids
 from docflow.core.db import AsyncSession
 from docflow.documents.documents import readable
 from docflow.documents.models import Document, DocumentState
@@ -55,16 +55,18 @@ async def list_documents(
     signer_id: int | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> list[DocumentSummary]:
-    """Documents of the caller's agency in ``states`` (newest first), only those the
-    caller may read; ``signer_id`` narrows to one signer's documents."""
+    """Documents of the caller's agency (every agency's for a province auditor) in
+    ``states`` (newest first), only those the caller may read; ``signer_id`` narrows to
+    one signer's documents."""
     query = (
         select(Document, User)
         .join(User, col(User.id) == Document.signer_id)
-        .where(Document.agency_id == principal.agency_id)
         .where(col(Document.state).in_([s.value for s in states]))
         .order_by(col(Document.id).desc())
         .limit(limit)
     )
+    if readable_agency_ids(principal, Role.AUDITOR) is not None:
+        query = query.where(Document.agency_id == principal.agency_id)
     if signer_id is not None:
         query = query.where(Document.signer_id == signer_id)
     rows = (await session.exec(query)).all()
@@ -90,9 +92,13 @@ async def list_documents(
 async def people_of_agency(
     session: AsyncSession, agency_id: int, role: Role | None = None
 ) -> list[Person]:
-    """People of ``agency_id`` (holding ``role`` if given), by name; for choosing a
-    signer or an assignee within one's own agency."""
-    query = select(User).where(User.agency_id == agency_id).order_by(col(User.full_name))
+    """Active people of ``agency_id`` (holding ``role`` if given), by name; for choosing
+    a signer or an assignee within one's own agency (a deactivated leader cannot sign)."""
+    query = (
+        select(User)
+        .where(User.agency_id == agency_id, col(User.is_active).is_(True))
+        .order_by(col(User.full_name))
+    )
     if role is not None:
         query = query.join(UserRole, col(UserRole.user_id) == User.id).where(
             UserRole.role == role.value

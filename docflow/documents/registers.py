@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import col, select
 
@@ -104,6 +105,26 @@ async def _names_by_code(session: AsyncSession, documents: list[Document]) -> di
     return dict((await session.exec(query)).all())
 
 
+def _register_query(target: int, flt: RegisterFilter) -> Any:
+    """The register lines of agency ``target`` that ``flt`` keeps (all but the text)."""
+    query = (
+        select(RegisterEntry, Document, User)
+        .join(Document, col(Document.id) == RegisterEntry.document_id)
+        .join(User, col(User.id) == Document.signer_id)
+        .where(RegisterEntry.agency_id == target, RegisterEntry.year == flt.year)
+        .order_by(col(RegisterEntry.series), col(RegisterEntry.number))
+    )
+    if flt.document_type:
+        query = query.where(Document.document_type == flt.document_type)
+    if flt.urgency:
+        query = query.where(Document.urgency == flt.urgency)
+    if flt.signer:
+        query = query.where(User.username == flt.signer.lower())
+    if flt.series:
+        query = query.where(RegisterEntry.series == flt.series)
+    return query
+
+
 async def outgoing_register(
     session: AsyncSession, principal: Principal, agency_id: int | None, flt: RegisterFilter
 ) -> list[RegisterRow]:
@@ -121,21 +142,7 @@ async def outgoing_register(
         )
     if flt.document_type is not None and flt.document_type not in DOCUMENT_TYPES:
         raise InvalidInput(f"document_type {flt.document_type!r} is not a Decree 30 type.")
-    query = (
-        select(RegisterEntry, Document, User)
-        .join(Document, col(Document.id) == RegisterEntry.document_id)
-        .join(User, col(User.id) == Document.signer_id)
-        .where(RegisterEntry.agency_id == target, RegisterEntry.year == flt.year)
-        .order_by(col(RegisterEntry.series), col(RegisterEntry.number))
-    )
-    if flt.document_type:
-        query = query.where(Document.document_type == flt.document_type)
-    if flt.urgency:
-        query = query.where(Document.urgency == flt.urgency)
-    if flt.signer:
-        query = query.where(User.username == flt.signer.lower())
-    if flt.series:
-        query = query.where(RegisterEntry.series == flt.series)
+    query = _register_query(target, flt)
     rows: list[RegisterRow] = []
     needle = flt.text.casefold() if flt.text else None
     found = (await session.exec(query)).all()
@@ -152,7 +159,7 @@ async def outgoing_register(
                 symbol=entry.symbol,
                 series=entry.series,
                 date=_date(entry.issued_at),
-                document_id=document.id,  # type: ignore[arg-type]
+                document_id=document.id,
                 document_type=document.document_type,
                 type_and_summary=f"{kind}: {summary}",
                 urgency=document.urgency,

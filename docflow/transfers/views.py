@@ -119,6 +119,33 @@ async def load_visible(session: AsyncSession, principal: Principal, transfer_id:
     return transfer
 
 
+async def _recipient_part(
+    session: AsyncSession, transfer: Transfer, events: list[TransferEvent]
+) -> dict[str, Any]:
+    """What only the recipient agency sees: its register entry, assignment and notes."""
+    department = (
+        await session.get(Department, transfer.assigned_department_id)
+        if transfer.assigned_department_id else None
+    )
+    assignee = (
+        await session.get(User, transfer.assigned_user_id) if transfer.assigned_user_id
+        else None
+    )
+    return dict(
+        incoming_number=transfer.incoming_number,
+        incoming_year=transfer.incoming_year,
+        accepted_at=transfer.accepted_at.isoformat() if transfer.accepted_at else None,
+        stamped=transfer.stamped_sha256 is not None,
+        assigned_department=department.name if department else None,
+        assigned_user=assignee.username if assignee else None,
+        assigned_user_name=assignee.full_name if assignee else None,
+        instructions=transfer.instructions,
+        deadline=transfer.deadline.isoformat() if transfer.deadline else None,
+        notes=transfer.notes,
+        handling=[{"seq": e.seq, **e.private} for e in events if e.private],
+    )
+
+
 async def recipient_view(
     session: AsyncSession,
     principal: Principal,
@@ -156,27 +183,7 @@ async def recipient_view(
     if principal.agency_id != transfer.sender_agency_id or principal.agency_id == (
         transfer.recipient_agency_id
     ):
-        department = (
-            await session.get(Department, transfer.assigned_department_id)
-            if transfer.assigned_department_id else None
-        )
-        assignee = (
-            await session.get(User, transfer.assigned_user_id) if transfer.assigned_user_id
-            else None
-        )
-        view.update(
-            incoming_number=transfer.incoming_number,
-            incoming_year=transfer.incoming_year,
-            accepted_at=transfer.accepted_at.isoformat() if transfer.accepted_at else None,
-            stamped=transfer.stamped_sha256 is not None,
-            assigned_department=department.name if department else None,
-            assigned_user=assignee.username if assignee else None,
-            assigned_user_name=assignee.full_name if assignee else None,
-            instructions=transfer.instructions,
-            deadline=transfer.deadline.isoformat() if transfer.deadline else None,
-            notes=transfer.notes,
-            handling=[{"seq": e.seq, **e.private} for e in events if e.private],
-        )
+        view.update(await _recipient_part(session, transfer, events))
         if jobs is not None and transfer.incoming_number is not None:
             view["stamp"] = await job_view(jobs, session, StampIncoming(transfer_id))
     return view

@@ -138,6 +138,13 @@ async def test_auditors_read_the_trail_of_their_reach(database_url: str, tmp_pat
             # The province auditor sees both agencies, and the secret's summary.
             everything = await _page(client, province)
             assert UNRELATED in everything and vt_specialist in everything
+            # ... and the document lists are the province's, not the auditor's own
+            # agency's (they were empty although each document opened by address)
+            outbox = (await client.get("/outbox", headers=province)).text
+            assert f'data-document="{ids["issued"]}"' in outbox
+            drafts = (await client.get("/drafts", headers=province)).text
+            assert UNRELATED in drafts
+            assert UNRELATED not in (await client.get("/drafts", headers=auditor)).text
             assert ISSUED in everything and SECRET in everything
             narrowed = await _page(client, province, agency=vt_id)
             assert UNRELATED in narrowed and ISSUED not in narrowed

@@ -154,3 +154,12 @@ def test_templates_put_the_words_inside_the_chip() -> None:
                 f"{template.name}: a chip without its words: {match.group(0)}"
             )
     assert chips >= 5  # documents, outbox, inbox, transfer, document
+
+
+def test_the_menus_overdue_count_reads_on_the_red_header() -> None:
+    # The menu's counts sit on the header's red; an overdue count was red on red.
+    header = _declared(".top", "background-color")
+    assert header is not None
+    fg = _declared(".queues .count.late", "color") or _declared(".late", "color") or ""
+    bg = _declared(".queues .count.late", "background-color") or header
+    assert fg and contrast(fg, bg) >= 4.5, (fg, bg)
