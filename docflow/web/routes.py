@@ -57,6 +57,7 @@ from docflow.web.pages import (
     sign_in_redirect,
 )
 from docflow.web.search_pages import SEARCH_PAGES
+from docflow.web.sign_many_pages import SIGN_MANY_PAGES
 from docflow.web.upload_words import done_message, words
 
 __all__ = ["WEB_HANDLERS"]
@@ -351,6 +352,7 @@ PAGES = Router(
         *DRAFT_PAGES,
         *NOTIFICATION_PAGES,
         *SEARCH_PAGES,
+        *SIGN_MANY_PAGES,
         *JOB_PAGES,
         *ADMIN_USER_PAGES,
         *AGENCY_PAGES,

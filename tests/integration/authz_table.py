@@ -495,3 +495,8 @@ from tests.integration.authz_draft_life import page_rows as draft_pages  # noqa:
 
 MATRIX.update(draft_api())
 PAGES.update(draft_pages())
+
+# Signing several drafts at once: the confirmation page, leaders only.
+from tests.integration.authz_sign_many import page_rows as sign_many_pages  # noqa: E402
+
+PAGES.update(sign_many_pages())
