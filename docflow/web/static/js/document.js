@@ -3,7 +3,7 @@
 import { S, api, download, el, flash, once, showError, t, vnDateTime } from './api.js';
 import { showPdf } from './pdfview.js';
 import { renderReport } from './report.js';
-import { buildCsr, forgetKey, fromBase64, loadKey, newKeyPair, saveKey, signBytes } from './webkey.js';
+import { canSign, signDocument, stepsView } from './sign_flow.js';
 
 const article = document.getElementById('document');
 const docId = article.dataset.id;
@@ -41,50 +41,26 @@ showPdf(viewer, viewer.dataset.src).catch((e) => {
   viewer.replaceChildren(el('p', { class: 'error' }, String(e.message || e)));
 });
 
-async function signingKey() {
-  const owner = article.dataset.username;
-  const known = await loadKey(owner);
-  if (known && known.certificateId) return known;
-  flash(t('doc.enrolling'));
-  const keyPair = await newKeyPair();
-  const csr = await buildCsr(keyPair, article.dataset.fullName);
-  const cert = await api('POST', '/api/v1/me/certificates', { csr });
-  const record = { privateKey: keyPair.privateKey, publicKey: keyPair.publicKey, certificateId: cert.id };
-  await saveKey(owner, record);
-  return record;
-}
-
-async function signOnce(key) {
-  const prepared = await api('POST', `/api/v1/documents/${docId}/signatures/prepare`,
-    { certificate_id: key.certificateId });
-  const signature = await signBytes(key.privateKey, fromBase64(prepared.to_be_signed));
-  return api('POST', `/api/v1/documents/${docId}/signatures/complete`,
-    { session_id: prepared.session_id, signature });
-}
-
 const signButton = document.getElementById('sign-button');
 if (signButton) {
+  const stepsList = el('ol', { class: 'sign-steps', 'aria-label': t('sign.steps'), hidden: '' });
+  errorBox.before(stepsList);
   once(signButton, t('doc.signing'), async () => {
     errorBox.hidden = true;
-    if (!window.crypto || !crypto.subtle || !window.indexedDB) {
+    if (!canSign()) {
       showError(errorBox, t('doc.no_webcrypto'));
       return false;
     }
+    const steps = stepsView(stepsList);
     try {
-      let key = await signingKey();
-      try {
-        await signOnce(key);
-      } catch (e) {
-        // A certificate the server no longer knows (or that expired): enrol again once.
-        if (e.status !== 404 && !/certificate/i.test(e.message)) throw e;
-        await forgetKey(article.dataset.username);
-        key = await signingKey();
-        await signOnce(key);
-      }
+      const who = { username: article.dataset.username, fullName: article.dataset.fullName };
+      await signDocument(docId, who, (name) => steps.step(name));
+      steps.done();
       flash(t('doc.signed'));
       reloadDone('signed');
       return true;
     } catch (e) {
+      steps.fail(e.message);
       showError(errorBox, e.message);
       return false;
     }
