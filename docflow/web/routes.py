@@ -25,8 +25,8 @@ from docflow.accounts.models_user import Role
 from docflow.core.db import AsyncSession
 from docflow.core.errors import DomainError, InvalidInput, PermissionDenied
 from docflow.documents import documents, registers
-from docflow.documents.api import MAX_ATTACHMENTS
 from docflow.documents.doctypes import DOCUMENT_TYPES
+from docflow.documents.draft_request import MAX_ATTACHMENTS
 from docflow.documents.lists import list_documents, people_of_agency, person
 from docflow.documents.models import Confidentiality, DocumentState, Urgency
 from docflow.documents.views import document_view
