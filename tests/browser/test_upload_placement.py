@@ -64,6 +64,21 @@ def drag(page: Any, field: str, dx: float, dy: float) -> None:
     page.mouse.up()
 
 
+def touch_drag(page: Any, field: str, dx: float, dy: float) -> None:
+    """Drags a box by (dx, dy) CSS pixels with a finger (touch events, as a phone's)."""
+    node = page.locator(f".field-box[data-field={field}]")
+    node.scroll_into_view_if_needed()
+    where = node.bounding_box()
+    x, y = where["x"] + where["width"] / 2, where["y"] + where["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 9):
+        point = {"x": x + dx * step / 8, "y": y + dy * step / 8}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
 def stored_layout(data: Path, document_id: int) -> dict[str, Any]:
     with sqlite3.connect(data / "docflow.db") as db:
         row = db.execute("SELECT layout FROM document WHERE id = ?", (document_id,)).fetchone()
@@ -124,6 +139,7 @@ def test_approver_attachment_and_dragged_number_box_reach_the_draft(
     assert "không phải tệp PDF" in page.inner_text("#upload-error")
     assert watch.posts_to("/api/v1/documents") == 0
     page.set_input_files("#attachments", str(annex))
+    assert page.locator("#upload-error").is_hidden()  # chosen again: the refusal is gone
     shot(page, "upload-placement-1280")
 
     page.click("#upload-submit")
@@ -157,8 +173,16 @@ def test_phone_shows_the_page_boxes_and_readers_of_a_confidential_draft(
     page.set_input_files("#file", str(draft))
     page.wait_for_selector("#placement:not([hidden])")
     assert near(box_of(page, "number_box"), NUMBER_DEFAULT)
-    width = page.eval_on_selector("#placement-canvas", "c => c.getBoundingClientRect().right")
-    assert width <= 375
+    right = page.eval_on_selector("#placement-canvas", "c => c.getBoundingClientRect().right")
+    assert right <= 375
+    # A finger drags the signature box up and left; "Đặt lại vị trí mặc định" undoes it.
+    scale = page.eval_on_selector("#placement-canvas", "c => c.clientWidth") / A4_WIDTH
+    touch_drag(page, "leader_box", -60, -80)
+    moved = box_of(page, "leader_box")
+    expected = [330 - 60 / scale, 120 + 80 / scale, 530 - 60 / scale, 200 + 80 / scale]
+    assert near(moved, expected, 3.0), (moved, expected)
+    page.click("#placement-reset")
+    assert near(box_of(page, "leader_box"), LEADER_DEFAULT)
     page.select_option("#confidentiality", "mat")
     page.wait_for_selector("#reader-list:not([hidden])")
     assert page.locator("input[name=readers][value='stttt.leader']").count() == 1

@@ -241,6 +241,10 @@ form.addEventListener('change', (event) => {
     if (event.target.checked) approverOrder.push(event.target.value);
     showApproverOrder();
   }
+  if (event.target === form.attachments && form.attachments.hasAttribute('aria-invalid')) {
+    form.attachments.removeAttribute('aria-invalid'); // chosen again: the refusal is stale
+    error.hidden = true;
+  }
   if (event.target === form.confidentiality) {
     readerList.hidden = form.confidentiality.value === 'none';
   }
