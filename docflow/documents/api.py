@@ -24,6 +24,7 @@ from docflow.core.runtime import Runtime
 from docflow.documents import documents, issuance, signatures
 from docflow.documents import files as document_files
 from docflow.documents.api_draft_life import DRAFT_LIFE_HANDLERS
+from docflow.documents.draft_request import MAX_ATTACHMENTS
 from docflow.documents.jobs import IndexForSearch
 from docflow.documents.models import Document
 from docflow.documents.upload_key import RepeatedUpload, check_upload_key, earlier_draft
@@ -31,7 +32,6 @@ from docflow.documents.views import document_view, download_name
 
 __all__ = ["DOCUMENT_HANDLERS"]
 
-MAX_ATTACHMENTS = 20
 #: Kept for the modules that import it from here (``audit.api_verify``).
 _save_upload = document_files.save_upload
 

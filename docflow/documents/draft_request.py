@@ -15,9 +15,11 @@ from docflow.documents.doctypes import DOCUMENT_TYPES
 from docflow.documents.models import Confidentiality, Urgency
 from docflow.documents.notices import parse_due
 
-__all__ = ["DETAIL_KEYS", "MAX_SUBJECT", "DetailsRequest", "DraftRequest"]
+__all__ = ["DETAIL_KEYS", "MAX_ATTACHMENTS", "MAX_SUBJECT", "DetailsRequest", "DraftRequest"]
 
 MAX_SUBJECT = 2000
+#: Attachments (phụ lục) of one upload (the API refuses more; the upload form says so first).
+MAX_ATTACHMENTS = 20
 _LAYOUT_KEYS = ("leader_box", "number_box", "date_box", "page")
 #: What a drafter may change on a draft after the upload (``DetailsRequest``).
 DETAIL_KEYS = ("subject", "urgency", "due_date", "recipients", "signer")

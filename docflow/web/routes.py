@@ -26,6 +26,7 @@ from docflow.core.db import AsyncSession
 from docflow.core.errors import DomainError, InvalidInput, PermissionDenied
 from docflow.documents import documents, registers
 from docflow.documents.doctypes import DOCUMENT_TYPES
+from docflow.documents.draft_request import MAX_ATTACHMENTS
 from docflow.documents.lists import list_documents, people_of_agency, person
 from docflow.documents.models import Confidentiality, DocumentState, Urgency
 from docflow.documents.views import document_view
@@ -181,6 +182,16 @@ async def upload_page(
         code="upload_roles",
     )
     signers = await people_of_agency(db_session, viewer.principal.agency_id, Role.LEADER)
+    # named readers: any active person of the agency; approvers: those who may sign (an
+    # auditor changes nothing; documents.documents refuses other agencies' people)
+    people = await people_of_agency(db_session, viewer.principal.agency_id)
+    signing = [
+        await people_of_agency(db_session, viewer.principal.agency_id, role)
+        for role in (Role.LEADER, Role.SPECIALIST, Role.CLERK)
+    ]
+    approvers = sorted(
+        {p.username: p for group in signing for p in group}.values(), key=lambda p: p.full_name
+    )
     agencies = [a for a in await list_directory(db_session) if a.id != viewer.principal.agency_id]
     settings = request.app.state.runtime.settings
     page_words = words(lang_of(request))
@@ -190,6 +201,9 @@ async def upload_page(
         viewer,
         types=DOCUMENT_TYPES,
         signers=signers,
+        people=people,
+        approvers=approvers,
+        max_attachments=MAX_ATTACHMENTS,
         agencies=agencies,
         urgencies=URGENCIES,
         confidentialities=CONFIDENTIALITIES,

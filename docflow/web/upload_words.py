@@ -29,6 +29,46 @@ UPLOAD_WORDS: dict[str, dict[str, str]] = {
         "done.uploaded": "Đã tải lên dự thảo “{subject}”.",
         "done.signed": "Đã ký số văn bản “{subject}”.",
         "done.issued": "Đã ban hành văn bản số {symbol}.",
+        "upload.approvers": "Người duyệt, ký trước lãnh đạo (theo thứ tự)",
+        "upload.approvers_hint": (
+            "Không bắt buộc. Đánh dấu theo thứ tự ký: người được đánh dấu trước ký trước; "
+            "lãnh đạo ký sau cùng."
+        ),
+        "upload.approver_is_signer": (
+            "{name} là người ký nên ký sau cùng, không thể đồng thời là người duyệt. Hãy "
+            "bỏ đánh dấu người này trong danh sách người duyệt."
+        ),
+        "upload.readers": "Người được đọc văn bản mật",
+        "upload.readers_hint": (
+            "Chọn những người trong cơ quan được đọc văn bản mật này (không bắt buộc)."
+        ),
+        "upload.attachments": "Phụ lục (các tệp PDF, không bắt buộc)",
+        "upload.attachments_hint": "Có thể chọn nhiều tệp PDF cùng lúc, tối đa {count} tệp.",
+        "upload.attachment_not_pdf": (
+            "Phụ lục “{name}” không phải tệp PDF. Hãy chọn lại các phụ lục, chỉ gồm tệp .pdf."
+        ),
+        "upload.too_many_attachments": (
+            "Đã chọn {n} phụ lục, nhiều hơn {count} tệp cho phép. Hãy chọn lại ít phụ lục hơn."
+        ),
+        "upload.total_too_large": (
+            "Tệp dự thảo và phụ lục cộng lại {size} MB, vượt giới hạn {limit} MB của một lần "
+            "tải lên. Chưa có gì được gửi đi. Hãy bớt phụ lục hoặc giảm dung lượng tệp."
+        ),
+        "place.title": "Vị trí số, ngày tháng và chữ ký",
+        "place.hint": (
+            "Kéo các ô đến chỗ trống trên trang 1, hoặc bấm vào một ô rồi dùng phím mũi tên "
+            "(giữ Shift để đi xa hơn). Nếu không di chuyển ô nào, hệ thống tự đặt các ô vào "
+            "chỗ không có chữ."
+        ),
+        "place.number": "Số/ký hiệu",
+        "place.date": "Ngày tháng",
+        "place.signature": "Chữ ký",
+        "place.move": "{name}: kéo hoặc dùng phím mũi tên để di chuyển",
+        "place.reset": "Đặt lại vị trí mặc định",
+        "place.unreadable": (
+            "Không xem trước được trang 1 của tệp này: các ô số, ngày tháng và chữ ký sẽ "
+            "được đặt ở vị trí mặc định."
+        ),
     },
     "en": {
         "upload.limit": "Largest upload: {limit} MB.",
@@ -48,6 +88,47 @@ UPLOAD_WORDS: dict[str, dict[str, str]] = {
         "done.uploaded": "The draft “{subject}” was uploaded.",
         "done.signed": "The document “{subject}” is signed.",
         "done.issued": "Document {symbol} was issued.",
+        "upload.approvers": "Approvers, signing before the leader (in order)",
+        "upload.approvers_hint": (
+            "Optional. Tick them in signing order: the first ticked signs first; the "
+            "leader signs last."
+        ),
+        "upload.approver_is_signer": (
+            "{name} is the signer and signs last, so cannot also approve. Untick this "
+            "person in the list of approvers."
+        ),
+        "upload.readers": "Named readers of the confidential document",
+        "upload.readers_hint": (
+            "Choose the people of your agency who may read this confidential document "
+            "(optional)."
+        ),
+        "upload.attachments": "Attachments (PDF files, optional)",
+        "upload.attachments_hint": "You may choose several PDF files at once, at most {count}.",
+        "upload.attachment_not_pdf": (
+            "The attachment “{name}” is not a PDF. Choose the attachments again, .pdf files only."
+        ),
+        "upload.too_many_attachments": (
+            "{n} attachments chosen, more than the {count} allowed. Choose fewer attachments."
+        ),
+        "upload.total_too_large": (
+            "The draft and its attachments together are {size} MB, over the {limit} MB limit "
+            "of one upload. Nothing was sent. Leave out attachments or make the files smaller."
+        ),
+        "place.title": "Where the number, date and signature go",
+        "place.hint": (
+            "Drag the boxes to a free place on page 1, or click a box and use the arrow "
+            "keys (hold Shift to move further). If no box is moved, the system puts them "
+            "where the page has no text."
+        ),
+        "place.number": "Number",
+        "place.date": "Date",
+        "place.signature": "Signature",
+        "place.move": "{name}: drag or use the arrow keys to move",
+        "place.reset": "Reset to the default places",
+        "place.unreadable": (
+            "Page 1 of this file cannot be previewed: the number, date and signature "
+            "boxes go to their default places."
+        ),
     },
 }
 
