@@ -56,6 +56,7 @@ from docflow.web.pages import (
     safe_next,
     sign_in_redirect,
 )
+from docflow.web.recall_pages import RECALL_PAGES
 from docflow.web.search_pages import SEARCH_PAGES
 from docflow.web.upload_words import done_message, words
 
@@ -349,6 +350,7 @@ PAGES = Router(
         *DASHBOARD_PAGES,
         *DELIVERY_PAGES,
         *DRAFT_PAGES,
+        *RECALL_PAGES,
         *NOTIFICATION_PAGES,
         *SEARCH_PAGES,
         *JOB_PAGES,

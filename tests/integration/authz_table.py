@@ -495,3 +495,7 @@ from tests.integration.authz_draft_life import page_rows as draft_pages  # noqa:
 
 MATRIX.update(draft_api())
 PAGES.update(draft_pages())
+# Recall and correction pages (web.recall_pages).
+from tests.integration.authz_recall import page_rows as recall_pages  # noqa: E402
+
+PAGES.update(recall_pages())
