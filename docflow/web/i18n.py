@@ -20,6 +20,7 @@ from docflow.web.i18n_documents import DOCUMENT_STRINGS
 from docflow.web.i18n_errors import ERROR_STRINGS
 from docflow.web.i18n_events import EVENT_STRINGS
 from docflow.web.i18n_notifications import NOTIFICATION_STRINGS
+from docflow.web.i18n_recall import RECALL_STRINGS
 from docflow.web.i18n_search import SEARCH_STRINGS
 from docflow.web.i18n_sign_many import SIGN_MANY_STRINGS
 from docflow.web.i18n_workplace import WORKPLACE_STRINGS
@@ -43,6 +44,8 @@ CATALOGUE: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
 _AREAS = (
     COMMON_STRINGS, DOCUMENT_STRINGS, ERROR_STRINGS, EVENT_STRINGS, DELIVERY_STRINGS,
     SEARCH_STRINGS, NOTIFICATION_STRINGS, AUDIT_STRINGS, WORKPLACE_STRINGS, SIGN_MANY_STRINGS,
+    SEARCH_STRINGS, NOTIFICATION_STRINGS, AUDIT_STRINGS, WORKPLACE_STRINGS,
+    RECALL_STRINGS,
 )
 for _area in _AREAS:
     for _lang, _strings in _area.items():

@@ -57,6 +57,7 @@ from docflow.web.pages import (
     safe_next,
     sign_in_redirect,
 )
+from docflow.web.recall_pages import RECALL_PAGES
 from docflow.web.search_pages import SEARCH_PAGES
 from docflow.web.sign_many_pages import SIGN_MANY_PAGES
 from docflow.web.upload_words import done_message, words
@@ -364,6 +365,7 @@ PAGES = Router(
         *DASHBOARD_PAGES,
         *DELIVERY_PAGES,
         *DRAFT_PAGES,
+        *RECALL_PAGES,
         *NOTIFICATION_PAGES,
         *SEARCH_PAGES,
         *SIGN_MANY_PAGES,
