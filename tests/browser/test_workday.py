@@ -79,7 +79,9 @@ def test_a_working_day_of_every_role(
     return_and_resubmit(day, doc_id, draft, tmp_path)
     leader_signs(day, doc_id)
     symbol, issued = clerk_issues(day, doc_id)
-    check_number_on_page(issued, draft, symbol, tmp_path)
+    landed = check_number_on_page(issued, draft, symbol, tmp_path)
+    assert day.placed is not None and max(
+        abs(a - b) for a, b in zip(landed, day.placed, strict=True)) <= 1.0, (landed, day.placed)
     recipient_specialist_asks_for_mail(day)
     transfer_id = recipient_clerk_accepts(day, doc_id)
     recipient_leader_assigns(day, transfer_id)
@@ -153,8 +155,14 @@ def specialist_uploads(day: Day, draft: bytes, tmp_path: Path) -> int:
     page.fill("#drafting_unit", "VP")
     page.fill("#due_date", (vn_today() + timedelta(days=7)).isoformat())
     page.check(f"input[name=recipients][value='{STC}']")
-    # The form offers no choice of where the number, date and signature go: the server
-    # places them where the draft leaves room (signing/pades/placement.py).
+    # The number's box moved 20 pt down on the page preview, by keyboard (Shift+arrow:
+    # 10 pt); the issued PDF must carry the number there (check_number_on_page).
+    page.wait_for_selector("#placement:not([hidden])")
+    page.focus(".field-box[data-field=number_box]")
+    page.keyboard.press("Shift+ArrowDown")
+    page.keyboard.press("Shift+ArrowDown")
+    raw = page.get_attribute(".field-box[data-field=number_box]", "data-box")
+    day.placed = tuple(float(v) for v in raw.split(","))
     day.look(page, "specialist", "upload", again=False)
     page.click("#upload-submit")
     page.wait_for_url(re.compile(r"/documents/\d+$"))

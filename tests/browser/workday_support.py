@@ -69,6 +69,8 @@ class Day:
     defects: list[str] = field(default_factory=list)
     #: The defects said once however many pages show them (``expect``'s ``once``).
     said: set[str] = field(default_factory=set)
+    #: Where the specialist put the number's box on the upload page (PDF points).
+    placed: tuple[float, ...] | None = None
 
     def expect(self, holds: bool, defect: str, once: str | None = None) -> None:
         if holds or (once is not None and once in self.said):
