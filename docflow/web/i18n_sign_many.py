@@ -40,6 +40,10 @@ SIGN_MANY_STRINGS: dict[str, dict[str, str]] = {
         "sign.step.complete": "Hoàn tất",
         "sign.step.failed": "Lỗi",
         "sign.steps": "Các bước ký",
+        "issue.steps": "Các bước ban hành",
+        "issue.step.seal": "Kiểm tra chữ ký, lấy số và đóng dấu cơ quan",
+        "issue.step.send": "Gửi tới nơi nhận",
+        "issue.send_later": "Văn bản đã ban hành; hệ thống sẽ tự gửi lại tới nơi nhận.",
     },
     "en": {
         "signmany.select": "Select",
@@ -73,5 +77,11 @@ SIGN_MANY_STRINGS: dict[str, dict[str, str]] = {
         "sign.step.complete": "Done",
         "sign.step.failed": "Failed",
         "sign.steps": "Signing steps",
+        "issue.steps": "Issuing steps",
+        "issue.step.seal": "Checking the signature, numbering and sealing",
+        "issue.step.send": "Sending to the recipients",
+        "issue.send_later": (
+            "The document is issued; docflow will send it to the recipients again by itself."
+        ),
     },
 }

@@ -207,7 +207,11 @@ def clerk_issues(day: Day, doc_id: int) -> tuple[str, bytes]:
     page.click(f"tr[data-document='{doc_id}'] a")
     page.wait_for_url(f"{day.origin}/documents/{doc_id}")
     page.click("#issue-button")
+    # its two steps show while they run: numbering and sealing, then sending
+    page.wait_for_selector("ol.sign-steps li[data-step=seal]")
     page.wait_for_selector("#doc-state.s-issued", timeout=90_000)
+    assert day.watch.posts_to(f"/api/v1/documents/{doc_id}/issue") == 1
+    assert day.watch.posts_to(f"/api/v1/documents/{doc_id}/dispatch") == 1
     assert "Đã ban hành văn bản số" in page.inner_text("#done")
     symbol = page.inner_text("h1").split(" — ")[0].strip()
     assert re.fullmatch(r"\d{2,}/QĐ-STTTT", symbol), symbol

@@ -69,19 +69,36 @@ if (signButton) {
 
 const issueButton = document.getElementById('issue-button');
 if (issueButton) {
+  // Two calls, two steps: the server checks the leader's signature, numbers and seals in
+  // one transaction (seal), then hands the document to every recipient (send).
+  const issueList = el('ol', { class: 'sign-steps', 'aria-label': t('issue.steps'), hidden: '' });
+  errorBox.before(issueList);
   once(issueButton, t('doc.issuing'), async () => {
     errorBox.hidden = true;
+    const steps = stepsView(issueList, ['seal', 'send'], 'issue.step');
+    let issued;
     try {
-      const issued = await api('POST', `/api/v1/documents/${docId}/issue`);
-      // Delivery is idempotent: make sure every recipient has it.
-      await api('POST', `/api/v1/documents/${docId}/dispatch`).catch(() => null);
-      flash(`${t('doc.issued')}: ${issued.symbol}`);
-      reloadDone('issued');
-      return true;
+      steps.step('seal');
+      issued = await api('POST', `/api/v1/documents/${docId}/issue`);
     } catch (e) {
+      steps.fail(e.message);
       showError(errorBox, e.message);
       return false;
     }
+    try {
+      steps.step('send');
+      // Delivery is idempotent: make sure every recipient has it.
+      await api('POST', `/api/v1/documents/${docId}/dispatch`);
+    } catch (e) {
+      // Issued all the same; the server's own jobs deliver it again: say so, stay here.
+      steps.fail(`${e.message} ${t('issue.send_later')}`);
+      flash(`${t('doc.issued')}: ${issued.symbol}`);
+      return true;
+    }
+    steps.done();
+    flash(`${t('doc.issued')}: ${issued.symbol}`);
+    reloadDone('issued');
+    return true;
   });
 }
 

@@ -54,15 +54,16 @@ export async function signDocument(docId, who, onStep = () => {}) {
 }
 
 // The steps of one signature as a list a page shows: step(name) marks the earlier
-// ones done and this one under way; done() marks all done; fail(reason) marks the
+// ones done and this one under way (``names``/``prefix``: another action's steps, e.g.
+// issuance's); done() marks all done; fail(reason) marks the
 // current one failed with the reason.
-export function stepsView(list) {
+export function stepsView(list, names = STEPS, prefix = 'sign.step') {
   if (!document.querySelector('link[href="/static/css/sign_many.css"]')) {
     document.head.append(el('link', { rel: 'stylesheet', href: '/static/css/sign_many.css' }));
   }
   const items = {};
-  list.replaceChildren(...STEPS.map((name) => {
-    items[name] = el('li', { 'data-step': name, 'data-state': 'waiting' }, t(`sign.step.${name}`));
+  list.replaceChildren(...names.map((name) => {
+    items[name] = el('li', { 'data-step': name, 'data-state': 'waiting' }, t(`${prefix}.${name}`));
     return items[name];
   }));
   list.hidden = false;
@@ -70,17 +71,17 @@ export function stepsView(list) {
   const mark = (name, state) => { items[name].dataset.state = state; };
   return {
     step(name) {
-      for (const other of STEPS.slice(0, STEPS.indexOf(name))) mark(other, 'done');
+      for (const other of names.slice(0, names.indexOf(name))) mark(other, 'done');
       mark(name, 'active');
       current = name;
     },
     done() {
-      for (const name of STEPS) mark(name, 'done');
+      for (const name of names) mark(name, 'done');
     },
     fail(reason) {
-      const name = current || STEPS[0];
+      const name = current || names[0];
       mark(name, 'failed');
-      items[name].textContent = `${t(`sign.step.${name}`)} — ${t('sign.step.failed')}: ${reason}`;
+      items[name].textContent = `${t(`${prefix}.${name}`)} — ${t('sign.step.failed')}: ${reason}`;
     },
   };
 }
