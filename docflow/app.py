@@ -40,7 +40,7 @@ from docflow.core.log import install_request_id_factory
 from docflow.core.objects import describe_store_error
 from docflow.core.runtime import Runtime
 from docflow.core.settings import Settings, proxy_networks
-from docflow.core.warm_up import schedule_warm_up
+from docflow.core.warm_up import schedule_warm_up, stop_warm_up
 from docflow.dashboard.api import DASHBOARD_HANDLERS
 from docflow.documents.api import DOCUMENT_HANDLERS
 from docflow.documents.api_registers import REGISTER_HANDLERS
@@ -185,7 +185,8 @@ class _Lifecycle:
         self.background.append(asyncio.create_task(runner.run_forever(self.stop)))
 
     async def dispose(self) -> None:
-        # First ask the loops to stop: an idle one ends at once, a busy one after the job
+        await stop_warm_up()  # a start-up nicety, never worth waiting for at the end
+        # Then ask the loops to stop: an idle one ends at once, a busy one after the job
         # or batch in hand. Cancelled mid-write, a task's SQLite connection could keep
         # its transaction, and the database's one write lock, past the engine's end.
         self.stop.set()

@@ -14,6 +14,7 @@ import contextlib
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -50,6 +51,9 @@ def _start_worker(niceness: int) -> None:
 
     configure_worker_logging()
 
+
+#: Seconds a job still running at shutdown may take before its worker is killed.
+SHUTDOWN_GRACE = 2.0
 
 class SigningPool:
     """A lazily started pool of signing workers (processes, or threads if asked)."""
@@ -144,8 +148,23 @@ class SigningPool:
                     process.kill()
         executor.shutdown(wait=False, cancel_futures=True)
 
-    def shutdown(self) -> None:
+    def shutdown(self, grace: float = SHUTDOWN_GRACE) -> None:
+        """Stop the workers. Jobs not started are dropped; a running one has ``grace``
+        seconds, then its process is killed: by then the server has answered its
+        requests, so what still runs is the start-up warm-up or work nobody waits for
+        (waiting for a cold dev-PKI derivation held a stopping server 15 s and more)."""
         with self._lock:
             executors, self._executors = list(self._executors.values()), {}
+        deadline = time.monotonic() + grace
         for executor in executors:
-            executor.shutdown(wait=True, cancel_futures=True)
+            if not isinstance(executor, ProcessPoolExecutor):
+                executor.shutdown(wait=True, cancel_futures=True)
+                continue
+            processes = list(getattr(executor, "_processes", {}).values())
+            executor.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.join(max(0.0, deadline - time.monotonic()))
+                if process.is_alive():
+                    with contextlib.suppress(Exception):
+                        process.kill()
+                        process.join(1.0)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from docflow.core.keys import SigningConfig
     from docflow.core.runtime import Runtime
 
-__all__ = ["blank_pdf", "schedule_warm_up", "warm_runtime", "warm_worker"]
+__all__ = ["blank_pdf", "schedule_warm_up", "stop_warm_up", "warm_runtime", "warm_worker"]
 
 logger = logging.getLogger("docflow.warm_up")
 #: A rehearsal lasts at least this long, so the general lane's rehearsals, started
@@ -129,6 +129,9 @@ async def warm_runtime(runtime: Runtime) -> float:
         await pool.run(warm_worker, config, True, locked=True)
         await asyncio.gather(*(pool.run(warm_worker, config) for _ in range(pool.workers)))
         await asyncio.to_thread(_warm_ports, [runtime.certificate_issuer])
+    except asyncio.CancelledError:
+        logger.info("warm-up stopped: the server is stopping")
+        raise
     except Exception:  # noqa: BLE001 - best effort, as above (a pool shut down meanwhile)
         logger.warning("warm-up did not finish", exc_info=True)
     spent = time.perf_counter() - started
@@ -148,3 +151,12 @@ def schedule_warm_up(runtime: Runtime) -> Any:
         task.add_done_callback(_tasks.discard)
 
     return start
+
+
+async def stop_warm_up() -> None:
+    """At shutdown: stop a warm-up still under way (the pool's shutdown then ends the
+    rehearsal its worker is running) instead of waiting for it."""
+    for task in list(_tasks):
+        task.cancel()
+    if _tasks:
+        await asyncio.wait(list(_tasks), timeout=5)
