@@ -12,21 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from litestar import Request
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect
 
 from docflow.accounts.access import deny
-from docflow.accounts.auth import SESSION_COOKIE
 from docflow.accounts.models_user import Role
 from docflow.core.db import AsyncSession
 from docflow.core.errors import DomainError, NotFoundError, PermissionDenied
-from docflow.web.form_csrf import CSRF_FIELD, check_csrf, csrf_for
+from docflow.web.form_csrf import CSRF_FIELD, csrf_for, posted_form
 from docflow.web.i18n import CATALOGUE, translator
 from docflow.web.i18n_admin import ADMIN_STRINGS
-from docflow.web.pages import SignInRequired, Viewer, lang_of, provide_viewer
+from docflow.web.pages import Viewer, lang_of
 
 __all__ = [
     "PageRequest",
@@ -144,16 +142,9 @@ async def post_form(request: PageRequest, back: str) -> tuple[Viewer, FormMultiD
     """The signed-in viewer and the posted form (its CSRF token checked); without a live
     session, a redirect to sign in and then back to ``back`` (a page, not this POST)."""
     try:
-        viewer = await provide_viewer(request)
-    except SignInRequired:
-        ended = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
-        return Redirect(f"/sign-in?next={quote(back, safe='')}{ended}", status_code=303)
-    form = await request.form()
-    try:
-        check_csrf(request, form.get(CSRF_FIELD))
-    except PermissionDenied as exc:
+        return await posted_form(request, back)
+    except PermissionDenied as exc:  # the administration pages' own words
         raise PermissionDenied(t_of(request)("admin.csrf")) from exc
-    return viewer, form
 
 
 def text(form: FormMultiDict, name: str, limit: int = 2000) -> str:

@@ -21,7 +21,6 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from docflow.accounts.agencies import list_directory
-from docflow.accounts.auth import SESSION_COOKIE
 from docflow.accounts.models_user import Role
 from docflow.core.db import AsyncSession
 from docflow.core.errors import ConflictError, InvalidInput
@@ -33,9 +32,9 @@ from docflow.documents.files import save_upload, working_dir
 from docflow.documents.jobs import IndexForSearch
 from docflow.documents.lists import people_of_agency
 from docflow.documents.models import CommentKind, Document, DocumentState
-from docflow.web.form_csrf import CSRF_FIELD, check_csrf, csrf_for
+from docflow.web.form_csrf import CSRF_FIELD, csrf_for, posted_form
 from docflow.web.i18n import VIETNAM, translator
-from docflow.web.pages import SignInRequired, Viewer, provide_viewer
+from docflow.web.pages import Viewer
 
 __all__ = ["DRAFT_PAGES", "draft_context", "draft_done"]
 
@@ -101,24 +100,9 @@ async def draft_context(
     }
 
 
-async def _form(request: PageRequest) -> tuple[Viewer | None, Any]:
-    try:
-        viewer = await provide_viewer(request)
-    except SignInRequired:
-        return None, None
-    form = await request.form()
-    check_csrf(request, form.get(CSRF_FIELD))
-    return viewer, form
-
-
 def _back(document_id: int, **query: str) -> Redirect:
     tail = "&".join(f"{k}={v}" for k, v in query.items())
     return Redirect(f"/documents/{document_id}?{tail}", status_code=303)
-
-
-def _sign_in(request: PageRequest, document_id: int) -> Redirect:
-    ended = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
-    return Redirect(f"/sign-in?next=%2Fdocuments%2F{document_id}{ended}", status_code=303)
 
 
 async def _refused(session: AsyncSession, document_id: int, exc: Exception, kind: str) -> Redirect:
@@ -132,9 +116,10 @@ async def _refused(session: AsyncSession, document_id: int, exc: Exception, kind
 
 async def _state_action(request: PageRequest, session: AsyncSession, document_id: int,
                         action: str) -> Redirect:
-    viewer, form = await _form(request)
-    if viewer is None:
-        return _sign_in(request, document_id)
+    got = await posted_form(request, f"/documents/{document_id}")
+    if isinstance(got, Redirect):
+        return got
+    viewer, form = got
     act = {"return": (draft_life.return_draft, "returned"),
            "resubmit": (draft_life.resubmit, "resubmitted"),
            "withdraw": (draft_life.withdraw, "withdrawn")}[action]
@@ -166,9 +151,10 @@ async def withdraw_page(request: PageRequest, document_id: FromPath[int],
 @post(f"{PATH}/comments", include_in_schema=False, request_max_body_size=65536)
 async def comment_page(request: PageRequest, document_id: FromPath[int],
                        db_session: NamedDependency[AsyncSession]) -> Redirect:
-    viewer, form = await _form(request)
-    if viewer is None:
-        return _sign_in(request, document_id)
+    got = await posted_form(request, f"/documents/{document_id}")
+    if isinstance(got, Redirect):
+        return got
+    viewer, form = got
     try:
         await history.add_comment(db_session, viewer.principal, document_id, form.get("comment"))
     except InvalidInput as exc:
@@ -190,9 +176,10 @@ def _details_of(form: Any) -> dict[str, Any]:
 @post(f"{PATH}/details", include_in_schema=False, request_max_body_size=65536)
 async def details_page(request: PageRequest, document_id: FromPath[int],
                        db_session: NamedDependency[AsyncSession]) -> Redirect:
-    viewer, form = await _form(request)
-    if viewer is None:
-        return _sign_in(request, document_id)
+    got = await posted_form(request, f"/documents/{document_id}")
+    if isinstance(got, Redirect):
+        return got
+    viewer, form = got
     runtime: Runtime = request.app.state.runtime
     try:
         changes = DetailsRequest.parse(_details_of(form))
@@ -208,9 +195,10 @@ async def details_page(request: PageRequest, document_id: FromPath[int],
 @post(f"{PATH}/file", include_in_schema=False)
 async def file_page(request: PageRequest, document_id: FromPath[int],
                     db_session: NamedDependency[AsyncSession]) -> Redirect:
-    viewer, form = await _form(request)
-    if viewer is None:
-        return _sign_in(request, document_id)
+    got = await posted_form(request, f"/documents/{document_id}")
+    if isinstance(got, Redirect):
+        return got
+    viewer, form = got
     runtime: Runtime = request.app.state.runtime
     try:
         await draft_life.check_unsigned(

@@ -12,14 +12,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from docflow.accounts.auth import SESSION_COOKIE
 from docflow.core.db import AsyncSession
 from docflow.core.runtime import Runtime
 from docflow.notifications.inbox import link_of, list_notices, mark_all_read, mark_read
 from docflow.notifications.kinds import Kind
 from docflow.notifications.preferences import preferences_of, save_preferences
-from docflow.web.form_csrf import CSRF_FIELD, check_csrf, csrf_for
-from docflow.web.pages import SignInRequired, Viewer, page, provide_viewer
+from docflow.web.form_csrf import CSRF_FIELD, csrf_for, posted_form
+from docflow.web.pages import Viewer, page
 
 __all__ = ["NOTIFICATION_PAGES"]
 
@@ -49,29 +48,15 @@ async def notifications_page(
     )
 
 
-async def _form_of(request: PageRequest) -> tuple[Viewer | None, Any]:
-    try:
-        viewer = await provide_viewer(request)
-    except SignInRequired:
-        return None, None
-    form = await request.form()
-    check_csrf(request, form.get(CSRF_FIELD))
-    return viewer, form
-
-
-def _to_sign_in(request: PageRequest) -> Redirect:
-    ended = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
-    return Redirect(f"/sign-in?next=%2Fnotifications{ended}", status_code=303)
-
-
 @post(PATH + "/{notification_id:int}/read", include_in_schema=False,
       request_max_body_size=4096)
 async def read_from_page(
     request: PageRequest, notification_id: FromPath[int], db_session: NamedDependency[AsyncSession]
 ) -> Redirect:
-    viewer, _form = await _form_of(request)
-    if viewer is None:
-        return _to_sign_in(request)
+    got = await posted_form(request, PATH)
+    if isinstance(got, Redirect):
+        return got
+    viewer, _form = got
     await mark_read(db_session, viewer.principal.user_id, notification_id)
     return Redirect(PATH, status_code=303)
 
@@ -80,9 +65,10 @@ async def read_from_page(
 async def read_all_from_page(
     request: PageRequest, db_session: NamedDependency[AsyncSession]
 ) -> Redirect:
-    viewer, _form = await _form_of(request)
-    if viewer is None:
-        return _to_sign_in(request)
+    got = await posted_form(request, PATH)
+    if isinstance(got, Redirect):
+        return got
+    viewer, _form = got
     await mark_all_read(db_session, viewer.principal.user_id)
     return Redirect(PATH, status_code=303)
 
@@ -91,9 +77,10 @@ async def read_all_from_page(
 async def preferences_from_page(
     request: PageRequest, db_session: NamedDependency[AsyncSession]
 ) -> Redirect:
-    viewer, form = await _form_of(request)
-    if viewer is None:
-        return _to_sign_in(request)
+    got = await posted_form(request, PATH)
+    if isinstance(got, Redirect):
+        return got
+    viewer, form = got
     await save_preferences(
         db_session, viewer.principal.user_id,
         email=str(form.get("email") or ""),

@@ -25,7 +25,6 @@ from litestar.response import Redirect, Template
 from sqlmodel import col, select
 
 from docflow.accounts.access import deny
-from docflow.accounts.auth import SESSION_COOKIE
 from docflow.accounts.models_user import Role
 from docflow.accounts.permissions import can_change
 from docflow.core.db import AsyncSession
@@ -38,8 +37,8 @@ from docflow.transfers import views as transfer_views
 from docflow.transfers.statuses import TransferStatus
 from docflow.transfers.transfers import authorized_transfer
 from docflow.web.draft_pages import refusal
-from docflow.web.form_csrf import CSRF_FIELD, check_csrf, csrf_for
-from docflow.web.pages import SignInRequired, Viewer, lang_of, page, provide_viewer
+from docflow.web.form_csrf import CSRF_FIELD, csrf_for, posted_form
+from docflow.web.pages import Viewer, lang_of, page
 
 __all__ = ["RECALL_PAGES"]
 
@@ -51,24 +50,9 @@ _OPEN_DRAFTS = (DocumentState.DRAFT.value, DocumentState.RETURNED.value,
                 DocumentState.SIGNED.value)
 
 
-async def _form(request: PageRequest) -> tuple[Viewer | None, Any]:
-    try:
-        viewer = await provide_viewer(request)
-    except SignInRequired:
-        return None, None
-    form = await request.form()
-    check_csrf(request, form.get(CSRF_FIELD))
-    return viewer, form
-
-
 def _to(path: str, **query: str) -> Redirect:
     tail = "&".join(f"{k}={v}" for k, v in query.items())
     return Redirect(f"{path}?{tail}" if tail else path, status_code=303)
-
-
-def _sign_in(request: PageRequest, back: str) -> Redirect:
-    ended = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
-    return Redirect(f"/sign-in?next={back.replace('/', '%2F')}{ended}", status_code=303)
 
 
 def _render(request: PageRequest, viewer: Viewer, refused: str | None,
@@ -104,9 +88,10 @@ async def recall_form(request: PageRequest, document_id: FromPath[int],
 @post(f"{DOC}/recall", include_in_schema=False, request_max_body_size=65536)
 async def recall_post(request: PageRequest, document_id: FromPath[int]) -> Redirect:
     back = f"/documents/{document_id}"
-    viewer, form = await _form(request)
-    if viewer is None:
-        return _sign_in(request, f"{back}/recall")
+    got = await posted_form(request, f"{back}/recall")
+    if isinstance(got, Redirect):
+        return got
+    viewer, form = got
     runtime: Runtime = request.app.state.runtime
     try:
         await recall.recall_document(runtime, viewer.principal, document_id, form.get("reason"))
@@ -136,9 +121,10 @@ async def answer_form(request: PageRequest, transfer_id: FromPath[int],
 
 async def _answer(request: PageRequest, transfer_id: int, accept: bool) -> Redirect:
     back = f"/transfers/{transfer_id}"
-    viewer, form = await _form(request)
-    if viewer is None:
-        return _sign_in(request, f"{back}/recall")
+    got = await posted_form(request, f"{back}/recall")
+    if isinstance(got, Redirect):
+        return got
+    viewer, form = got
     runtime: Runtime = request.app.state.runtime
     try:
         if accept:
@@ -186,9 +172,10 @@ async def correction_form(request: PageRequest, document_id: FromPath[int],
 async def correction_post(request: PageRequest, document_id: FromPath[int],
                           db_session: NamedDependency[AsyncSession]) -> Redirect:
     back = f"/documents/{document_id}/correction"
-    viewer, form = await _form(request)
-    if viewer is None:
-        return _sign_in(request, back)
+    got = await posted_form(request, back)
+    if isinstance(got, Redirect):
+        return got
+    viewer, form = got
     await _issued_of_mine(db_session, viewer, document_id, "document.correction",
                           (Role.CLERK, Role.LEADER))
     draft = form.get("draft")
