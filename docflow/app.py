@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from typing import Any
 
 import anyio.to_thread
 from litestar import Litestar
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -204,6 +206,15 @@ class _Lifecycle:
         await self.runtime.dispose()
 
 
+async def _app_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Any) -> None:
+    """Every route's guard: a live session for ``/api/`` (so an unsigned caller learns
+    nothing but 401), then path ids within the database's range. One coroutine: Litestar
+    runs a plain function guard in a thread and copies the handler for each guard, per
+    request (a thread hop on every answer, ``/health`` included)."""
+    await require_sign_in(connection, handler)
+    bound_path_ids(connection, handler)
+
+
 def _with_middleware(app: Litestar, settings: Settings) -> None:
     # Outermost first: the client's address is settled before anything reads it, and
     # every response (errors, static files) leaves with the browser protections.
@@ -242,7 +253,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=route_handlers,
         dependencies={**DEPENDENCIES, "principal": Provide(provide_principal)},
         # Every /api/ route needs a live session (login is marked public).
-        guards=[require_sign_in, bound_path_ids],
+        guards=[_app_guard],
         # JSON under /api/; a page in the site's frame anywhere else.
         exception_handlers=with_error_pages(EXCEPTION_HANDLERS),
         template_config=TEMPLATE_CONFIG,

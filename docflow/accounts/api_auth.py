@@ -146,7 +146,7 @@ async def provide_principal(
     return await _sign_in_check(request, db_session, settings)
 
 
-def require_json(connection: ASGIConnection[Any, Any, Any, Any], _handler: Any) -> None:
+async def require_json(connection: ASGIConnection[Any, Any, Any, Any], _handler: Any) -> None:
     """Sign-in takes ``application/json`` only: a browser sends that cross-origin only
     after a CORS preflight this service never answers, so a foreign page cannot sign a
     visitor in to an account of its choosing with a plain form post (login CSRF)."""
