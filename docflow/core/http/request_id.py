@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
 import re
 import time
-import uuid
 from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -41,7 +41,7 @@ class RequestIdMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_id(scope) or uuid.uuid4().hex
+        request_id = _incoming_id(scope) or os.urandom(16).hex()  # as uuid4().hex, cheaper
         scope.setdefault("state", {})["request_id"] = request_id
         header_value = request_id.encode()
         started = time.perf_counter()

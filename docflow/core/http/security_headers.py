@@ -54,13 +54,11 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
         self.https = https
+        # Built once: every response takes one of the two lists as it is.
+        self._site = self._build(CONTENT_SECURITY_POLICY)
+        self._schema_viewer = self._build(SCHEMA_VIEWER_POLICY)
 
-    def _headers(self, path: str) -> list[tuple[bytes, bytes]]:
-        policy = (
-            SCHEMA_VIEWER_POLICY
-            if path.startswith("/schema") and not path.endswith((".json", ".yaml"))
-            else CONTENT_SECURITY_POLICY
-        )
+    def _build(self, policy: str) -> list[tuple[bytes, bytes]]:
         headers = [
             (b"content-security-policy", policy.encode()),
             (b"x-frame-options", b"DENY"),
@@ -71,6 +69,11 @@ class SecurityHeadersMiddleware:
         if self.https:
             headers.append((b"strict-transport-security", HSTS.encode()))
         return headers
+
+    def _headers(self, path: str) -> list[tuple[bytes, bytes]]:
+        if path.startswith("/schema") and not path.endswith((".json", ".yaml")):
+            return self._schema_viewer
+        return self._site
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
