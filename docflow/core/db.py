@@ -43,9 +43,12 @@ CONNECT_TIMEOUT = 5.0
 #: DOCFLOW_DB_POOL_SIZE / DOCFLOW_DB_POOL_OVERFLOW say otherwise (``pool_options``). With
 #: ``docflow serve --workers N`` every worker has its own pool: N x instances x (size +
 #: overflow) plus the background worker's must stay below PostgreSQL's max_connections
-#: (default 100; 2 instances x 2 workers x 15 + 17 = 77).
-POOL_SIZE = 10
-POOL_OVERFLOW = 5
+#: (default 100; 2 instances x 2 workers x 15 + 17 = 77). No overflow by default: an
+#: overflow connection is closed when given back, so under steady load beyond the pool
+#: every such request opened a new connection (TLS handshake, a server process forked):
+#: the same 15 kept open cost less.
+POOL_SIZE = 15
+POOL_OVERFLOW = 0
 
 
 def _parse(url: str) -> URL:

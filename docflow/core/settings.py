@@ -286,18 +286,20 @@ class Settings(DerivedSettings):
         ),
     )
     db_pool_size: int = field(
-        default=10,
+        default=15,
         metadata=_meta(
             "DOCFLOW_DB_POOL_SIZE",
-            "PostgreSQL connections each process keeps (default 10). Keep workers x "
+            "PostgreSQL connections each process keeps (default 15). Keep workers x "
             "instances x (pool + overflow) + the worker's below max_connections.",
         ),
     )
     db_pool_overflow: int = field(
-        default=5,
+        default=0,
         metadata=_meta(
             "DOCFLOW_DB_POOL_OVERFLOW",
-            "Extra PostgreSQL connections a process may open in a burst (default 5).",
+            "Extra PostgreSQL connections a process may open in a burst, closed again "
+            "after each use (default 0: under load every overflow request paid a new "
+            "connection, TLS included).",
         ),
     )
     web_background: bool = field(

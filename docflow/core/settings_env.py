@@ -198,8 +198,8 @@ def serving(read: EnvReader) -> dict[str, Any]:
         read.problems.append(f"DOCFLOW_WEB_BACKGROUND is {background!r}; use on or off.")
     return {
         "web_workers": read.integer("web_workers", 0, 0, 256),
-        "db_pool_size": read.integer("db_pool_size", 10, 1, 1000),
-        "db_pool_overflow": read.integer("db_pool_overflow", 5, 0, 1000),
+        "db_pool_size": read.integer("db_pool_size", 15, 1, 1000),
+        "db_pool_overflow": read.integer("db_pool_overflow", 0, 0, 1000),
         "web_background": background not in ("off", "false", "0"),
         "access_log_sample": read.integer("access_log_sample", 100, 0, 100),
         "warm_up": read.switch("warm_up", default=False),
