@@ -95,6 +95,9 @@ _BASE: Any = (
     .order_by(
         col(Transfer.priority).desc(), col(Transfer.arrived_at).desc(), col(Transfer.id).desc()
     )
+    # A parameter, not a literal: the unfiltered page is this very statement object, whose
+    # cache key SQLAlchemy computes once, not once per request.
+    .limit(bindparam("inbox_limit"))
 )
 
 
@@ -143,7 +146,7 @@ def _check(flt: InboxFilter) -> None:
 async def list_inbox(session: AsyncSession, principal: Principal, flt: InboxFilter) -> InboxPage:
     """One page of ``principal``'s agency inbox under ``flt``."""
     _check(flt)
-    query = _BASE.limit(flt.limit + 1)
+    query = _BASE
     if flt.status:
         query = query.where(Transfer.status == flt.status)
     if flt.urgency:
@@ -172,7 +175,10 @@ async def list_inbox(session: AsyncSession, principal: Principal, flt: InboxFilt
     query = _queue_filters(query, flt)
     if flt.cursor:
         query = query.where(_after(session, *_decode(flt.cursor)))
-    rows = (await session.exec(query, params={"inbox_agency": principal.agency_id})).all()
+    # Columns, not entities: run on the connection (Core), without the ORM's result set-up.
+    conn = await session.connection()
+    params = {"inbox_agency": principal.agency_id, "inbox_limit": flt.limit + 1}
+    rows = (await conn.execute(query, params)).all()
     now = utcnow()
     items = [_item(row, now) for row in rows[: flt.limit]]
     next_cursor = _encode(rows[flt.limit - 1]) if len(rows) > flt.limit else None
