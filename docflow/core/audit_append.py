@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import insert
@@ -28,6 +29,7 @@ from docflow.core.models_base import utcnow
 
 __all__ = [
     "Actor",
+    "Appended",
     "Someone",
     "canonical_bytes",
     "event_digest",
@@ -45,6 +47,15 @@ class Someone(Protocol):
 
     @property
     def agency_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What an append gave the event: its number, its digest and its time."""
+
+    seq: int
+    digest: str
+    occurred_at: datetime
 
 
 @dataclass(frozen=True)
@@ -85,7 +96,7 @@ async def record_event(
     subject_type: str | None = None,
     subject_id: str | int | None = None,
     details: Mapping[str, Any] | None = None,
-) -> AuditEvent:
+) -> Appended:
     """Append one event in ``session``'s transaction; the caller commits with its change.
 
     Takes no lock: the event is chained by the sequencer once committed.
@@ -94,25 +105,24 @@ async def record_event(
     user_id, agency_id = _actor_ids(actor)
     # Round-trip through JSON now so the digest covers exactly what the database returns.
     clean_details = json.loads(json.dumps(dict(details or {}), ensure_ascii=False, default=str))
-    event = AuditEvent(
-        seq=0,
-        occurred_at=utcnow(),
-        actor_user_id=user_id,
-        actor_agency_id=agency_id,
-        action=action[:64],
-        subject_type=None if subject_type is None else subject_type[:64],
+    row: dict[str, Any] = {
+        "occurred_at": utcnow(),
+        "actor_user_id": user_id,
+        "actor_agency_id": agency_id,
+        "action": action[:64],
+        "subject_type": None if subject_type is None else subject_type[:64],
         # What a client typed (e.g. an unknown username) may be long: the column is 128.
-        subject_id=None if subject_id is None else str(subject_id)[:128],
-        request_id=current_request_id.get(),
-        details=clean_details,
-        digest="",
-    )
-    event.digest = event_digest(event)
-    # A prepared Core statement on the session's connection, not the unit of work: the
-    # append is on every change's path.
-    row = event.model_dump(exclude={"seq"})
-    event.seq = int((await conn.execute(_INSERT_EVENT, row)).scalar_one())
-    return event
+        "subject_id": None if subject_id is None else str(subject_id)[:128],
+        "request_id": current_request_id.get(),
+        "details": clean_details,
+    }
+    row["digest"] = hashlib.sha256(
+        canonical_event_bytes(*(row[name] for name in EVENT_FIELDS))
+    ).hexdigest()
+    # A prepared Core statement on the session's connection, and no model validated on
+    # the way: the append is on every change's path and must cost what an insert costs.
+    seq = int((await conn.execute(_INSERT_EVENT, row)).scalar_one())
+    return Appended(seq=seq, digest=row["digest"], occurred_at=row["occurred_at"])
 
 
 async def record_refusal(

@@ -164,10 +164,10 @@ async def test_a_failure_between_change_and_event_leaves_neither(
             before = await _counts(runtime)
 
             # 1. The change is made, then appending its event fails: nothing is stored.
-            def broken_digest(event: Any) -> str:
+            def broken_digest(*fields: Any) -> bytes:
                 raise RuntimeError("injected failure while appending the event")
 
-            monkeypatch.setattr(docflow.core.audit_append, "event_digest", broken_digest)
+            monkeypatch.setattr(docflow.core.audit_append, "canonical_event_bytes", broken_digest)
             response = await client.post(
                 f"/api/v1/agencies/{agency_id}/departments",
                 json={"name": "Phòng Thử lỗi"},
