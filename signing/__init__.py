@@ -190,10 +190,19 @@ __all__ = [
 ]
 
 
+def _install_speedups() -> None:
+    """pyHanko's hex-string reader replaced by one that gives the same objects faster
+    (``signing._pdf_hex``); before any PDF is read through this package."""
+    from signing import _pdf_hex
+
+    _pdf_hex.install()
+
+
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'signing' has no attribute {name!r}")
+    _install_speedups()
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value  # later lookups skip this function
     return value
