@@ -11,7 +11,7 @@ Direct: the same signatures by calling ``signing/`` in worker processes (as many
 cores, the same concurrency): fields, external prepare/complete (B-T), fill and seal
 (B-LT). No database, no store, no HTTP, no validation before issuing.
 
-Ratio = HTTP docs/s / direct docs/s (goal >= 0.7); direct is measured before and after
+Ratio = HTTP docs/s / direct docs/s (goal >= 0.8); direct is measured before and after
 the HTTP run and averaged (a shared machine drifts). Both sides are warmed up first
 (worker processes started, keys and CRLs cached). The HTTP side also pays for what the
 direct side skips: the checks of each upload, validating the signer's signature before
@@ -75,7 +75,7 @@ def _leader_cert_for(key_pem: bytes) -> bytes:
 _crls: tuple[bytes, ...] = ()
 
 
-def direct_one(work: str, key_pem: bytes, cert_pem: bytes, n: int) -> None:
+def direct_one(work: str, key_pem: bytes, cert_pem: bytes, n: int, level: str) -> None:
     """One document's signatures through ``signing/`` only (runs in a worker)."""
     from datetime import UTC, datetime
 
@@ -122,7 +122,7 @@ def direct_one(work: str, key_pem: bytes, cert_pem: bytes, n: int) -> None:
             f"Số: {n:02d}/QĐ-STTTT",
             "Hậu Giang, ngày 26 tháng 11 năm 2026",
             signing.SignRequest(
-                level="B-LT",
+                level=level,
                 field_name="DauCoQuan",
                 box=box,
                 appearance=signing.seal_appearance(
@@ -139,20 +139,18 @@ def direct_one(work: str, key_pem: bytes, cert_pem: bytes, n: int) -> None:
     asyncio.run(run())
 
 
-def direct_rate(docs: int, concurrency: int, key_pem: bytes, cert_pem: bytes) -> float:
-    workers = os.cpu_count() or 1
+def direct_rate(docs: int, concurrency: int, key_pem: bytes, cert_pem: bytes, level: str) -> float:
+    """Documents per second with ``concurrency`` documents in flight at a time (as many
+    worker processes as that, at most one per core), like ``concurrency`` HTTP clients."""
+    workers = min(os.cpu_count() or 1, concurrency)
     with tempfile.TemporaryDirectory() as work, ProcessPoolExecutor(workers) as pool:
-        list(
-            pool.map(
-                direct_one,
-                [work] * workers,
-                [key_pem] * workers,
-                [cert_pem] * workers,
-                range(1000, 1000 + workers),
-            )
-        )  # warm-up: imports, key parsing
+        warm = [pool.submit(direct_one, work, key_pem, cert_pem, 1000 + n, level) for n in range(workers)]
+        for f in warm:  # warm-up: imports, key parsing
+            f.result()
         started = time.perf_counter()
-        futures = [pool.submit(direct_one, work, key_pem, cert_pem, n) for n in range(docs)]
+        futures = [
+            pool.submit(direct_one, work, key_pem, cert_pem, n, level) for n in range(docs)
+        ]
         for f in futures:
             f.result()
         return docs / (time.perf_counter() - started)
@@ -167,9 +165,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(data: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(data: Path, port: int, level: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCFLOW_")}
-    env.update(DOCFLOW_DATA_DIR=str(data), DOCFLOW_LOG_LEVEL="WARNING")
+    env.update(DOCFLOW_DATA_DIR=str(data), DOCFLOW_LOG_LEVEL="WARNING", DOCFLOW_SEAL_LEVEL=level)
     cli = [sys.executable, "-m", "docflow"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
@@ -334,6 +332,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=40)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--seal-level", default="B-LTA", help="the agency seal's level on both sides (B-LTA: docflow's default)"
+    )
     args = parser.parse_args()
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -346,11 +347,11 @@ def main() -> None:
     )
     cert_pem = _leader_cert_for(key_pem)
     # Measured before and after the HTTP run (the machine may be shared): their mean.
-    direct_before = direct_rate(args.docs, args.concurrency, key_pem, cert_pem)
+    direct_before = direct_rate(args.docs, args.concurrency, key_pem, cert_pem, args.seal_level)
 
     with tempfile.TemporaryDirectory() as data:
         port = free_port()
-        server = start_server(Path(data), port)
+        server = start_server(Path(data), port, args.seal_level)
         try:
             rate, latencies, docs = asyncio.run(
                 http_run(f"http://127.0.0.1:{port}", args.docs, args.concurrency)
@@ -362,19 +363,19 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
 
-    direct_after = direct_rate(args.docs, args.concurrency, key_pem, cert_pem)
+    direct_after = direct_rate(args.docs, args.concurrency, key_pem, cert_pem, args.seal_level)
     direct = (direct_before + direct_after) / 2
     ratio = rate / direct
     health = p99(latencies)
     print(f"cores: {os.cpu_count()}, documents: {docs}, concurrency: {args.concurrency}")
     print(
-        f"{'direct signing/ (fields, external B-T, fill+seal B-LT)':<58} {direct:7.2f} docs/s "
+        f"{'direct signing/ (fields, external B-T, fill+seal)':<58} {direct:7.2f} docs/s "
         f"(before {direct_before:.2f}, after {direct_after:.2f})"
     )
     print(f"{'HTTP upload -> prepare/complete -> issue':<58} {rate:7.2f} docs/s")
     print(
-        f"{'ratio HTTP / direct (goal >= 0.7)':<58} {ratio:7.2f}  "
-        f"{'OK' if ratio >= 0.7 else 'BELOW GOAL'}"
+        f"{'ratio HTTP / direct (goal >= 0.8)':<58} {ratio:7.2f}  "
+        f"{'OK' if ratio >= 0.8 else 'BELOW GOAL'}"
     )
     print(
         f"{'/health p99 during the run (goal < 50 ms)':<58} {health:7.1f} ms "
