@@ -7,9 +7,11 @@ subprocess; per document the specialist uploads, the leader prepares, signs the
 attributes with a P-256 key (WebCrypto-style r||s) and completes, the clerk issues.
 Meanwhile ``GET /health`` is probed every 20 ms; its p99 is reported (goal < 50 ms).
 
-Direct: the same signatures by calling ``signing/`` in worker processes (as many as
-cores, the same concurrency): fields, external prepare/complete (B-T), fill and seal
-(B-LT). No database, no store, no HTTP, no validation before issuing.
+Direct: the same signatures by calling ``signing/`` in worker processes, as many
+documents in flight as HTTP clients (one worker per core at most): fields, external
+prepare/complete (B-T), fill and seal at ``--seal-level`` (B-LTA, the server's default,
+which the server is given too). No database, no store, no HTTP, no validation before
+issuing.
 
 Ratio = HTTP docs/s / direct docs/s (goal >= 0.8); direct is measured before and after
 the HTTP run and averaged (a shared machine drifts). Both sides are warmed up first
@@ -139,12 +141,17 @@ def direct_one(work: str, key_pem: bytes, cert_pem: bytes, n: int, level: str) -
     asyncio.run(run())
 
 
-def direct_rate(docs: int, concurrency: int, key_pem: bytes, cert_pem: bytes, level: str) -> float:
+def direct_rate(
+    docs: int, concurrency: int, key_pem: bytes, cert_pem: bytes, level: str
+) -> float:
     """Documents per second with ``concurrency`` documents in flight at a time (as many
     worker processes as that, at most one per core), like ``concurrency`` HTTP clients."""
     workers = min(os.cpu_count() or 1, concurrency)
     with tempfile.TemporaryDirectory() as work, ProcessPoolExecutor(workers) as pool:
-        warm = [pool.submit(direct_one, work, key_pem, cert_pem, 1000 + n, level) for n in range(workers)]
+        warm = [
+            pool.submit(direct_one, work, key_pem, cert_pem, 1000 + n, level)
+            for n in range(workers)
+        ]
         for f in warm:  # warm-up: imports, key parsing
             f.result()
         started = time.perf_counter()
@@ -167,7 +174,9 @@ def free_port() -> int:
 
 def start_server(data: Path, port: int, level: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCFLOW_")}
-    env.update(DOCFLOW_DATA_DIR=str(data), DOCFLOW_LOG_LEVEL="WARNING", DOCFLOW_SEAL_LEVEL=level)
+    env.update(
+        DOCFLOW_DATA_DIR=str(data), DOCFLOW_LOG_LEVEL="WARNING", DOCFLOW_SEAL_LEVEL=level
+    )
     cli = [sys.executable, "-m", "docflow"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
@@ -333,7 +342,9 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=40)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument(
-        "--seal-level", default="B-LTA", help="the agency seal's level on both sides (B-LTA: docflow's default)"
+        "--seal-level",
+        default="B-LTA",
+        help="the agency seal's level on both sides (B-LTA: docflow's default)",
     )
     args = parser.parse_args()
     from cryptography.hazmat.primitives import serialization
