@@ -8,8 +8,7 @@ import logging
 from typing import Any
 
 import anyio.to_thread
-from litestar import Litestar
-from litestar.connection import ASGIConnection
+from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -206,13 +205,18 @@ class _Lifecycle:
         await self.runtime.dispose()
 
 
-async def _app_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Any) -> None:
-    """Every route's guard: a live session for ``/api/`` (so an unsigned caller learns
-    nothing but 401), then path ids within the database's range. One coroutine: Litestar
-    runs a plain function guard in a thread and copies the handler for each guard, per
-    request (a thread hop on every answer, ``/health`` included)."""
-    await require_sign_in(connection, handler)
-    bound_path_ids(connection, handler)
+async def app_guard(request: Request[Any, Any, Any]) -> None:
+    """Every route's guard, run as the app's ``before_request`` hook (before the route's
+    query, path and body are parsed): a live session for ``/api/`` (so an unsigned caller
+    learns nothing but 401), then path ids within the database's range.
+
+    A hook, not Litestar ``guards``: Litestar copies the route handler for every guard of
+    every request, and runs a guard written as a plain function in a thread (with two
+    guards that was most of ``/health``'s time). No route may set a ``before_request`` of
+    its own, which would replace this one (``tests/unit/test_app_guard.py``)."""
+    handler = request.route_handler
+    await require_sign_in(request, handler)
+    bound_path_ids(request, handler)
 
 
 def _with_middleware(app: Litestar, settings: Settings) -> None:
@@ -252,8 +256,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=route_handlers,
         dependencies={**DEPENDENCIES, "principal": Provide(provide_principal)},
-        # Every /api/ route needs a live session (login is marked public).
-        guards=[_app_guard],
+        # Every /api/ route needs a live session (login is marked public); every path id
+        # is in range (app_guard, before anything is parsed).
+        before_request=app_guard,
         # JSON under /api/; a page in the site's frame anywhere else.
         exception_handlers=with_error_pages(EXCEPTION_HANDLERS),
         template_config=TEMPLATE_CONFIG,

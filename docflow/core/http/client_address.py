@@ -10,6 +10,7 @@ the header is read.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Sequence
 
@@ -22,6 +23,7 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 UNKNOWN = "unknown"
 
 
+@functools.lru_cache(maxsize=4096)  # parsed once per address, not once per request
 def _ip(value: str) -> Address | None:
     text = value.strip()
     if text.startswith("[") and "]" in text:  # [v6]:port
