@@ -93,11 +93,18 @@ def configure_logging(level: str = "INFO") -> None:
             root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         # uvicorn's own handlers would print without request ids; let records reach root.
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    # docflow.access logs every request with its id (core.http.request_id). uvicorn
+    # writes its access line whenever "uvicorn.access" has a handler up the tree: with
+    # the records reaching root, every request of a `serve --workers N` process was
+    # logged twice. No handler and no propagation: uvicorn does not even format it.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False
 
 
 def configure_worker_logging() -> None:
