@@ -329,9 +329,13 @@ async def _record_signed(
     now = utcnow()
     row.completed_at = now
     final = turn.produced_by is VersionSource.LEADER_SIGNATURE
-    if final:  # only a draft still waiting: a return or withdrawal meanwhile wins (409)
-        await move_state(session, document, (DocumentState.DRAFT.value,),
-                         DocumentState.SIGNED.value)
+    # Only a draft still waiting takes the signature: a return or a withdrawal that
+    # committed while the file was being signed wins (409). An approval leaves the state
+    # as it is, but the same conditional UPDATE refuses it on a draft no longer waiting
+    # (and locks the row, so a withdrawal racing it comes after it, not beside it).
+    await move_state(session, document, (DocumentState.DRAFT.value,),
+                     DocumentState.SIGNED.value if final else DocumentState.DRAFT.value)
+    if final:
         document.signed_at = now
     session.add(row)
     session.add(document)

@@ -365,3 +365,43 @@ async def test_a_signature_that_lands_after_a_return_is_refused(
             assert kept is not None and kept.state == DocumentState.RETURNED.value
     finally:
         await runtime.dispose()
+
+
+async def test_an_approval_that_lands_after_a_withdrawal_is_refused(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The approver's file is being signed when the drafter withdraws the draft: the
+    approval is refused (409), and the withdrawn draft keeps its versions and its state,
+    with no approval recorded on it."""
+    import docflow.documents.signatures as signatures
+
+    settings = await seeded_settings(database_url, tmp_path)
+    real_run_job = signatures.run_job
+    async with AsyncTestClient(app=create_app(settings), timeout=120) as client:
+        drafter = await login(client, "stttt.specialist")
+        approver = await login(client, "stttt.clerk")
+        doc_id = (await _json(await upload(client, drafter, tiny_pdf(),
+                                           approvers=["stttt.clerk"]), 201))["id"]
+        key = p256_key()
+        cert_id = await enrol(client, approver, key)
+
+        async def withdrawn_meanwhile(*args: Any, **kwargs: Any) -> Any:
+            result = await real_run_job(*args, **kwargs)
+            if args[1] is signatures.job_complete:  # while the approval's file is signed
+                other = build_runtime(settings)  # the drafter's withdrawal, committed
+                try:
+                    async with other.transaction() as session:
+                        draft = await session.get(Document, doc_id)
+                        assert draft is not None
+                        await move_state(session, draft, (DocumentState.DRAFT.value,),
+                                         DocumentState.WITHDRAWN.value)
+                finally:
+                    await other.dispose()
+            return result
+
+        monkeypatch.setattr(signatures, "run_job", withdrawn_meanwhile)
+        late = await sign(client, approver, doc_id, key, cert_id)
+        assert late.status_code == 409 and late.json()["code"] == "draft_changed", late.text
+        kept = await _json(await client.get(f"/api/v1/documents/{doc_id}", headers=drafter))
+        assert kept["state"] == "withdrawn"
+        assert [v["produced_by"] for v in kept["versions"]] == ["upload", "fields"]
