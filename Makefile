@@ -23,8 +23,10 @@ run: $(STAMP)
 	$(BIN)/docflow serve --host $(HOST) --port $(PORT)
 
 ## The whole suite. Tests needing a missing service skip with a reason (they fail under CI=true).
+## TEST_WORKERS processes (pytest-xdist), each test file in one of them; 0: one process.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -rs $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -rs -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check docflow signing storage tests bench
