@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["DEFAULT_EMAIL", "DEFAULT_PAGE", "Kind"]
+__all__ = ["DEFAULT_EMAIL", "DEFAULT_PAGE", "FIRST_KINDS", "Kind"]
 
 
 class Kind(StrEnum):
@@ -26,3 +26,10 @@ DEFAULT_PAGE: frozenset[str] = frozenset(k.value for k in Kind)
 DEFAULT_EMAIL: frozenset[str] = frozenset(
     {Kind.ASSIGNED.value, Kind.OVERDUE.value, Kind.RETURNED.value}
 )
+#: The kinds there were when saved preferences began to record what they were chosen
+#: from (revision 0020): what a preferences row saved before it was chosen from. Never
+#: changes; a new kind goes into ``Kind`` only.
+FIRST_KINDS: frozenset[str] = frozenset({
+    "to_sign", "to_issue", "arrived", "assigned", "refused", "recalled", "delivery_failed",
+    "due_soon", "overdue", "returned",
+})

@@ -59,4 +59,7 @@ class NotificationSetting(SQLModel, table=True):
     language: str = Field(default="vi", max_length=8)
     page_kinds: list[str] | None = Field(default=None, sa_type=JSON)
     email_kinds: list[str] | None = Field(default=None, sa_type=JSON)
+    #: The kinds the form offered when the person saved (None: saved before revision
+    #: 0020, ``kinds.FIRST_KINDS``); a kind added since follows its default.
+    offered_kinds: list[str] | None = Field(default=None, sa_type=JSON)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

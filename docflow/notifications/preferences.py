@@ -1,5 +1,6 @@
 """Where each person wants each kind of notice (page, e-mail), their address and the
-language of their e-mails; people who never chose get ``kinds``' defaults."""
+language of their e-mails; people who never chose get ``kinds``' defaults, and so does
+everyone for a kind added after they last saved (their form did not offer it)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlmodel import col, select
 from docflow.core.db import AsyncSession
 from docflow.core.errors import InvalidInput
 from docflow.core.models_base import utcnow
-from docflow.notifications.kinds import DEFAULT_EMAIL, DEFAULT_PAGE, Kind
+from docflow.notifications.kinds import DEFAULT_EMAIL, DEFAULT_PAGE, FIRST_KINDS, Kind
 from docflow.notifications.models import NotificationSetting
 
 __all__ = ["Choice", "Preferences", "choices_of", "preferences_of", "save_preferences"]
@@ -42,9 +43,12 @@ class Preferences:
 def _of(row: NotificationSetting | None) -> Preferences:
     if row is None:
         return Preferences(None, "vi", DEFAULT_PAGE, DEFAULT_EMAIL)
+    offered = FIRST_KINDS if row.offered_kinds is None else frozenset(row.offered_kinds)
     page = DEFAULT_PAGE if row.page_kinds is None else frozenset(row.page_kinds)
     email = DEFAULT_EMAIL if row.email_kinds is None else frozenset(row.email_kinds)
-    return Preferences(row.email, row.language, page, email)
+    # A kind the person was never offered: its default, until they save again.
+    return Preferences(row.email, row.language, page | (DEFAULT_PAGE - offered),
+                       email | (DEFAULT_EMAIL - offered))
 
 
 async def preferences_of(session: AsyncSession, user_id: int) -> Preferences:
@@ -88,6 +92,7 @@ async def save_preferences(
     row = await session.get(NotificationSetting, user_id) or NotificationSetting(user_id=user_id)
     row.email, row.language = address, language
     row.page_kinds, row.email_kinds = _kinds(page_kinds), _kinds(email_kinds)
+    row.offered_kinds = sorted(k.value for k in Kind)
     row.updated_at = utcnow()
     session.add(row)
     await session.flush()
