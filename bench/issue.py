@@ -11,8 +11,8 @@ Meanwhile ``GET /health`` is probed every 20 ms; its p99 is reported (goal < 50 
 Direct: the same signatures by calling ``signing/`` in worker processes, as many
 documents in flight as HTTP clients (one worker per core at most): fields, external
 prepare/complete (B-T), fill and seal at ``--seal-level`` (B-LTA, the server's default,
-which the server is given too). No database, no store, no HTTP, no validation before
-issuing.
+which the server is given too; ``bench/issue_direct.py``). No database, no store, no HTTP,
+no validation before issuing.
 
 Ratio = HTTP docs/s / direct docs/s (goal >= 0.8) for each worker count, and the rate
 with 2 workers / the rate with 1 (goal >= 1.6 on 2 cores; every web worker has its own
@@ -38,133 +38,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # The script's own folder comes first on sys.path, and bench/signing.py would shadow the
 # signing library: put the repository first.
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
+from bench.issue_direct import direct_rate, draft_pdf, leader_cert_for, raw_ecdsa  # noqa: E402
+
 PASSWORD = "docflow-demo"
-
-
-def draft_pdf() -> bytes:
-    from tests.pki import tiny_pdf
-
-    return tiny_pdf()
-
-
-def raw_ecdsa(key: Any, data: bytes) -> bytes:
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-
-    r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
-    return r.to_bytes(32, "big") + s.to_bytes(32, "big")
-
-
-# --------------------------------------------------------------------------- direct
-
-
-def _leader_cert_for(key_pem: bytes) -> bytes:
-    """A certificate for the key from the dev CA of STTTT (as enrolment would give)."""
-    from cryptography.hazmat.primitives import serialization
-
-    from tests.integration.test_signing_external import issue_cert
-
-    key = serialization.load_pem_private_key(key_pem, None)
-    return issue_cert(key.public_key())  # type: ignore[union-attr]
-
-
-_crls: tuple[bytes, ...] = ()
-
-
-def direct_one(work: str, key_pem: bytes, cert_pem: bytes, n: int, level: str) -> None:
-    """One document's signatures through ``signing/`` only (runs in a worker)."""
-    from datetime import UTC, datetime
-
-    from cryptography.hazmat.primitives import serialization
-
-    import signing
-    from docflow.devpki import dev_crls, dev_signer, dev_timestamper, dev_trust_roots
-
-    global _crls
-    import logging
-
-    logging.getLogger("pyhanko").setLevel(logging.ERROR)  # "fetching is not allowed": intended
-    if not _crls:  # built once per worker, as the server does
-        _crls = tuple(dev_crls())
-
-    async def run() -> None:
-        d = Path(work) / f"d{n}"
-        d.mkdir()
-        layout = signing.FieldLayout()
-        await signing.async_add_signature_fields(draft_pdf(), d / "f.pdf", layout)
-        ts = dev_timestamper()
-        now = datetime.now(UTC)
-        request = signing.SignRequest(
-            level="B-T",
-            field_name=layout.leader_field,
-            appearance=signing.leader_appearance("Trần Quốc Bảo", "", now),
-            timestamper=ts,
-        )
-        ca = dev_signer("stttt")[2]
-        prepared = await signing.async_prepare_external(
-            d / "f.pdf", d / "p.pdf", cert_pem, request, chain=tuple(ca)
-        )
-        key = serialization.load_pem_private_key(key_pem, None)
-        sig = raw_ecdsa(key, prepared.to_be_signed_bytes())
-        await signing.async_complete_external(
-            d / "p.pdf", d / "l.pdf", prepared, sig, timestamper=ts
-        )
-        k, c, chain = dev_signer("STTTT")
-        seal = signing.load_signer(signing.PemSource(key=k, certificate=c, chain=tuple(chain)))
-        box = signing.seal_box_for(layout.leader_box)
-        await signing.async_fill_and_seal(
-            d / "l.pdf",
-            d / "i.pdf",
-            f"Số: {n:02d}/QĐ-STTTT",
-            "Hậu Giang, ngày 26 tháng 11 năm 2026",
-            signing.SignRequest(
-                level=level,
-                field_name="DauCoQuan",
-                box=box,
-                appearance=signing.seal_appearance(
-                    "Sở Thông tin và Truyền thông", now, box_size=(box[2] - box[0], box[3] - box[1])
-                ),
-                timestamper=ts,
-                trust_roots=tuple(dev_trust_roots()),
-                crls=_crls,
-                allow_fetching=False,
-            ),
-            seal,
-        )
-
-    asyncio.run(run())
-
-
-def direct_rate(
-    docs: int, concurrency: int, key_pem: bytes, cert_pem: bytes, level: str
-) -> float:
-    """Documents per second with ``concurrency`` documents in flight at a time (as many
-    worker processes as that, at most one per core), like ``concurrency`` HTTP clients."""
-    workers = min(os.cpu_count() or 1, concurrency)
-    with tempfile.TemporaryDirectory() as work, ProcessPoolExecutor(workers) as pool:
-        warm = [
-            pool.submit(direct_one, work, key_pem, cert_pem, 1000 + n, level)
-            for n in range(workers)
-        ]
-        for f in warm:  # warm-up: imports, key parsing
-            f.result()
-        started = time.perf_counter()
-        futures = [
-            pool.submit(direct_one, work, key_pem, cert_pem, n, level) for n in range(docs)
-        ]
-        for f in futures:
-            f.result()
-        return docs / (time.perf_counter() - started)
 
 
 # --------------------------------------------------------------------------- HTTP
@@ -366,7 +249,7 @@ def main() -> None:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    cert_pem = _leader_cert_for(key_pem)
+    cert_pem = leader_cert_for(key_pem)
     # Measured before and after the HTTP runs (the machine may be shared): their mean.
     direct_before = direct_rate(args.docs, args.concurrency, key_pem, cert_pem, args.seal_level)
     rates: dict[int, float] = {}
