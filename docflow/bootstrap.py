@@ -100,6 +100,7 @@ def certificate_issuer(settings: Settings) -> CertificateIssuer | None:
 
 def job_handlers() -> Mapping[type[Any], Handler]:
     """What each feature's background jobs do."""
+    from docflow.audit.verifications import VerifyAuditTrail, run_requested
     from docflow.core.jobs.periodic import PeriodicRun
     from docflow.exchange.job_handlers import HANDLERS as EXCHANGE
     from docflow.notifications.jobs import SendNotificationEmail
@@ -111,7 +112,7 @@ def job_handlers() -> Mapping[type[Any], Handler]:
     # packages for agencies of other systems: it replaces it here. The transfers'
     # ReportToOtherSystem (a status for another system) is the exchange's work too.
     return {**TRANSFERS, **EXCHANGE, **SEARCH, SendNotificationEmail: send_notification_email,
-            PeriodicRun: _run_periodic}
+            VerifyAuditTrail: run_requested, PeriodicRun: _run_periodic}
 
 
 async def _audit_checkpoint(runtime: Runtime) -> None:
@@ -125,6 +126,13 @@ async def _audit_checkpoint(runtime: Runtime) -> None:
     if await checkpoints._has_news(runtime):
         await checkpoints.create_checkpoint(runtime, reason="interval")
     await copy_missing(runtime)
+
+
+async def _audit_verify(runtime: Runtime) -> None:
+    """The whole check of the trail, kept for the audit page (``audit.verifications``)."""
+    from docflow.audit.verifications import record_verification
+
+    await record_verification(runtime, "interval")
 
 
 async def _archive_renewal(runtime: Runtime) -> None:
@@ -144,6 +152,9 @@ def periodic_work(settings: Settings) -> list[PeriodicWork]:
     if settings.audit_checkpoint_minutes > 0:
         seconds = settings.audit_checkpoint_minutes * 60
         works.append(PeriodicWork("audit_checkpoint", seconds, _audit_checkpoint))
+    if settings.audit_verify_minutes > 0:
+        seconds = settings.audit_verify_minutes * 60
+        works.append(PeriodicWork("audit_verify", seconds, _audit_verify))
     if settings.archive_renewal_hours > 0:
         seconds = settings.archive_renewal_hours * 3600
         works.append(PeriodicWork("archive_renewal", seconds, _archive_renewal))

@@ -12,11 +12,12 @@ from litestar.params import FromQuery, QueryParameter
 from docflow.accounts.access import deny
 from docflow.accounts.models_user import Role
 from docflow.accounts.permissions import Principal
+from docflow.audit.chain_words import chain_sentence
 from docflow.audit.checkpoint_sign import parse_statement
 from docflow.audit.checkpoints import create_checkpoint
 from docflow.audit.display import displayed
 from docflow.audit.events import DEFAULT_LIMIT, EventFilter, list_events
-from docflow.audit.verify import trail_summary
+from docflow.audit.verifications import record_verification, stored_status
 from docflow.core.db import AsyncSession
 from docflow.core.errors import InvalidInput
 from docflow.core.http.bounds import QueryId
@@ -73,8 +74,10 @@ async def verify_audit_chain(
     """The check's facts, and ``summary``: its state in one sentence (``?lang=vi|en``)."""
     await _auditor_or_admin(db_session, principal, "audit.verify")
     await db_session.commit()  # end the request's read: the check takes its own session
-    status, summary = await trail_summary(runtime, asked_lang(request, lang))
-    return {**status.to_dict(), "summary": summary}
+    check = await record_verification(runtime, "api", principal.user_id)
+    summary = chain_sentence(stored_status(check.result), check.newest_event_at,
+                             asked_lang(request, lang))
+    return {**check.result, "summary": summary}
 
 
 @post(

@@ -90,6 +90,9 @@ _VI = {
     "{good} sự kiện trước đó nguyên vẹn.",
     "chain.summary.checkpoint_bad": "Các sự kiện khớp nhau ({count} sự kiện), nhưng điểm "
     "kiểm tra không đáng tin: {why}.",
+    "chain.checked": "Lần kiểm tra toàn bộ gần nhất lúc {at}.",
+    "chain.since": "{count} sự kiện ghi sau đó đã được nối vào chuỗi và sẽ được kiểm tra ở "
+    "lần kiểm tra tiếp theo.",
     "chain.why.edited": "nội dung sự kiện đã bị sửa",
     "chain.why.rewritten": "sự kiện đã bị viết lại sau khi điểm kiểm tra được ký",
     "chain.why.missing": "sự kiện bị thiếu (nhật ký đã bị xóa bớt)",
@@ -172,6 +175,9 @@ _EN = {
     "{good} events before it are intact.",
     "chain.summary.checkpoint_bad": "The events hold together ({count} events), but the "
     "checkpoint cannot be trusted: {why}.",
+    "chain.checked": "Last checked in full at {at}.",
+    "chain.since": "{count} events recorded since are chained and will be checked in the "
+    "next check.",
     "chain.why.edited": "the event's content was edited",
     "chain.why.rewritten": "the event was rewritten after a checkpoint was signed",
     "chain.why.missing": "an event is missing (the trail was cut)",

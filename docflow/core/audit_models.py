@@ -6,6 +6,8 @@
   and carries its digest and the hash chain over digests; the Merkle tree of the
   checkpoints is over the same digests, in the same order.
 - ``audit_checkpoint``: signed, timestamped tree heads, one per log size.
+- ``audit_verification``: the outcome of each whole check of the trail (periodic or asked
+  for), which the audit page shows instead of checking every event on every view.
 
 No row is ever updated. Writers insert ``audit_event`` rows only (``seq`` from the
 database: a sequence on PostgreSQL, the row id on SQLite; it orders nothing). One
@@ -25,12 +27,19 @@ from sqlmodel import Field, SQLModel
 
 from docflow.core.models_base import UTCDateTime
 
-__all__ = ["AUDIT_TABLES", "GENESIS_CHAIN", "AuditCheckpoint", "AuditEvent", "AuditLog"]
+__all__ = [
+    "AUDIT_TABLES",
+    "GENESIS_CHAIN",
+    "AuditCheckpoint",
+    "AuditEvent",
+    "AuditLog",
+    "AuditVerification",
+]
 
 #: ``chain`` before the first log row.
 GENESIS_CHAIN = "0" * 64
 #: The tables the application may only insert into and read.
-AUDIT_TABLES = ("audit_event", "audit_log", "audit_checkpoint")
+AUDIT_TABLES = ("audit_event", "audit_log", "audit_checkpoint", "audit_verification")
 
 
 class AuditEvent(SQLModel, table=True):
@@ -97,3 +106,28 @@ class AuditCheckpoint(SQLModel, table=True):
     #: The tree's frontier at ``size`` (``merkle.Frontier.to_bytes``) so the next
     #: checkpoint reads only the digests added since; empty for legacy checkpoints.
     frontier: bytes = Field(default=b"", sa_type=LargeBinary)
+
+
+class AuditVerification(SQLModel, table=True):
+    """One whole check of the trail (``docflow.audit.verifications``) and what it found.
+
+    Insert-only like the trail: a check that found the chain broken stays on record
+    whatever is inserted after it.
+    """
+
+    __tablename__ = "audit_verification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    finished_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    #: ``interval`` (the periodic check), ``requested`` (an auditor asked on the audit
+    #: page), ``api`` (``GET /api/v1/audit/verify``) or ``first_view`` (the page found no
+    #: check on record).
+    trigger: str = Field(max_length=16)
+    requested_by_id: int | None = Field(default=None)
+    ok: bool
+    #: The newest event number the check covered (events after it came later).
+    newest_seq: int = Field(default=0)
+    newest_event_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: ``ChainStatus.to_dict()``: what ``GET /api/v1/audit/verify`` answers.
+    result: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)

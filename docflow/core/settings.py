@@ -183,6 +183,14 @@ class Settings(DerivedSettings):
             "0: on demand only).",
         ),
     )
+    audit_verify_minutes: int = field(
+        default=60,
+        metadata=_meta(
+            "DOCFLOW_AUDIT_VERIFY_MINUTES",
+            "Minutes between whole checks of the audit trail, whose outcome the audit page "
+            "shows (default 60; 0: only when an auditor asks).",
+        ),
+    )
     audit_sequence_seconds: int = field(
         default=1,
         metadata=_meta(

@@ -211,6 +211,7 @@ def background_work(read: EnvReader, retry_default: tuple[float, ...]) -> dict[s
     renewal, the job queue and the edXML exchange's deliveries."""
     return {
         "audit_checkpoint_minutes": read.integer("audit_checkpoint_minutes", 5, 0, 60 * 24 * 7),
+        "audit_verify_minutes": read.integer("audit_verify_minutes", 60, 0, 60 * 24 * 7),
         "archive_renewal_hours": read.integer("archive_renewal_hours", 24, 0, 24 * 365),
         "audit_sequence_seconds": read.integer("audit_sequence_seconds", 1, 0, 3600),
         "exchange_max_attempts": read.integer("exchange_max_attempts", 48, 1, 10_000),

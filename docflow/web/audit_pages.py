@@ -18,20 +18,21 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from litestar import Request, Response, get
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from docflow.accounts.agencies import list_directory
 from docflow.audit.chain_words import count_text
 from docflow.audit.display import displayed
 from docflow.audit.event_words import ATTEMPTED_ONLY
 from docflow.audit.events import EventFilter, list_events, require_auditor
-from docflow.audit.verify import trail_summary
+from docflow.audit.verifications import VerifyAuditTrail, page_summary
 from docflow.core.db import AsyncSession
 from docflow.core.errors import InvalidInput
 from docflow.core.runtime import Runtime
+from docflow.web.form_csrf import CSRF_FIELD, csrf_for, posted_form
 from docflow.web.i18n import CATALOGUE, VIETNAM, translator
 from docflow.web.pages import Viewer, lang_of, page
 
@@ -120,12 +121,14 @@ async def audit_page(
              for i in await displayed(db_session, me, found.events, lang)]
     agencies = await list_directory(db_session) if scope is None else []
     runtime: Runtime = request.app.state.runtime
-    status, summary = await trail_summary(runtime, lang)
+    await db_session.commit()  # end the request's read: the summary takes its own sessions
+    summary = await page_summary(runtime, me.user_id, lang)
     older = (f"/audit?{urlencode({**asked, 'cursor': found.next_cursor})}"
              if found.next_cursor is not None else None)
     return page(
         request, "audit.html", viewer, items=items, asked=asked, summary=summary,
-        chain_ok=status.ok, province=scope is None, agencies=agencies,
+        every=runtime.settings.audit_verify_minutes, csrf=csrf_for(request),
+        csrf_field=CSRF_FIELD, province=scope is None, agencies=agencies,
         actions=_actions(lang), older=older,
         newest=f"/audit?{urlencode(asked)}" if cursor is not None else None,
         export=f"/audit.csv?{urlencode(asked)}", csv_max=count_text(CSV_MAX, lang),
@@ -181,4 +184,20 @@ async def audit_csv(
     )
 
 
-AUDIT_PAGES = [audit_page, audit_csv]
+@post("/audit/verify", include_in_schema=False, request_max_body_size=4096)
+async def verify_from_page(
+    request: PageRequest, db_session: NamedDependency[AsyncSession]
+) -> Redirect:
+    """Queue a whole check of the trail for this auditor, then back to the page (303),
+    which says it is under way until its outcome heads the page."""
+    posted = await posted_form(request, "/audit")
+    if isinstance(posted, Redirect):
+        return posted
+    viewer, _form = posted
+    await require_auditor(db_session, viewer.principal)
+    runtime: Runtime = request.app.state.runtime
+    await runtime.jobs.enqueue(db_session, VerifyAuditTrail(viewer.principal.user_id))
+    return Redirect("/audit", status_code=303)
+
+
+AUDIT_PAGES = [audit_page, audit_csv, verify_from_page]

@@ -42,6 +42,10 @@ AUDIT_STRINGS: dict[str, dict[str, str]] = {
         "audit.older": "Sự kiện cũ hơn",
         "audit.times": "Giờ Việt Nam, mới nhất trước.",
         "audit.csv_limit": "Tệp CSV có tối đa {max} sự kiện mới nhất khớp bộ lọc.",
+        "audit.verify": "Kiểm tra lại toàn bộ ngay",
+        "audit.verify_asked": "Đang kiểm tra lại toàn bộ nhật ký theo yêu cầu của bạn; "
+        "hãy tải lại trang sau ít phút.",
+        "audit.verify_every": "Hệ thống tự kiểm tra toàn bộ nhật ký mỗi {minutes} phút.",
         "err.audit_bad_date": "Ngày lọc không hợp lệ: hãy nhập ngày theo dạng "
         "ngày/tháng/năm.",
         "err.audit_limit": "Số sự kiện mỗi trang phải từ 1 đến 1000.",
@@ -85,6 +89,10 @@ AUDIT_STRINGS: dict[str, dict[str, str]] = {
         "audit.older": "Older events",
         "audit.times": "Vietnam time, newest first.",
         "audit.csv_limit": "The CSV file holds at most the {max} newest matching events.",
+        "audit.verify": "Check everything again now",
+        "audit.verify_asked": "The whole trail is being checked again as you asked; "
+        "reload the page in a few minutes.",
+        "audit.verify_every": "The system checks the whole trail every {minutes} minutes.",
         "err.audit_bad_date": "A filter date is not valid: enter it as day/month/year.",
         "err.audit_limit": "Events per page must be between 1 and 1000.",
         "err.audit_filter_long": "A filter is too long (64 characters at most).",

@@ -205,6 +205,10 @@ async def test_the_api_paging_and_refusals(
         signed = await client.post("/api/v1/audit/checkpoints", headers=province)
         assert signed.status_code == 201, signed.text
         size = signed.json()["size"]
+        # The page heads with the newest whole check on record: this one, made after the
+        # checkpoint (the API's checks are kept too).
+        again = await client.get("/api/v1/audit/verify", headers=province)
+        assert again.json()["last_checkpoint"]["size"] == size
         top = await _page(client, province)
         assert re.search(r"điểm kiểm tra mới nhất đã ký lúc \d\d:\d\d \(chứng thư của hệ thống\)"
                          rf" bao gồm {size} sự kiện đầu tiên\.", top), top[:600]

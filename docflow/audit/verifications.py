@@ -1,0 +1,160 @@
+"""Whole checks of the audit trail, kept (``audit_verification``), and what the audit
+page says about them.
+
+``verify_trail`` reads every event, every checkpoint and its copies: about 10 s for a
+million events, and a province writes that many in a week or two. The audit page ran it
+on every view; it now shows the newest check on record, with when it ran and how many
+events came after it. Checks run every ``DOCFLOW_AUDIT_VERIFY_MINUTES`` (once across
+the deployment: periodic work), when an auditor asks on the page (a ``VerifyAuditTrail``
+job: the request answers at once), and on the page's first view when none is on record.
+``GET /api/v1/audit/verify`` still checks everything there and then, and keeps its
+outcome too; ``docflow audit verify`` checks and keeps nothing (it may read an export).
+The table is insert-only: a check that found the chain broken stays on record.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from docflow.audit.chain import ChainStatus, CheckpointStatus
+from docflow.audit.chain_words import chain_sentence, count_text, vn_time, word
+from docflow.audit.tail import Pending
+from docflow.audit.verify import verify_trail
+from docflow.core.audit_digest import ChainBreak
+from docflow.core.audit_models import AuditEvent, AuditVerification
+from docflow.core.db import AsyncSession
+from docflow.core.jobs.types import Job
+from docflow.core.models_base import utcnow
+from docflow.core.runtime import Runtime
+
+__all__ = [
+    "PageSummary",
+    "VerifyAuditTrail",
+    "latest_verification",
+    "page_summary",
+    "record_verification",
+    "run_requested",
+    "stored_status",
+]
+
+logger = logging.getLogger("docflow.audit")
+
+
+@dataclass(frozen=True)
+class VerifyAuditTrail(Job):
+    """A whole check asked for by the person ``requested_by`` (one pending per person)."""
+
+    kind: ClassVar[str] = "audit.verify"
+    max_attempts: ClassVar[int] = 3
+    requested_by: int
+
+
+async def _newest(session: AsyncSession) -> tuple[int, datetime | None]:
+    query = select(AuditEvent.seq, AuditEvent.occurred_at).order_by(
+        col(AuditEvent.seq).desc()).limit(1)
+    row = (await session.exec(query)).first()
+    return (int(row[0]), row[1]) if row else (0, None)
+
+
+async def record_verification(
+    runtime: Runtime, trigger: str, requested_by: int | None = None
+) -> AuditVerification:
+    """Check the whole trail now (``verify_trail``) and keep the outcome."""
+    started = utcnow()
+    async with runtime.session() as session:
+        newest_seq, newest_at = await _newest(session)
+    status = await verify_trail(runtime)
+    row = AuditVerification(
+        started_at=started, finished_at=utcnow(), trigger=trigger,
+        requested_by_id=requested_by, ok=status.ok, newest_seq=newest_seq,
+        newest_event_at=newest_at, result=status.to_dict(),
+    )
+    async with runtime.transaction() as session:
+        session.add(row)
+    if not status.ok:
+        logger.error("the audit trail check found it broken: %s",
+                     chain_sentence(status, newest_at, "en"))
+    return row
+
+
+async def run_requested(runtime: Runtime, job: VerifyAuditTrail) -> None:
+    """The job's handler."""
+    await record_verification(runtime, "requested", job.requested_by)
+
+
+async def latest_verification(session: AsyncSession) -> AuditVerification | None:
+    query = select(AuditVerification).order_by(col(AuditVerification.id).desc()).limit(1)
+    return (await session.exec(query)).first()
+
+
+def stored_status(result: dict[str, Any]) -> ChainStatus:
+    """The ``ChainStatus`` a stored ``to_dict()`` came from (as far as sentences need)."""
+    broken, cp = result.get("first_broken"), result.get("last_checkpoint")
+    checkpoint = None
+    if cp:
+        checkpoint = CheckpointStatus(
+            seq=int(cp["size"]), root=cp.get("root"), chain=cp.get("chain"),
+            signed_at=datetime.fromisoformat(cp["signed_at"]),
+            signature_valid=cp.get("signature_valid"), source=cp.get("source", "database"),
+            problems=tuple(cp.get("problems") or ()),
+        )
+    return ChainStatus(
+        events_checked=int(result.get("events_checked", 0)),
+        first_broken=ChainBreak(int(broken["seq"]), str(broken["problem"])) if broken else None,
+        last_checkpoint=checkpoint,
+        log_size=int(result.get("log_size", 0)),
+        problems=tuple(result.get("problems") or ()),
+        warnings=tuple(result.get("warnings") or ()),
+        checkpoints=dict(result.get("checkpoints") or {}),
+        pending=Pending(count=int(result.get("unsequenced") or 0)),
+    )
+
+
+#: The page counts the events after the check up to this many ("100.000+").
+SINCE_CAP = 100_000
+
+
+async def _events_after(session: AsyncSession, seq: int) -> int:
+    """How many events came after ``seq`` (at most ``SINCE_CAP``). Walked on the primary
+    key in order with a limit: a plain COUNT lets PostgreSQL pick a scan of the whole
+    table when its statistics lag (45 ms per million events, on every view)."""
+    newer = (select(AuditEvent.seq).where(col(AuditEvent.seq) > seq)
+             .order_by(col(AuditEvent.seq)).limit(SINCE_CAP).subquery())
+    return int((await session.exec(select(func.count()).select_from(newer))).one())
+
+
+@dataclass(frozen=True)
+class PageSummary:
+    """What heads the audit page: the newest check's verdict and its sentences."""
+
+    ok: bool
+    sentence: str
+    #: When the check ran and how many events came after it.
+    checked: str
+    #: The viewer's own request for a check, still waiting or running.
+    asked: bool
+
+
+async def page_summary(runtime: Runtime, viewer_id: int, lang: str) -> PageSummary:
+    """The newest check on record (one is made first if there is none)."""
+    async with runtime.session() as session:
+        last = await latest_verification(session)
+    if last is None:
+        last = await record_verification(runtime, "first_view", viewer_id)
+    async with runtime.session() as session:
+        since = await _events_after(session, last.newest_seq)
+        info = await runtime.jobs.info(session, VerifyAuditTrail(viewer_id).key)
+    status = stored_status(last.result)
+    checked = word(lang, "chain.checked", at=vn_time(last.finished_at))
+    if since:
+        counted = count_text(since, lang) + ("+" if since >= SINCE_CAP else "")
+        checked += " " + word(lang, "chain.since", count=counted)
+    asked = info is not None and info.state in ("pending", "running")
+    return PageSummary(last.ok, chain_sentence(status, last.newest_event_at, lang), checked,
+                       asked)
