@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import col, select
 
 from docflow.audit.chain import ChainStatus, CheckpointStatus
@@ -116,17 +116,19 @@ def stored_status(result: dict[str, Any]) -> ChainStatus:
     )
 
 
-#: The page counts the events after the check up to this many ("100.000+").
+#: The page counts the events after the check among this many numbers ("100.000+").
 SINCE_CAP = 100_000
 
 
-async def _events_after(session: AsyncSession, seq: int) -> int:
-    """How many events came after ``seq`` (at most ``SINCE_CAP``). Walked on the primary
-    key in order with a limit: a plain COUNT lets PostgreSQL pick a scan of the whole
-    table when its statistics lag (45 ms per million events, on every view)."""
-    newer = (select(AuditEvent.seq).where(col(AuditEvent.seq) > seq)
-             .order_by(col(AuditEvent.seq)).limit(SINCE_CAP).subquery())
-    return int((await session.exec(select(func.count()).select_from(newer))).one())
+async def _events_after(session: AsyncSession, seq: int) -> tuple[int, bool]:
+    """How many events came after ``seq``, among the next ``SINCE_CAP`` numbers, and
+    whether there are more. A range with both ends: with ``seq > :n`` alone PostgreSQL
+    planned a scan of the whole table while its statistics lagged a bulk of new events
+    (120 ms per million events, on every view)."""
+    window = and_(col(AuditEvent.seq) > seq, col(AuditEvent.seq) <= seq + SINCE_CAP)
+    count = (await session.exec(select(func.count()).select_from(AuditEvent).where(window)))
+    newest = (await session.exec(select(func.max(AuditEvent.seq)))).one()
+    return int(count.one()), newest is not None and int(newest) > seq + SINCE_CAP
 
 
 @dataclass(frozen=True)
@@ -148,12 +150,12 @@ async def page_summary(runtime: Runtime, viewer_id: int, lang: str) -> PageSumma
     if last is None:
         last = await record_verification(runtime, "first_view", viewer_id)
     async with runtime.session() as session:
-        since = await _events_after(session, last.newest_seq)
+        since, more = await _events_after(session, last.newest_seq)
         info = await runtime.jobs.info(session, VerifyAuditTrail(viewer_id).key)
     status = stored_status(last.result)
     checked = word(lang, "chain.checked", at=vn_time(last.finished_at))
     if since:
-        counted = count_text(since, lang) + ("+" if since >= SINCE_CAP else "")
+        counted = count_text(since, lang) + ("+" if more else "")
         checked += " " + word(lang, "chain.since", count=counted)
     asked = info is not None and info.state in ("pending", "running")
     return PageSummary(last.ok, chain_sentence(status, last.newest_event_at, lang), checked,
