@@ -7,6 +7,8 @@ on every view; it now shows the newest check on record, with when it ran and how
 events came after it. Checks run every ``DOCFLOW_AUDIT_VERIFY_MINUTES`` (once across
 the deployment: periodic work), when an auditor asks on the page (a ``VerifyAuditTrail``
 job: the request answers at once), and on the page's first view when none is on record.
+A check that finds the trail broken tells every auditor (``Kind.AUDIT_BROKEN``, in the
+page and by e-mail unless they choose otherwise), once per break.
 ``GET /api/v1/audit/verify`` still checks everything there and then, and keeps its
 outcome too; ``docflow audit verify`` checks and keeps nothing (it may read an export).
 The table is insert-only: a check that found the chain broken stays on record.
@@ -32,6 +34,7 @@ from docflow.core.db import AsyncSession
 from docflow.core.jobs.types import Job
 from docflow.core.models_base import utcnow
 from docflow.core.runtime import Runtime
+from docflow.notifications.notify import notify_trail_broken
 
 __all__ = [
     "PageSummary",
@@ -77,6 +80,12 @@ async def record_verification(
     )
     async with runtime.transaction() as session:
         session.add(row)
+        if not status.ok:
+            # Every auditor is told, once per break however many checks find it.
+            broken = status.first_broken
+            mark = f"event-{broken.seq}" if broken else f"checkpoint-{status.log_size}"
+            await notify_trail_broken(session, chain_sentence(status, newest_at, "vi"), mark,
+                                      jobs=runtime.jobs)
     if not status.ok:
         logger.error("the audit trail check found it broken: %s",
                      chain_sentence(status, newest_at, "en"))

@@ -101,7 +101,10 @@ def as_json(row: Notification, link: str) -> dict[str, Any]:
 
 
 def link_of(row: Notification) -> str:
-    """The page to open: the transfer (the receiving side) or the document."""
+    """The page to open: the transfer (the receiving side), the document, or the audit
+    trail (a notice about it has no document)."""
+    if row.document_id is None:
+        return "/audit"
     if row.transfer_id is not None and row.kind not in ("refused", "delivery_failed"):
         return f"/transfers/{row.transfer_id}"
     return f"/documents/{row.document_id}"

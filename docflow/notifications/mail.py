@@ -74,6 +74,15 @@ def smtp_target(url: str | None, public_url: str) -> SmtpTarget | None:
     )
 
 
+def _document_lines(row: Notification, words: dict[str, str]) -> list[str]:
+    what = row.symbol or words["no_symbol"]
+    lines = [words["document"].format(what=what),
+             row.subject if row.subject is not None else words["confidential"]]
+    if row.note:
+        lines.append(words["note"].format(note=row.note))
+    return lines
+
+
 def compose(
     row: Notification, *, to: str, name: str, lang: str, public_url: str, sender: str
 ) -> EmailMessage:
@@ -82,14 +91,13 @@ def compose(
     heading = title(row.kind, lang)
     base = public_url.rstrip("/")
     link = base + link_of(row)
-    what = row.symbol or words["no_symbol"]
-    lines = [words["greeting"].format(name=name), "", heading + ".",
-             words["document"].format(what=what)]
-    lines.append(row.subject if row.subject is not None else words["confidential"])
-    if row.note:
-        lines.append(words["note"].format(note=row.note))
-    lines += ["", words["open"].format(link=link), "",
-              words["settings"].format(link=base + "/notifications"), "", words["footer"]]
+    if row.document_id is None:  # about the audit trail: what the check found
+        body, opening = [row.subject or ""], words["open_audit"]
+    else:
+        body, opening = _document_lines(row, words), words["open"]
+    lines = [words["greeting"].format(name=name), "", heading + ".", *body, "",
+             opening.format(link=link), "",
+             words["settings"].format(link=base + "/notifications"), "", words["footer"]]
     message = EmailMessage()
     message["Subject"] = f"[docflow] {heading}" + (f": {row.symbol}" if row.symbol else "")
     message["From"] = formataddr(("docflow", sender))

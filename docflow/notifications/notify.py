@@ -25,10 +25,11 @@ from docflow.core.db import AsyncSession
 from docflow.core.jobs.port import JobQueue
 from docflow.core.models_base import utcnow
 from docflow.notifications.jobs import SendNotificationEmail
+from docflow.notifications.kinds import Kind
 from docflow.notifications.models import Notification
 from docflow.notifications.preferences import Choice, choices_of
 
-__all__ = ["About", "notify", "people_with_role", "people_of_department"]
+__all__ = ["About", "notify", "notify_trail_broken", "people_with_role", "people_of_department"]
 
 _TABLE: Any = Notification.__table__  # type: ignore[attr-defined]
 
@@ -129,6 +130,35 @@ async def notify(
     wanted = {uid: choices[uid].choice(kind) for uid in readers}
     rows = [_row(kind, uid, about, c, once) for uid, c in wanted.items()
             if c.in_page or c.by_email]
+    return await _insert(session, rows, jobs)
+
+
+async def notify_trail_broken(
+    session: AsyncSession, what: str, mark: str, *, jobs: JobQueue | None = None
+) -> list[int]:
+    """Tell every active auditor that a whole check found the audit trail broken
+    (``what``: the check's sentence); once per ``mark`` (where it broke) and person,
+    however many checks find the same break."""
+    auditors = (await session.exec(
+        select(User.id).join(UserRole, col(UserRole.user_id) == col(User.id))
+        .where(col(User.is_active), UserRole.role == Role.AUDITOR.value)
+    )).all()
+    ids = sorted({i for i in auditors if i is not None})
+    choices = await choices_of(session, ids)
+    kind = Kind.AUDIT_BROKEN.value
+    rows = []
+    for uid in ids:
+        choice = choices[uid].choice(kind)
+        if choice.in_page or choice.by_email:
+            rows.append({"user_id": uid, "kind": kind, "subject": what,
+                         "in_page": choice.in_page, "by_email": choice.by_email,
+                         "once_key": f"{kind}:{mark}:{uid}"[:120], "created_at": utcnow()})
+    return await _insert(session, rows, jobs)
+
+
+async def _insert(
+    session: AsyncSession, rows: list[dict[str, Any]], jobs: JobQueue | None
+) -> list[int]:
     if not rows:
         return []
     conn = await session.connection()

@@ -17,6 +17,7 @@ KIND_TITLES: dict[str, dict[str, str]] = {
         "due_soon": "Văn bản sắp đến hạn xử lý",
         "overdue": "Văn bản quá hạn xử lý",
         "returned": "Dự thảo bị trả lại",
+        "audit_broken": "Nhật ký kiểm tra bị phá vỡ",
     },
     "en": {
         "to_sign": "Draft awaiting your signature",
@@ -29,6 +30,7 @@ KIND_TITLES: dict[str, dict[str, str]] = {
         "due_soon": "Handling deadline approaching",
         "overdue": "Handling deadline passed",
         "returned": "Draft returned to you",
+        "audit_broken": "The audit trail is broken",
     },
 }
 
@@ -40,6 +42,7 @@ EMAIL_TEXTS: dict[str, dict[str, str]] = {
         "no_symbol": "chưa có số",
         "note": "Ý kiến: {note}",
         "open": "Xem văn bản: {link}",
+        "open_audit": "Xem nhật ký kiểm tra: {link}",
         "settings": "Chọn loại thông báo nhận qua thư điện tử: {link}",
         "footer": "Thư gửi tự động từ hệ thống quản lý văn bản docflow; vui lòng không trả lời.",
     },
@@ -50,6 +53,7 @@ EMAIL_TEXTS: dict[str, dict[str, str]] = {
         "no_symbol": "not numbered yet",
         "note": "Comment: {note}",
         "open": "Open the document: {link}",
+        "open_audit": "Open the audit trail: {link}",
         "settings": "Choose which notifications you receive by e-mail: {link}",
         "footer": "Sent automatically by docflow, the document management system; "
         "please do not reply.",

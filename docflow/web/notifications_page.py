@@ -12,10 +12,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from docflow.accounts.models_user import Role
 from docflow.core.db import AsyncSession
 from docflow.core.runtime import Runtime
 from docflow.notifications.inbox import link_of, list_notices, mark_all_read, mark_read
-from docflow.notifications.kinds import Kind
+from docflow.notifications.kinds import kinds_for
 from docflow.notifications.preferences import preferences_of, save_preferences
 from docflow.web.form_csrf import CSRF_FIELD, csrf_for, posted_form
 from docflow.web.pages import Viewer, page
@@ -42,7 +43,8 @@ async def notifications_page(
     return page(
         request, "notifications.html", viewer,
         rows=[(n, link_of(n)) for n in found.items], total=found.total, unread=found.unread,
-        offset=max(0, offset), page_size=PAGE_SIZE, prefs=prefs, kinds=[k.value for k in Kind],
+        offset=max(0, offset), page_size=PAGE_SIZE, prefs=prefs,
+        kinds=kinds_for(viewer.principal.has(Role.AUDITOR)),
         csrf=csrf_for(request), csrf_field=CSRF_FIELD, saved=saved,
         mail_on=bool(runtime.settings.smtp_url),
     )

@@ -3,8 +3,9 @@ every event on every view (``docflow.audit.verifications``), on SQLite and Postg
 
 An edit made behind the application's back after a check is not on the page until the
 next check, which the page says (when it checked); an auditor's "check again now" finds
-it, and so does the periodic check. The checks stay on record: the table refuses UPDATE
-and DELETE. Only auditors may ask for a check.
+it, and so does the periodic check; every auditor is told once per break, in the page
+and by e-mail. The checks stay on record: the table refuses UPDATE and DELETE. Only
+auditors may ask for a check, and only they are offered the notice.
 """
 
 from __future__ import annotations
@@ -63,6 +64,16 @@ async def _until_checks(runtime: Runtime, count: int) -> list[AuditVerification]
     raise AssertionError(f"expected {count} checks on record, found {await _checks(runtime)}")
 
 
+async def _broken_notices(runtime: Runtime) -> dict[str, int]:
+    """Per username, how many "audit trail broken" notices they have."""
+    async with runtime.session() as session:
+        rows = (await session.exec(text(
+            "SELECT u.username, COUNT(*) FROM notification n JOIN user_account u"
+            " ON u.id = n.user_id WHERE n.kind = 'audit_broken' GROUP BY u.username"
+        ))).all()
+    return {str(name): int(count) for name, count in rows}
+
+
 async def test_the_page_shows_the_check_on_record_until_a_new_check(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -114,7 +125,23 @@ async def test_the_page_shows_the_check_on_record_until_a_new_check(
             assert f"bị phá vỡ từ sự kiện thứ {made.newest_seq}" in sentence
             assert "nội dung sự kiện đã bị sửa" in sentence
 
-            # The periodic check, once across the deployment, finds it too.
+            # Every auditor is told, with a link to the trail; nobody else is.
+            told = await _broken_notices(runtime)
+            async with runtime.session() as session:
+                auditors = set((await session.exec(text(
+                    "SELECT u.username FROM user_account u JOIN user_role r ON r.user_id = u.id"
+                    " WHERE r.role = 'auditor' AND u.is_active"))).scalars().all())
+            assert {"stttt.auditor", "stc.auditor", "province.auditor"} <= auditors
+            assert told == dict.fromkeys(auditors, 1), told
+            notices = (await client.get("/api/v1/notifications", headers=auditor.headers)).json()
+            (notice,) = [n for n in notices["items"] if n["kind"] == "audit_broken"]
+            assert notice["link"] == "/audit" and notice["document_id"] is None
+            assert f"bị phá vỡ từ sự kiện thứ {made.newest_seq}" in notice["subject"]
+            listed = (await auditor.get("/notifications")).text
+            assert "Nhật ký kiểm tra bị phá vỡ" in listed and 'href="/audit"' in listed
+
+            # The periodic check, once across the deployment, finds it too, and tells
+            # nobody again about the same break.
             (work,) = [w for w in periodic_work(settings) if w.name == "audit_verify"]
             assert work.seconds == 3600
             await work.run(runtime)
@@ -122,6 +149,7 @@ async def test_the_page_shows_the_check_on_record_until_a_new_check(
             third = (await _checks(runtime))[-1]
             assert third.trigger == "interval" and not third.ok
             assert third.result["first_broken"]["seq"] == made.newest_seq
+            assert await _broken_notices(runtime) == told
     finally:
         await runtime.dispose()
 
@@ -149,6 +177,10 @@ async def test_checks_stay_on_record_and_only_auditors_ask(
                     ).bindparams(u=username))).scalar_one()
                     info = await runtime.jobs.info(session, VerifyAuditTrail(user_id).key)
                 assert info is None, username
+            # Only auditors are offered the "trail broken" notice among their choices.
+            assert 'value="audit_broken"' in (await auditor.get("/notifications")).text
+            clerk = await browser(client, "stttt.clerk")
+            assert 'value="audit_broken"' not in (await clerk.get("/notifications")).text
             # Without the form's token: refused, nothing queued.
             forged = await auditor.post("/audit/verify", csrf=False)
             assert forged.status_code == 403

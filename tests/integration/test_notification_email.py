@@ -18,8 +18,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
+from docflow.audit.verifications import record_verification
 from docflow.bootstrap import build_runtime
-from docflow.core.jobs.runner import run_now
+from docflow.core.jobs.runner import JobRunner, run_now
 from docflow.documents.models import Document
 from docflow.notifications.jobs import SendNotificationEmail
 from docflow.notifications.models import Notification
@@ -27,6 +28,7 @@ from docflow.notifications.preferences import save_preferences
 from docflow.transfers.models import Transfer
 from docflow.transfers.reminders import remind
 from docflow.transfers.routing import dispatch_document
+from tests.integration.audit_support import add_events, as_owner
 from tests.integration.documents_support import seeded_settings
 from tests.integration.routing_support import STC, UBNDVT, issue_directly, user_id
 
@@ -131,5 +133,40 @@ async def test_the_reminder_email_reaches_the_smtp_server(
             rows = (await session.exec(
                 select(Notification).where(Notification.kind == "overdue"))).all()
         assert all(r.email_sent_at is not None for r in rows)
+    finally:
+        await runtime.dispose()
+
+
+async def test_a_broken_audit_trail_is_e_mailed_to_auditors(
+    database_url: str, tmp_path: Path, smtp: tuple[Mailbox, int]
+) -> None:
+    """The whole check that finds the trail edited e-mails the auditors (by default once
+    they give an address): what broke and the link to the trail, no document lines."""
+    mailbox, port = smtp
+    settings = await seeded_settings(
+        database_url, tmp_path, DOCFLOW_PUBLIC_URL=PUBLIC_URL,
+        DOCFLOW_SMTP_URL=f"smtp://127.0.0.1:{port}?from=docflow@haugiang.example.vn",
+    )
+    runtime = build_runtime(settings)
+    try:
+        await add_events(runtime, 3)  # chained, as the sequencer does
+        async with runtime.transaction() as session:
+            auditor = await user_id(runtime, "stttt.auditor")
+            await save_preferences(session, auditor, email="kiem.soat@stttt.example.vn",
+                                   language="vi", page_kinds=["audit_broken"],
+                                   email_kinds=["audit_broken"])
+        await as_owner(runtime.engine, ["UPDATE audit_event SET action = 'forged' WHERE seq = 2"])
+        check = await record_verification(runtime, "interval")
+        assert not check.ok
+        await JobRunner(runtime).run_until_idle()
+        sent = {to[0]: message for to, message in mailbox.messages}
+        message = sent["kiem.soat@stttt.example.vn"]
+        assert message["Subject"] == "[docflow] Nhật ký kiểm tra bị phá vỡ"
+        body = message.get_content()
+        assert "Chuỗi nhật ký bị phá vỡ từ sự kiện thứ 2" in body
+        assert f"Xem nhật ký kiểm tra: {PUBLIC_URL}/audit" in body
+        assert "Văn bản:" not in body and "Xem văn bản" not in body
+        # A clerk is never told about the trail, whatever they chose.
+        assert not [to for to in sent if "stc" in to]
     finally:
         await runtime.dispose()
