@@ -16,6 +16,7 @@ The table is insert-only: a check that found the chain broken stays on record.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,14 +83,24 @@ async def record_verification(
         session.add(row)
         if not status.ok:
             # Every auditor is told, once per break however many checks find it.
-            broken = status.first_broken
-            mark = f"event-{broken.seq}" if broken else f"checkpoint-{status.log_size}"
-            await notify_trail_broken(session, chain_sentence(status, newest_at, "vi"), mark,
-                                      jobs=runtime.jobs)
+            await notify_trail_broken(session, chain_sentence(status, newest_at, "vi"),
+                                      _where_broken(status), jobs=runtime.jobs)
     if not status.ok:
         logger.error("the audit trail check found it broken: %s",
                      chain_sentence(status, newest_at, "en"))
     return row
+
+
+def _where_broken(status: ChainStatus) -> str:
+    """A name for the break that stays the same from one check to the next: the first
+    bad event, else the checkpoint problems (their words name sizes, not times)."""
+    if status.first_broken is not None:
+        return f"event-{status.first_broken.seq}"
+    checkpoint = status.last_checkpoint
+    words = [*status.problems, *(checkpoint.problems if checkpoint else ())]
+    if checkpoint is not None and checkpoint.signature_valid is False:
+        words.append(f"signature of checkpoint {checkpoint.seq}")
+    return "checkpoint-" + hashlib.sha256("\n".join(words).encode()).hexdigest()[:16]
 
 
 async def run_requested(runtime: Runtime, job: VerifyAuditTrail) -> None:

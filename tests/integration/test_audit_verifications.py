@@ -21,13 +21,14 @@ from sqlalchemy import text
 from sqlmodel import col, select
 
 from docflow.app import create_app
-from docflow.audit.verifications import VerifyAuditTrail
+from docflow.audit.checkpoints import create_checkpoint
+from docflow.audit.verifications import VerifyAuditTrail, record_verification
 from docflow.bootstrap import build_runtime, periodic_work
 from docflow.core.audit_models import AuditVerification
 from docflow.core.jobs.runner import JobRunner
 from docflow.core.runtime import Runtime
 from tests.integration.admin_support import Browser, browser
-from tests.integration.audit_support import as_owner
+from tests.integration.audit_support import add_events, as_owner
 from tests.integration.documents_support import seeded_settings
 
 
@@ -196,5 +197,29 @@ async def test_checks_stay_on_record_and_only_auditors_ask(
                 async with runtime.engine.begin() as conn:
                     await conn.execute(text(statement))
         assert [c.id for c in await _checks(runtime)] == [made.id]
+    finally:
+        await runtime.dispose()
+
+
+async def test_a_forged_checkpoint_is_told_once_while_the_trail_grows(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A break in the checkpoints rather than in an event: checks an hour apart, with
+    events recorded between them, tell each auditor once."""
+    settings = await seeded_settings(database_url, tmp_path)
+    runtime = build_runtime(settings)
+    try:
+        await add_events(runtime, 8)
+        await create_checkpoint(runtime)
+        await as_owner(runtime.engine, [
+            "UPDATE audit_checkpoint SET created_by_id = 7, signature = timestamp_token"])
+        first = await record_verification(runtime, "interval")
+        assert not first.ok and first.result["first_broken"] is None, first.result
+        told = await _broken_notices(runtime)
+        assert told and set(told.values()) == {1}
+        await add_events(runtime, 3, start=100)  # the trail grows between checks
+        second = await record_verification(runtime, "interval")
+        assert not second.ok and second.result["log_size"] > first.result["log_size"]
+        assert await _broken_notices(runtime) == told
     finally:
         await runtime.dispose()
