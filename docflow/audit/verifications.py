@@ -11,11 +11,13 @@ A check that finds the trail broken tells every auditor (``Kind.AUDIT_BROKEN``, 
 page and by e-mail unless they choose otherwise), once per break.
 ``GET /api/v1/audit/verify`` still checks everything there and then, and keeps its
 outcome too; ``docflow audit verify`` checks and keeps nothing (it may read an export).
-The table is insert-only: a check that found the chain broken stays on record.
+The table is insert-only: a check that found the chain broken stays on record. One check
+runs at a time per process: callers meanwhile share its outcome.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -66,10 +68,29 @@ async def _newest(session: AsyncSession) -> tuple[int, datetime | None]:
     return (int(row[0]), row[1]) if row else (0, None)
 
 
+#: The whole check running in this process, per runtime: callers meanwhile share it
+#: rather than start another beside it (each costs seconds of CPU per million events),
+#: so however often auditors ask, one check at a time runs here.
+_running: dict[int, asyncio.Task[AuditVerification]] = {}
+
+
 async def record_verification(
     runtime: Runtime, trigger: str, requested_by: int | None = None
 ) -> AuditVerification:
-    """Check the whole trail now (``verify_trail``) and keep the outcome."""
+    """Check the whole trail now (``verify_trail``) and keep the outcome; while a check
+    runs in this process, its outcome (a caller who gives up does not stop it)."""
+    key = id(runtime)
+    task = _running.get(key)
+    if task is None:
+        task = asyncio.ensure_future(_check_and_keep(runtime, trigger, requested_by))
+        _running[key] = task
+        task.add_done_callback(lambda _done: _running.pop(key, None))
+    return await asyncio.shield(task)
+
+
+async def _check_and_keep(
+    runtime: Runtime, trigger: str, requested_by: int | None
+) -> AuditVerification:
     started = utcnow()
     async with runtime.session() as session:
         newest_seq, newest_at = await _newest(session)

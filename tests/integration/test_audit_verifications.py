@@ -223,3 +223,21 @@ async def test_a_forged_checkpoint_is_told_once_while_the_trail_grows(
         assert await _broken_notices(runtime) == told
     finally:
         await runtime.dispose()
+
+
+async def test_checks_asked_at_once_share_one_run(database_url: str, tmp_path: Path) -> None:
+    """Auditors asking at the same moment (the API, the page's button, the hourly check)
+    cannot pile up whole checks: those asked while one runs get its outcome; one asked
+    after it ends runs again."""
+    settings = await seeded_settings(database_url, tmp_path)
+    runtime = build_runtime(settings)
+    try:
+        await add_events(runtime, 20)
+        together = await asyncio.gather(*(
+            record_verification(runtime, "api", who) for who in (1, 2, 3, 4)))
+        assert {c.id for c in together} == {together[0].id}
+        assert len(await _checks(runtime)) == 1
+        later = await record_verification(runtime, "interval")
+        assert later.id != together[0].id and len(await _checks(runtime)) == 2
+    finally:
+        await runtime.dispose()
