@@ -184,15 +184,16 @@ class PageSummary:
     asked: bool
 
 
-async def page_summary(runtime: Runtime, viewer_id: int, lang: str) -> PageSummary:
-    """The newest check on record (one is made first if there is none)."""
-    async with runtime.session() as session:
-        last = await latest_verification(session)
+async def page_summary(
+    runtime: Runtime, session: AsyncSession, viewer_id: int, lang: str
+) -> PageSummary:
+    """The newest check on record (one is made first if there is none), read through
+    ``session`` (the page's own)."""
+    last = await latest_verification(session)
     if last is None:
         last = await record_verification(runtime, "first_view", viewer_id)
-    async with runtime.session() as session:
-        since, more = await _events_after(session, last.newest_seq)
-        info = await runtime.jobs.info(session, VerifyAuditTrail(viewer_id).key)
+    since, more = await _events_after(session, last.newest_seq)
+    info = await runtime.jobs.info(session, VerifyAuditTrail(viewer_id).key)
     status = stored_status(last.result)
     checked = word(lang, "chain.checked", at=vn_time(last.finished_at))
     if since:

@@ -49,14 +49,15 @@ class About:
     note: str | None = None
 
 
-async def people_with_role(session: AsyncSession, agency_id: int, role: Role) -> list[int]:
-    """The active people of ``agency_id`` holding ``role``."""
-    rows = await session.exec(
-        select(User.id)
-        .join(UserRole, col(UserRole.user_id) == col(User.id))
-        .where(User.agency_id == agency_id, col(User.is_active), UserRole.role == role.value)
-    )
-    return [i for i in rows.all() if i is not None]
+async def people_with_role(
+    session: AsyncSession, agency_id: int | None, role: Role
+) -> list[int]:
+    """The active people of ``agency_id`` (None: of every agency) holding ``role``."""
+    query = (select(User.id).join(UserRole, col(UserRole.user_id) == col(User.id))
+             .where(col(User.is_active), UserRole.role == role.value))
+    if agency_id is not None:
+        query = query.where(User.agency_id == agency_id)
+    return sorted({i for i in (await session.exec(query)).all() if i is not None})
 
 
 async def people_of_department(session: AsyncSession, department_id: int) -> list[int]:
@@ -139,11 +140,7 @@ async def notify_trail_broken(
     """Tell every active auditor that a whole check found the audit trail broken
     (``what``: the check's sentence); once per ``mark`` (where it broke) and person,
     however many checks find the same break."""
-    auditors = (await session.exec(
-        select(User.id).join(UserRole, col(UserRole.user_id) == col(User.id))
-        .where(col(User.is_active), UserRole.role == Role.AUDITOR.value)
-    )).all()
-    ids = sorted({i for i in auditors if i is not None})
+    ids = await people_with_role(session, None, Role.AUDITOR)
     choices = await choices_of(session, ids)
     kind = Kind.AUDIT_BROKEN.value
     rows = []

@@ -121,8 +121,8 @@ async def audit_page(
              for i in await displayed(db_session, me, found.events, lang)]
     agencies = await list_directory(db_session) if scope is None else []
     runtime: Runtime = request.app.state.runtime
-    await db_session.commit()  # end the request's read: the summary takes its own sessions
-    summary = await page_summary(runtime, me.user_id, lang)
+    await db_session.commit()  # end the read: a first check may be made meanwhile
+    summary = await page_summary(runtime, db_session, me.user_id, lang)
     older = (f"/audit?{urlencode({**asked, 'cursor': found.next_cursor})}"
              if found.next_cursor is not None else None)
     return page(
