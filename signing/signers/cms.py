@@ -97,8 +97,47 @@ def _pinned(value: Any) -> Any:
     return _EncodedContentInfo.load(bytes(value._header + value.contents))
 
 
+class _EncodedSignerInfo(cms.SignerInfo):  # type: ignore[misc]  # untyped asn1crypto
+    """A parsed ``SignerInfo`` that dumps the DER it was loaded from.
+
+    pyHanko puts the signer info into a ``SET OF`` whose contents asn1crypto encodes
+    (and, to sort them, dumps each member) several times while it builds the
+    ``SignedData``. A signer info whose length ends in 0x80 (0x0A80, say) is then
+    re-encoded with ``force`` each time, exponentially in its depth: 5 s of CPU for each
+    prepared signature. Its length depends on the signer's certificate, so one agency's
+    leaders (every certificate its CA issues) paid it on every signature.
+    """
+
+    def dump(self, force: bool = False) -> bytes:
+        if force or self._header is None or self._trailer or self._is_mutated():
+            return bytes(super().dump(force=force))
+        return bytes(self._header + self._contents)
+
+
 class FastCmsMixin:
-    """Mix into a pyHanko ``Signer``: parsed signed attributes, CMS encoded once."""
+    """Mix into a pyHanko ``Signer``: parsed signed attributes, signer info and CMS
+    encoded once."""
+
+    _unsigned_for_info: Any = None
+
+    def _package_signature(self, *, unsigned_attrs: Any, **kwargs: Any) -> Any:
+        # pyHanko adds the unsigned attributes to the signer info after making it: they
+        # go in through ``signer_info`` instead, so it is encoded once, complete.
+        parent: Any = super()
+        self._unsigned_for_info = unsigned_attrs
+        try:
+            return parent._package_signature(unsigned_attrs=None, **kwargs)
+        finally:
+            self._unsigned_for_info = None
+
+    def signer_info(self, digest_algorithm: str, signed_attrs: Any, signature: bytes) -> Any:
+        """pyHanko's signer info (with the unsigned attributes of the signature being
+        packaged), encoded once and handed over as :class:`_EncodedSignerInfo`."""
+        parent: Any = super()
+        info = parent.signer_info(digest_algorithm, signed_attrs, signature)
+        if self._unsigned_for_info is not None:
+            info["unsigned_attrs"] = self._unsigned_for_info
+        return _EncodedSignerInfo.load(info.dump())
 
     def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Any:
         parent: Any = super()

@@ -99,3 +99,57 @@ async def test_parsed_token_with_0x80_length_is_pinned(re_encodings: list[bool])
     assert encoded.endswith(der)
     assert _pinned(pinned) is pinned
     assert _pinned(b"x") == b"x"
+
+
+async def test_signer_info_with_0x80_length_is_encoded_once(
+    re_encodings: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signer info whose own length ends in 0x80 is not re-encoded while pyHanko
+    builds the SignedData around it (every certificate of the dev CA of STC gave its
+    leaders' signer infos the length 0x0A80: 5 s of CPU per prepared signature), and the
+    CMS is still the DER of what pyHanko built, timestamp token included."""
+    from docflow.devpki import dev_timestamper
+
+    forced: list[str] = []
+    original = cms.SignerInfo._set_contents
+
+    def watching(self: Any, force: bool = False) -> None:
+        if force:
+            forced.append(bytes(self._header or b"").hex())
+        original(self, force=force)
+
+    monkeypatch.setattr(cms.SignerInfo, "_set_contents", watching)
+    digest = hashlib.sha256(b"docflow").digest()
+    stamper = dev_timestamper()
+
+    async def build(n: int) -> cms.ContentInfo:
+        signer = FastExternalSigner(
+            cert("stttt-seal-p256"), new_store([cert("ca-stttt")]), signature_value=bytes(n)
+        )
+        return await signer.async_sign(digest, "sha256", use_pades=True, timestamper=stamper)
+
+    def info_header(built: cms.ContentInfo) -> bytes:
+        return bytes(built["content"]["signer_infos"][0]._header)
+
+    first = info_header(await build(64))
+    guess = 64 + (0x80 - first[-1]) % 256
+    for n in sorted(range(64, 64 + 300), key=lambda n: abs(n - guess)):
+        forced.clear()
+        built = await build(n)
+        if info_header(built)[-1:] == b"\x80":
+            break
+    else:
+        raise AssertionError("no signature length gives a signer info length ending in 0x80")
+
+    assert forced == []  # pyHanko's own code re-encoded it 3 times, each exponentially
+    der = built.dump()
+    # What a validator reads is what pyHanko built: the same SignedData, its signature
+    # value, and the timestamp token among the unsigned attributes.
+    reread = cms.ContentInfo.load(der, strict=True)
+    info = reread["content"]["signer_infos"][0]
+    made = built["content"]["signer_infos"][0]
+    assert info["signed_attrs"].contents == made["signed_attrs"].contents
+    assert info["sid"].chosen["serial_number"].native == cert("stttt-seal-p256").serial_number
+    assert info["signature"].native == bytes(n)
+    types = [a["type"].native for a in info["unsigned_attrs"]]
+    assert types == ["signature_time_stamp_token"]
