@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import socket
@@ -38,7 +39,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # The script's own folder comes first on sys.path, and bench/signing.py would shadow the
@@ -59,11 +62,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(data: Path, port: int, level: str, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    data: Path, port: int, level: str, workers: int, database_url: str | None
+) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCFLOW_")}
     env.update(
         DOCFLOW_DATA_DIR=str(data), DOCFLOW_LOG_LEVEL="WARNING", DOCFLOW_SEAL_LEVEL=level
     )
+    if database_url:
+        env["DOCFLOW_DATABASE_URL"] = database_url
     cli = [sys.executable, "-m", "docflow"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
@@ -75,7 +82,17 @@ def start_server(data: Path, port: int, level: str, workers: int) -> subprocess.
     )
 
 
-async def http_run(base: str, docs: int, concurrency: int) -> tuple[float, list[float], int]:
+#: Issuing demo agencies, in the order clients are spread over them, and the agency each
+#: one sends to (never itself).
+SENDERS = (("stttt", "000.03.00.H30"), ("stc", "000.02.00.H30"),
+           ("ubndvt", "000.03.00.H30"), ("ubndct", "000.03.00.H30"))
+
+
+async def http_run(
+    base: str, docs: int, concurrency: int, agencies: int = 1
+) -> tuple[float, list[float], int]:
+    """Documents per second with ``concurrency`` clients; client ``i`` works for the
+    issuing agency ``SENDERS[i % agencies]`` (its own specialist, leader and clerk)."""
     import httpx
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -97,30 +114,36 @@ async def http_run(base: str, docs: int, concurrency: int) -> tuple[float, list[
             r.raise_for_status()
             return {"Authorization": f"Bearer {r.json()['token']}"}
 
-        specialist, leader, clerk = [
-            await login(u) for u in ("stttt.specialist", "stttt.leader", "stttt.clerk")
-        ]
-        key = ec.generate_private_key(ec.SECP256R1())
-        csr = (
-            x509.CertificateSigningRequestBuilder()
-            .subject_name(x509.Name([]))
-            .sign(key, hashes.SHA256())
-            .public_bytes(serialization.Encoding.PEM)
-            .decode()
-        )
-        r = await client.post("/api/v1/me/certificates", json={"csr": csr}, headers=leader)
-        r.raise_for_status()
-        cert_id = r.json()["id"]
         pdf = draft_pdf()
-        meta = json.dumps(
-            {
-                "document_type": "quyet_dinh",
-                "subject": "Thử hiệu năng",
-                "signer": "stttt.leader",
-                "recipients": ["000.03.00.H30"],
-                "place": "Hậu Giang",
-            }
-        )
+
+        async def sender(prefix: str, recipient: str) -> dict[str, Any]:
+            """One issuing agency's people, its leader's key and certificate, its metadata."""
+            specialist, leader, clerk = [
+                await login(f"{prefix}.{role}") for role in ("specialist", "leader", "clerk")
+            ]
+            key = ec.generate_private_key(ec.SECP256R1())
+            csr = (
+                x509.CertificateSigningRequestBuilder()
+                .subject_name(x509.Name([]))
+                .sign(key, hashes.SHA256())
+                .public_bytes(serialization.Encoding.PEM)
+                .decode()
+            )
+            r = await client.post("/api/v1/me/certificates", json={"csr": csr}, headers=leader)
+            r.raise_for_status()
+            meta = json.dumps(
+                {
+                    "document_type": "quyet_dinh",
+                    "subject": "Thử hiệu năng",
+                    "signer": f"{prefix}.leader",
+                    "recipients": [recipient],
+                    "place": "Hậu Giang",
+                }
+            )
+            return {"specialist": specialist, "leader": leader, "clerk": clerk, "key": key,
+                    "cert_id": r.json()["id"], "meta": meta}
+
+        people = [await sender(*SENDERS[i]) for i in range(agencies)]
 
         steps: dict[str, list[float]] = {}
 
@@ -129,7 +152,10 @@ async def http_run(base: str, docs: int, concurrency: int) -> tuple[float, list[
             steps.setdefault(name, []).append(now - t)
             return now
 
-        async def one() -> None:
+        async def one(slot: int) -> None:
+            who = people[slot % agencies]
+            specialist, leader, clerk = who["specialist"], who["leader"], who["clerk"]
+            key, cert_id, meta = who["key"], who["cert_id"], who["meta"]
             t = time.perf_counter()
             r = await client.post(
                 "/api/v1/documents",
@@ -161,7 +187,7 @@ async def http_run(base: str, docs: int, concurrency: int) -> tuple[float, list[
             lap("issue", t)
 
         # warm-up (not timed): every worker process starts, parses keys, builds caches
-        await asyncio.gather(*(one() for _ in range(concurrency)))
+        await asyncio.gather(*(one(slot) for slot in range(concurrency)))
         steps.clear()
         latencies: list[float] = []
         done = asyncio.Event()
@@ -175,11 +201,16 @@ async def http_run(base: str, docs: int, concurrency: int) -> tuple[float, list[
                     assert r.status_code == 200
                     await asyncio.sleep(0.02)
 
-        limit = asyncio.Semaphore(concurrency)
+        slots: asyncio.Queue[int] = asyncio.Queue()
+        for slot in range(concurrency):
+            slots.put_nowait(slot)
 
         async def limited() -> None:
-            async with limit:
-                await one()
+            slot = await slots.get()  # each client keeps to its agency
+            try:
+                await one(slot)
+            finally:
+                slots.put_nowait(slot)
 
         prober = asyncio.create_task(probe())
         started = time.perf_counter()
@@ -219,6 +250,22 @@ def cpu_seconds(root: int) -> dict[int, tuple[str, float]]:
     return {pid: (info[pid][1], info[pid][2]) for pid in found if pid in info}
 
 
+@contextlib.contextmanager
+def database(kind: str) -> Iterator[str | None]:
+    """The server's database URL: None for the embedded SQLite file, else a fresh
+    PostgreSQL database dropped afterwards."""
+    if kind == "sqlite":
+        yield None
+        return
+    from tests.services import create_postgres_database, drop_postgres_database
+
+    pg = create_postgres_database()
+    try:
+        yield pg.url
+    finally:
+        drop_postgres_database(pg)
+
+
 def p99(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
@@ -239,6 +286,21 @@ def main() -> None:
         default=[1, 2],
         help="docflow serve --workers counts to measure, one server each (default 1,2)",
     )
+    parser.add_argument(
+        "--agencies",
+        type=int,
+        choices=range(1, len(SENDERS) + 1),
+        default=1,
+        help="issuing agencies the clients are spread over (default 1: every client issues "
+        "in one agency's series, one at a time; a province's load comes from many)",
+    )
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="the server's database: the embedded default's SQLite file, or a fresh "
+        "database on the test PostgreSQL (DOCFLOW_TEST_POSTGRES_URL) per server",
+    )
     args = parser.parse_args()
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -256,13 +318,15 @@ def main() -> None:
     latencies: list[float] = []
     docs = 0
     for workers in args.workers:
-        with tempfile.TemporaryDirectory() as data:
+        with tempfile.TemporaryDirectory() as data, database(args.database) as url:
             port = free_port()
-            server = start_server(Path(data), port, args.seal_level, workers)
+            server = start_server(Path(data), port, args.seal_level, workers, url)
             try:
                 print(f"serve --workers {workers}: ", end="", flush=True)
                 rate, probes, docs = asyncio.run(
-                    http_run(f"http://127.0.0.1:{port}", args.docs, args.concurrency)
+                    http_run(
+                        f"http://127.0.0.1:{port}", args.docs, args.concurrency, args.agencies
+                    )
                 )
                 rates[workers] = rate
                 latencies += probes
@@ -276,7 +340,10 @@ def main() -> None:
     direct_after = direct_rate(args.docs, args.concurrency, key_pem, cert_pem, args.seal_level)
     direct = (direct_before + direct_after) / 2
     health = p99(latencies)
-    print(f"cores: {os.cpu_count()}, documents: {docs}, concurrency: {args.concurrency}")
+    print(
+        f"cores: {os.cpu_count()}, documents: {docs}, concurrency: {args.concurrency}, "
+        f"issuing agencies: {args.agencies}, database: {args.database}"
+    )
     print(
         f"{'direct signing/ (fields, external B-T, fill+seal)':<58} {direct:7.2f} docs/s "
         f"(before {direct_before:.2f}, after {direct_after:.2f})"

@@ -73,7 +73,7 @@ class SigningPool:
         with self._lock:
             slot = self._slots.get(key)
             if slot is None:
-                slot = asyncio.Semaphore(1 if lane == "locked" else self.workers)
+                slot = asyncio.Semaphore(self.workers)
                 self._slots[key] = slot
             return slot
 
@@ -82,8 +82,9 @@ class SigningPool:
             executor = self._executors.get(lane)
             if executor is None:
                 # The "locked" lane runs work done while a register counter is held:
-                # its own worker, so it never queues behind validations.
-                size = 1 if lane == "locked" else self.workers
+                # its own workers, so it never queues behind validations; one per core,
+                # so agencies issuing at once (each holding its own series) seal at once.
+                size = self.workers
                 if self.use_processes:
                     context = multiprocessing.get_context("forkserver")
                     context.set_forkserver_preload(_PRELOAD)
