@@ -1,11 +1,14 @@
 """Benchmark: issuing documents over HTTP against making the same signatures directly.
 
     .venv/bin/python bench/issue.py [--docs 40] [--concurrency 4] [--workers 1,2]
+        [--agencies 1..4] [--database sqlite|postgresql]
 
 HTTP: a real ``docflow serve --workers N`` (embedded default: SQLite, local store, dev
-PKI) in a subprocess, once per ``--workers`` count, each on a fresh data folder; per
-document the specialist uploads, the leader prepares, signs the
-attributes with a P-256 key (WebCrypto-style r||s) and completes, the clerk issues.
+PKI; or a fresh database on the test PostgreSQL) in a subprocess, once per ``--workers``
+count, each on a fresh data folder; per document the specialist uploads, the leader
+prepares, signs the attributes with a P-256 key (WebCrypto-style r||s) and completes,
+the clerk issues. Client ``i`` works for agency ``i`` mod ``--agencies`` (one agency's
+series issues one document at a time; a province's load comes from many agencies).
 Meanwhile ``GET /health`` is probed every 20 ms; its p99 is reported (goal < 50 ms).
 
 Direct: the same signatures by calling ``signing/`` in worker processes, as many
