@@ -145,6 +145,10 @@ class Deployment:
             "DOCFLOW_PORT": str(self.port),
             # the dev PKI's certificates then name this deployment's CRL/OCSP URLs
             "DOCFLOW_PUBLIC_URL": self.origin,
+            # One web process each (serve's default is one per core): two deployments,
+            # each web process with its own signing workers, share a 2-core CI runner
+            # with another test process; serving on several processes has tests of its own.
+            "DOCFLOW_WEB_WORKERS": "1",
             **self.settings,
         }
 
