@@ -12,6 +12,7 @@ the signature container and when it embeds the signature.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from asn1crypto import cms
@@ -114,29 +115,34 @@ class _EncodedSignerInfo(cms.SignerInfo):  # type: ignore[misc]  # untyped asn1c
         return bytes(self._header + self._contents)
 
 
+#: The unsigned attributes of the signature this thread is packaging.
+_packaging = threading.local()
+
+
 class FastCmsMixin:
     """Mix into a pyHanko ``Signer``: parsed signed attributes, signer info and CMS
     encoded once."""
 
-    _unsigned_for_info: Any = None
-
     def _package_signature(self, *, unsigned_attrs: Any, **kwargs: Any) -> Any:
         # pyHanko adds the unsigned attributes to the signer info after making it: they
-        # go in through ``signer_info`` instead, so it is encoded once, complete.
+        # go in through ``signer_info`` instead, so it is encoded once, complete. Kept
+        # per thread, not on the signer: signers are cached and shared, and this call
+        # runs start to end without yielding (pyHanko's method is synchronous).
         parent: Any = super()
-        self._unsigned_for_info = unsigned_attrs
+        _packaging.unsigned = unsigned_attrs
         try:
             return parent._package_signature(unsigned_attrs=None, **kwargs)
         finally:
-            self._unsigned_for_info = None
+            _packaging.unsigned = None
 
     def signer_info(self, digest_algorithm: str, signed_attrs: Any, signature: bytes) -> Any:
         """pyHanko's signer info (with the unsigned attributes of the signature being
         packaged), encoded once and handed over as :class:`_EncodedSignerInfo`."""
         parent: Any = super()
         info = parent.signer_info(digest_algorithm, signed_attrs, signature)
-        if self._unsigned_for_info is not None:
-            info["unsigned_attrs"] = self._unsigned_for_info
+        unsigned = getattr(_packaging, "unsigned", None)
+        if unsigned is not None:
+            info["unsigned_attrs"] = unsigned
         return _EncodedSignerInfo.load(info.dump())
 
     def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Any:
