@@ -6,6 +6,10 @@ The leader's signature (B-T, server-side key here: the external flow costs the s
 signing work), the check before issuing, number + date + seal, the arrival check the
 delivery no longer repeats for docflow's own files, and the recipient's incoming stamp.
 Demo configuration (dev PKI in-process, seal level as the settings default).
+
+Then the preparation of a leader's external signature for a certificate from each demo
+agency's CA: what it costs can depend on the CA (a signer info whose DER length ended in
+0x80 cost every STC leader 5 s of CPU until it was encoded once; see the README).
 """
 
 from __future__ import annotations
@@ -74,6 +78,43 @@ def _steps(config: Any, work: Path, n: int) -> dict[str, float]:
     return times
 
 
+def _prepare_by_ca(config: Any, work: Path, tries: int) -> dict[str, float]:
+    """Median CPU seconds of ``job_prepare`` for a fresh P-256 leader certificate from
+    each demo agency's dev CA (issued as enrolment issues them)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    import signing
+    from docflow.bootstrap import certificate_issuer
+    from docflow.cli.demo import DEMO_AGENCIES
+    from docflow.core.settings import Settings
+    from docflow.documents.signing_jobs import job_prepare
+    from tests.pki import tiny_pdf
+
+    issuer = certificate_issuer(Settings.from_env({"DOCFLOW_DATA_DIR": str(work / "data")}))
+    assert issuer is not None  # the demo configuration has the dev CAs
+    layout = signing.FieldLayout()
+    fields = work / "fields.pdf"
+    asyncio.run(signing.async_add_signature_fields(tiny_pdf(), fields, layout))
+    costs: dict[str, float] = {}
+    for agency in DEMO_AGENCIES:
+        runs = []
+        for n in range(tries):
+            key = ec.generate_private_key(ec.SECP256R1())
+            csr = (x509.CertificateSigningRequestBuilder().subject_name(x509.Name([]))
+                   .sign(key, hashes.SHA256()))
+            cert = issuer.issue(csr, abbrev=agency.abbreviation, full_name="Nguyễn Văn An",
+                                agency_name=agency.name)
+            pem = cert.public_bytes(serialization.Encoding.PEM)
+            started = time.process_time()
+            job_prepare(str(fields), str(work / f"p-{agency.abbreviation}-{n}.pdf"), pem,
+                        layout.leader_field, "Nguyễn Văn An", config)
+            runs.append(time.process_time() - started)
+        costs[agency.abbreviation] = statistics.median(runs)
+    return costs
+
+
 def main() -> None:
     import logging
 
@@ -86,9 +127,13 @@ def main() -> None:
         config = _config(work / "data")
         _steps(config, work, 0)  # warm-up: keys, CRLs, fonts
         runs = [_steps(config, work, n) for n in range(1, args.docs + 1)]
+        by_ca = _prepare_by_ca(config, work, 3)
     print(f"{'step (CPU ms per document, median of ' + str(args.docs) + ')':<48}{'ms':>8}")
     for name in runs[0]:
         print(f"{name:<48}{1000 * statistics.median(r[name] for r in runs):>8.0f}")
+    print(f"{'prepare of a leader signature, by CA (median 3)':<48}{'ms':>8}")
+    for abbreviation, cost in by_ca.items():
+        print(f"{'  CA of ' + abbreviation:<48}{1000 * cost:>8.0f}")
 
 
 if __name__ == "__main__":
