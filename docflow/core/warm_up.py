@@ -127,7 +127,12 @@ async def warm_runtime(runtime: Runtime) -> float:
     pool, config = runtime.signing_pool, runtime.signing
     try:
         await pool.run(warm_worker, config, True, locked=True)
-        await asyncio.gather(*(pool.run(warm_worker, config) for _ in range(pool.workers)))
+        # Both lanes have a worker per core; as many rehearsals at once as workers (each
+        # lasts at least MIN_REHEARSAL_SECONDS) reach every one of them.
+        await asyncio.gather(
+            *(pool.run(warm_worker, config, locked=True) for _ in range(pool.workers)),
+            *(pool.run(warm_worker, config) for _ in range(pool.workers)),
+        )
         await asyncio.to_thread(_warm_ports, [runtime.certificate_issuer])
     except asyncio.CancelledError:
         logger.info("warm-up stopped: the server is stopping")

@@ -185,7 +185,12 @@ async def test_warm_up_prepares_signing_in_the_background_only_when_asked(
         answered = await _health_now_and_warm_later(client)
         assert answered < 5, f"/health waited {answered:.1f} s for the warm-up"
         # Both lanes' workers run, and enrolment finds the dev CAs' certificates derived.
-        assert set(app.state.runtime.signing_pool._executors) == {"general", "locked"}
+        pool = app.state.runtime.signing_pool
+        assert set(pool._executors) == {"general", "locked"}
+        # Every worker of both lanes started (and rehearsed): a seal for a second agency
+        # issuing at once does not wait for a cold worker.
+        for lane, executor in pool._executors.items():
+            assert len(executor._processes) == pool.workers, lane
         cached = {p.name for p in (Path(settings.data_dir) / "dev-pki-cache").rglob("*.der")}
         assert {"root.der", "ca-stc.der", "stttt-seal.der", "tsa.der"} <= cached, cached
         clerk = await login(client, "stttt.clerk")
