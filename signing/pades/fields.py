@@ -25,7 +25,6 @@ from functools import cache
 from typing import Any, BinaryIO
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.form_tools import populate_static_text_field
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -56,7 +55,7 @@ from signing.pades.placement import (
     free_box,
     page_text_layout,
 )
-from signing.stamps._font import FONT_PATH, font_metrics
+from signing.stamps._font import font_factory, font_metrics
 
 __all__ = [
     "DATE_FIELD",
@@ -281,7 +280,7 @@ def _text_style(size: int) -> TextBoxStyle:
     # ạ) inside the field, and a text longer than the field shrinks rather than clips.
     descent = font_metrics()[3] * size / 1000
     return TextBoxStyle(
-        font=GlyphAccumulatorFactory(str(FONT_PATH), font_size=size),
+        font=font_factory(size),
         font_size=size,
         box_layout_rule=SimpleBoxLayoutRule(
             x_align=AxisAlignment.ALIGN_MID,
