@@ -77,7 +77,7 @@ class _SubsetCachingAccumulator(GlyphAccumulator):
     ``retain_gids``), and fontTools makes the same program from the same glyphs (but
     for the "modified" time it stamps in ``head`` on every save), so a program made
     once serves every later box with those glyphs. Digits and the punctuation of
-    numbers, dates and times are always kept (:data:`ALWAYS_KEPT`, about 2 KB), so one
+    numbers, dates and times are always kept (:data:`ALWAYS_KEPT`, about 1 KB), so one
     program serves an agency's seal whatever its number and time. Everything else (the
     font dictionaries, widths, ``ToUnicode``) pyHanko still writes for each box.
     """
