@@ -170,7 +170,8 @@ async def prepare(url: str, data_dir: Path, transfers: int) -> tuple[str, int]:
     """Schema, demo data, the inbox load; a bearer token of stc.clerk and STC's id."""
     from sqlmodel import select
 
-    from bench.routing import PASSWORD, add_agencies, fill_transfers
+    from bench.routing import PASSWORD
+    from bench.routing_data import add_agencies, fill_transfers
     from docflow.accounts.auth import open_session
     from docflow.accounts.models_agency import Agency
     from docflow.accounts.models_user import User
