@@ -97,9 +97,8 @@ async def http_run(
     """Documents per second with ``concurrency`` clients; client ``i`` works for the
     issuing agency ``SENDERS[i % agencies]`` (its own specialist, leader and clerk)."""
     import httpx
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from tests.integration.documents_support import enrol, p256_key
 
     async with httpx.AsyncClient(base_url=base, timeout=300) as client:
         for _ in range(200):
@@ -124,16 +123,8 @@ async def http_run(
             specialist, leader, clerk = [
                 await login(f"{prefix}.{role}") for role in ("specialist", "leader", "clerk")
             ]
-            key = ec.generate_private_key(ec.SECP256R1())
-            csr = (
-                x509.CertificateSigningRequestBuilder()
-                .subject_name(x509.Name([]))
-                .sign(key, hashes.SHA256())
-                .public_bytes(serialization.Encoding.PEM)
-                .decode()
-            )
-            r = await client.post("/api/v1/me/certificates", json={"csr": csr}, headers=leader)
-            r.raise_for_status()
+            key = p256_key()
+            cert_id = await enrol(client, leader, key)  # type: ignore[arg-type]  # an httpx client
             meta = json.dumps(
                 {
                     "document_type": "quyet_dinh",
@@ -144,7 +135,7 @@ async def http_run(
                 }
             )
             return {"specialist": specialist, "leader": leader, "clerk": clerk, "key": key,
-                    "cert_id": r.json()["id"], "meta": meta}
+                    "cert_id": cert_id, "meta": meta}
 
         people = [await sender(*SENDERS[i]) for i in range(agencies)]
 

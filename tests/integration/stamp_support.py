@@ -103,7 +103,9 @@ def sign(
     return bytes(out.getvalue())
 
 
-def render(pdf: bytes, name: str, tmp_path: Path) -> Image.Image:
+def render_png(pdf: bytes, name: str, tmp_path: Path, artifacts: Path) -> Path:
+    """The first page of ``pdf`` rendered by poppler at ``DPI``, kept in ``artifacts``
+    for a person to look at; the PNG's path."""
     pdftoppm = require_tool("pdftoppm", "poppler-utils")
     src = tmp_path / f"{name}.pdf"
     src.write_bytes(pdf)
@@ -113,8 +115,13 @@ def render(pdf: bytes, name: str, tmp_path: Path) -> Image.Image:
         timeout=60,
     )
     png = tmp_path / f"{name}.png"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / f"{name}.png").write_bytes(png.read_bytes())
+    artifacts.mkdir(parents=True, exist_ok=True)
+    (artifacts / f"{name}.png").write_bytes(png.read_bytes())
+    return png
+
+
+def render(pdf: bytes, name: str, tmp_path: Path) -> Image.Image:
+    png = render_png(pdf, name, tmp_path, ARTIFACTS)
     (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)
     return Image.open(png).convert("RGB")
 

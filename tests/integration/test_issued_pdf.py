@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +34,11 @@ from tests.integration.documents_support import (
     sign,
     upload,
 )
+from tests.integration.stamp_support import DPI, render_png
 from tests.official_pdf import A4, Box, crowded_draft, official_draft
 from tests.pki import tiny_pdf
-from tests.services import require_tool
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "issued"
-DPI = 150
 SCALE = DPI / 72
 FONT_SIZE = 11  # of the number and date text
 PAGE = (0.0, 0.0, *A4)
@@ -57,18 +55,7 @@ def field_rects(pdf: bytes) -> dict[str, Box]:
 
 
 def render(pdf: bytes, name: str, tmp_path: Path) -> Image.Image:
-    pdftoppm = require_tool("pdftoppm", "poppler-utils")
-    src = tmp_path / f"{name}.pdf"
-    src.write_bytes(pdf)
-    subprocess.run(
-        [pdftoppm, "-r", str(DPI), "-png", "-singlefile", str(src), str(tmp_path / name)],
-        check=True,
-        timeout=60,
-    )
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    png = (tmp_path / f"{name}.png").read_bytes()
-    (ARTIFACTS / f"{name}.png").write_bytes(png)
-    return Image.open(io.BytesIO(png)).convert("L")
+    return Image.open(render_png(pdf, name, tmp_path, ARTIFACTS)).convert("L")
 
 
 def pixels(box: Box) -> tuple[int, int, int, int]:
