@@ -15,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import signing
 from docflow import __version__
 from docflow.accounts.api_auth import AUTH_HANDLERS, provide_principal, require_sign_in
 from docflow.accounts.api_certificates import CERTIFICATE_HANDLERS
@@ -246,6 +247,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Also here, not only in the CLI: `uvicorn --factory docflow.app:create_app` must refuse too.
     settings.validate_for_production()
     install_request_id_factory()
+    # Before any request: pyHanko imported for the first time by two threads at once
+    # fails (signing._preload), and a fresh process's first requests do just that.
+    signing.preload()
     runtime = build_runtime(settings)
     lifecycle = _Lifecycle(runtime)
     route_handlers: list[ControllerRouterHandler] = [

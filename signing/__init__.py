@@ -28,6 +28,8 @@ _EXPORTS: dict[str, str] = {
     ),
     # what damaged or hostile input raises (for callers that read such input themselves)
     **dict.fromkeys(["MALFORMED", "CHECK_FAILED"], "signing._failures"),
+    # everything above and pyHanko's lazily used modules, at once (for serving processes)
+    "preload": "signing._preload",
     # signers
     **dict.fromkeys(
         ["SignerSource", "Pkcs12Source", "PemSource", "Pkcs11Source"], "signing.signers.sources"
@@ -183,6 +185,7 @@ __all__ = [
     "load_certificates",
     "load_signer",
     "pkcs11_signer",
+    "preload",
     "seal_appearance",
     "seal_box_for",
     "sign_pdf",
@@ -214,6 +217,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # the names, for type checkers and editors
     from signing._failures import CHECK_FAILED, MALFORMED
+    from signing._preload import preload
     from signing.errors import (
         ExternalSigningError,
         FieldError,

@@ -42,8 +42,10 @@ def worker(concurrency: int) -> None:
 
 
 async def _work(settings: Any, concurrency: int) -> None:
+    import signing
     from docflow.bootstrap import build_runtime, periodic_work
 
+    signing.preload()  # jobs run in threads: no first import of pyHanko in two at once
     runtime = build_runtime(settings)
     works = periodic_work(settings)
     click.echo(f"docflow worker: {settings.job_backend} backend, {len(works)} periodic work(s)")
