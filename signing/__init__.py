@@ -195,10 +195,13 @@ __all__ = [
 
 def _install_speedups() -> None:
     """pyHanko's hex-string reader replaced by one that gives the same objects faster
-    (``signing._pdf_hex``); before any PDF is read through this package."""
-    from signing import _pdf_hex
+    (``signing._pdf_hex``), and asn1crypto's ``dump`` no longer re-encoding values whose
+    definite length ends in 0x80 (``signing._asn1_lengths``); before any PDF or CMS is
+    read through this package."""
+    from signing import _asn1_lengths, _pdf_hex
 
     _pdf_hex.install()
+    _asn1_lengths.install()
 
 
 def __getattr__(name: str) -> Any:
