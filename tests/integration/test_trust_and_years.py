@@ -21,7 +21,8 @@ async def test_the_trust_anchor_and_how_to_import_it_are_public(
     async with AsyncTestClient(create_app(settings)) as client:
         pem = await client.get("/api/v1/trust/anchors")  # no sign-in
         page = await client.get("/trust")
-        english = await client.get("/trust", cookies={"lang": "en"})
+        client.cookies.set("lang", "en")  # the language switch's cookie
+        english = await client.get("/trust")
     assert pem.status_code == 200
     assert pem.headers["content-type"].startswith("application/x-pem-file")
     assert pem.content == dev_trust_roots()[0]
