@@ -10,8 +10,7 @@ Demo configuration (dev PKI in-process, seal level as the settings default).
 Then, for a certificate from each demo agency's CA, the preparation of a leader's
 external signature and the check of a document that leader signed: what they cost can
 depend on the CA (a signer info whose DER length ended in 0x80 cost every STC leader 5 s
-of CPU to prepare, and 74 ms instead of 12 to check, until asn1crypto's test for an
-indefinite length was corrected: ``signing._asn1_lengths``; see the README).
+of CPU to prepare until it was encoded once; see the README and ``bench.asn1_lengths``).
 """
 
 from __future__ import annotations
