@@ -41,12 +41,20 @@ def worker(concurrency: int) -> None:
     asyncio.run(_work(settings, concurrency))
 
 
-async def _work(settings: Any, concurrency: int) -> None:
+def worker_runtime(settings: Any) -> Any:
+    """The worker process's runtime, with pyHanko imported first: jobs run in threads,
+    and two threads importing it for the first time at once fail (``signing._preload``)."""
     import signing
-    from docflow.bootstrap import build_runtime, periodic_work
+    from docflow.bootstrap import build_runtime
 
-    signing.preload()  # jobs run in threads: no first import of pyHanko in two at once
-    runtime = build_runtime(settings)
+    signing.preload()
+    return build_runtime(settings)
+
+
+async def _work(settings: Any, concurrency: int) -> None:
+    from docflow.bootstrap import periodic_work
+
+    runtime = worker_runtime(settings)
     works = periodic_work(settings)
     click.echo(f"docflow worker: {settings.job_backend} backend, {len(works)} periodic work(s)")
     sequencer = None

@@ -56,10 +56,12 @@ def test_a_fresh_app_survives_first_uses_from_many_threads(tmp_path: Path) -> No
 
 
 def test_a_fresh_worker_survives_first_uses_from_many_threads(tmp_path: Path) -> None:
-    """``docflow worker`` runs jobs in threads: it preloads as the web process does."""
-    source = (ROOT / "docflow/cli/jobs.py").read_text()
-    assert "signing.preload()" in source
-    assert _first_uses("import signing; signing.preload()", tmp_path) == ""
+    """``docflow worker`` runs jobs in threads: its start-up preloads as the web's does."""
+    setup = (
+        "from docflow.cli.jobs import worker_runtime; "
+        "from docflow.core.settings import Settings; worker_runtime(Settings.from_env())"
+    )
+    assert _first_uses(setup, tmp_path) == ""
 
 
 def _imported_in_functions(path: Path) -> set[str]:
