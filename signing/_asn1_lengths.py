@@ -6,10 +6,11 @@ is also the last byte of every definite long-form length ending in 0x80 (0x0A80 
 ``82 0A 80``). Such a value, and every value under it, is then re-encoded with
 ``force`` on each dump, and the parsed children come back "mutated" and are re-encoded
 again: work that grows with the depth of the tree, for bytes that do not change. Found
-here three times: preparing a signature whose signer info was 0x0A80 long took 5 s
-(one agency's leaders, every signature), validating one took 74 ms instead of 12, and
-a time-stamp token of such a length cost 0.1 s. Upstream: wbond/asn1crypto#249 (open
-since 2022); a pull request with a narrower test (wbond/asn1crypto#302) was closed.
+here twice: preparing a signature whose signer info was 0x0A80 long took 5 s (one
+agency's leaders, every signature), and a B-T signature over a time-stamp token of such
+a length takes 1.1 s instead of 11 ms (``python -m bench.asn1_lengths``). Upstream:
+wbond/asn1crypto#249 (open since 2022); a pull request with a narrower test
+(wbond/asn1crypto#302) was closed.
 
 ``install()`` replaces the ``dump`` of the five classes that make this test
 (``Asn1Value``, ``Choice``, ``Primitive``, ``Sequence``, ``SequenceOf``) with their
@@ -33,7 +34,6 @@ __all__ = ["PATCHED_VERSION", "indefinite_length", "install", "installed"]
 
 #: The asn1crypto release whose ``dump`` methods are copied here.
 PATCHED_VERSION = "1.5.1"
-_installed = False
 
 
 def indefinite_length(header: bytes) -> bool:
@@ -61,7 +61,8 @@ def indefinite_length(header: bytes) -> bool:
 
 # The five methods below are asn1crypto 1.5.1's (MIT licence, (c) Will Bond), but for
 # the test for an indefinite length, which now also asks indefinite_length() when the
-# header ends in 0x80.
+# header ends in 0x80. The test is written out in each, not a shared helper: dump() runs
+# thousands of times per signature, and one more call in each made signing 12% slower.
 
 
 def _asn1value_dump(self: Any, force: bool = False) -> Any:
@@ -172,14 +173,12 @@ _METHODS = {
 
 
 def installed() -> bool:
-    return _installed
+    return all(cls.dump is method for cls, method in _METHODS.items())
 
 
 def install() -> None:
-    """Put the corrected ``dump`` methods in place (once; asn1crypto 1.5.1 only)."""
-    global _installed
-    if _installed or asn1crypto.__version__ != PATCHED_VERSION:
+    """Put the corrected ``dump`` methods in place (asn1crypto 1.5.1 only; idempotent)."""
+    if asn1crypto.__version__ != PATCHED_VERSION:
         return
     for cls, method in _METHODS.items():
         cls.dump = method
-    _installed = True

@@ -19,6 +19,7 @@ import click
 if TYPE_CHECKING:
     from docflow.core.jobs.port import JobInfo
     from docflow.core.runtime import Runtime
+    from docflow.core.settings import Settings
 
 __all__ = ["register"]
 
@@ -41,7 +42,7 @@ def worker(concurrency: int) -> None:
     asyncio.run(_work(settings, concurrency))
 
 
-def worker_runtime(settings: Any) -> Any:
+def worker_runtime(settings: Settings) -> Runtime:
     """The worker process's runtime, with pyHanko imported first: jobs run in threads,
     and two threads importing it for the first time at once fail (``signing._preload``)."""
     import signing
