@@ -9,17 +9,23 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.util import await_only
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from docflow.core.db_outage import describe_error, mark_disconnects
+from docflow.core.db_outage import describe_error, is_connection_error, mark_disconnects
 from docflow.core.errors import ConfigurationError
 from docflow.core.settings import Settings
 
@@ -30,6 +36,7 @@ __all__ = [
     "create_session_factory",
     "describe_error",
     "ensure_sqlite_directory",
+    "fetch_on_driver",
     "mask_url",
     "ping_database",
     "pool_options",
@@ -239,6 +246,26 @@ def _begin_before_writing(
         # it is in autocommit; the session's commit or rollback ends it, and the pool's
         # reset on return puts the connection's default isolation back.
         adapted.isolation_level = None
+
+
+async def fetch_on_driver(conn: AsyncConnection, sql: str, *args: Any) -> Sequence[Any]:
+    """The rows of ``sql`` (asyncpg's ``$1`` placeholders) run straight on the asyncpg
+    connection under ``conn``: for the few statements every request runs, SQLAlchemy's
+    execution and result set-up cost about as much CPU as asyncpg's whole round trip.
+
+    Same connection, so the same transaction or autocommit read as the session's other
+    statements (a plain read: the autocommit hook never sees it). A connection error is
+    tried once more through SQLAlchemy, so a dead connection fails there, through the
+    engine's ``handle_error`` hook that throws away every pooled connection opened before
+    it (``mark_disconnects``), not only this one."""
+    driver: Any = (await conn.get_raw_connection()).driver_connection
+    try:
+        rows: Sequence[Any] = await driver.fetch(sql, *args)
+    except Exception as exc:
+        if not is_connection_error(exc):
+            raise
+        return (await conn.exec_driver_sql(sql, args)).all()
+    return rows
 
 
 async def ping_database(engine: AsyncEngine, timeout: float = CONNECT_TIMEOUT) -> None:

@@ -23,7 +23,7 @@ from sqlmodel import col, select
 
 from docflow.accounts.models_agency import Agency, AgencyCode
 from docflow.accounts.permissions import Principal
-from docflow.core.db import AsyncSession
+from docflow.core.db import AsyncSession, fetch_on_driver
 from docflow.core.errors import InvalidInput
 from docflow.core.models_base import utcnow
 from docflow.documents.models import Document
@@ -195,19 +195,18 @@ async def list_inbox(session: AsyncSession, principal: Principal, flt: InboxFilt
 _ASYNCPG_PAGE: tuple[str, tuple[str, ...]] | None = None
 
 
-async def _first_page_on_asyncpg(conn: Any, params: dict[str, Any]) -> list[Any]:
+async def _first_page_on_asyncpg(conn: Any, params: dict[str, Any]) -> Sequence[Any]:
     """The unfiltered page (what nearly every inbox view asks for), ``_BASE`` compiled
-    once and run straight on the asyncpg connection under the session's: SQLAlchemy's
-    execution and result set-up took 0.36 ms of CPU where asyncpg alone takes 0.20. The
-    rows are asyncpg records: the same values in ``_COLUMNS`` order (timestamps aware,
-    in UTC, as ``UTCDateTime`` gives them)."""
+    once and run straight on asyncpg (``fetch_on_driver``): SQLAlchemy's execution and
+    result set-up took 0.36 ms of CPU where asyncpg alone takes 0.20. The rows are
+    asyncpg records: the same values in ``_COLUMNS`` order (timestamps aware, in UTC, as
+    ``UTCDateTime`` gives them)."""
     global _ASYNCPG_PAGE
     if _ASYNCPG_PAGE is None:
         compiled = _BASE.compile(dialect=conn.dialect)
         _ASYNCPG_PAGE = (str(compiled), tuple(compiled.positiontup or ()))
     sql, names = _ASYNCPG_PAGE
-    driver = (await conn.get_raw_connection()).driver_connection
-    return list(await driver.fetch(sql, *(params[name] for name in names)))
+    return await fetch_on_driver(conn, sql, *(params[name] for name in names))
 
 
 def _queue_filters(query: Any, flt: InboxFilter) -> Any:
