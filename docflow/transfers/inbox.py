@@ -25,7 +25,7 @@ from docflow.accounts.models_agency import Agency, AgencyCode
 from docflow.accounts.permissions import Principal
 from docflow.core.db import AsyncSession, fetch_on_driver
 from docflow.core.errors import InvalidInput
-from docflow.core.models_base import utcnow
+from docflow.core.models_base import iso_utc, utcnow
 from docflow.documents.models import Document
 from docflow.documents.numbering import VIETNAM
 from docflow.documents.registers import HIDDEN_SUBJECT
@@ -256,10 +256,10 @@ def _item(row: Any, now: datetime) -> dict[str, Any]:
         "document_type": document_type,
         "urgency": urgency,
         "priority": priority,
-        "issued_at": issued_at.isoformat() if issued_at else None,
-        "arrived_at": arrived_at.isoformat(),
+        "issued_at": iso_utc(issued_at) if issued_at else None,
+        "arrived_at": iso_utc(arrived_at),
         "incoming_number": incoming_number,
-        "deadline": deadline.isoformat() if deadline else None,
+        "deadline": iso_utc(deadline) if deadline else None,
         "overdue": deadline is not None and deadline < now and status not in _CLOSED,
         "verification": verification,
         "business_type": business_type,
