@@ -39,7 +39,9 @@ def _pyhanko_stamp(text: str) -> bytes:
 
 def _tables(program: bytes) -> dict[str, bytes]:
     """Each table's bytes; ``head`` without the time fontTools stamps on every save."""
-    font = TTFont(io.BytesIO(program))
+    # Not recalcTimestamp: compiling would stamp "now" again, and two calls a second
+    # apart then differ (a flaky failure in CI).
+    font = TTFont(io.BytesIO(program), recalcTimestamp=False)
     head = font["head"]
     head.modified = head.created
     head.checkSumAdjustment = 0
