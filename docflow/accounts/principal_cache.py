@@ -75,8 +75,8 @@ def cache_for(connection: AsyncConnection) -> PrincipalCache:
 async def read_revision(connection: AsyncConnection) -> int | None:
     """The current auth revision; None without its row (nothing is cached then).
 
-    Every signed-in request runs this: on PostgreSQL straight on asyncpg
-    (``fetch_on_driver``), which halves its CPU."""
+    Every signed-in request runs this, so on PostgreSQL it runs straight on asyncpg
+    (``fetch_on_driver``), without SQLAlchemy's execution and result set-up."""
     if connection.dialect.driver == "asyncpg":
         rows = await fetch_on_driver(connection, _REVISION_SQL)
     else:

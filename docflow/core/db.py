@@ -253,11 +253,12 @@ async def fetch_on_driver(conn: AsyncConnection, sql: str, *args: Any) -> Sequen
     connection under ``conn``: for the few statements every request runs, SQLAlchemy's
     execution and result set-up cost about as much CPU as asyncpg's whole round trip.
 
-    Same connection, so the same transaction or autocommit read as the session's other
-    statements (a plain read: the autocommit hook never sees it). A connection error is
-    tried once more through SQLAlchemy, so a dead connection fails there, through the
-    engine's ``handle_error`` hook that throws away every pooled connection opened before
-    it (``mark_disconnects``), not only this one."""
+    For plain reads only: the autocommit hook (``_begin_before_writing``) never sees
+    these statements, and one may be sent twice. Same connection, so the same
+    transaction or autocommit read as the session's other statements. After a connection
+    error the statement goes once more through SQLAlchemy, so a dead connection fails
+    there, through the engine's ``handle_error`` hook that throws away every pooled
+    connection opened before it (``mark_disconnects``), not only this one."""
     driver: Any = (await conn.get_raw_connection()).driver_connection
     try:
         rows: Sequence[Any] = await driver.fetch(sql, *args)
