@@ -20,13 +20,24 @@ from tests.services import PostgresDatabase
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(60)]
 
 
+_OTHERS = "FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database()"
+
+
 async def _terminate_others(url: str) -> int:
+    """Every other backend of the database ended, as a restart ends them, and gone."""
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        return int(await conn.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE pid <> pg_backend_pid() AND datname = current_database()"
-        ))
+        ended = int(await conn.fetchval(f"SELECT count(pg_terminate_backend(pid)) {_OTHERS}"))
+        # pg_terminate_backend only signals. Until a backend has exited, the client may
+        # hold its "terminating connection" message without the socket's end, and
+        # asyncpg then refuses a statement with InternalClientError ("another operation
+        # is in progress"), whichever way it is sent.
+        for _ in range(100):
+            if not await conn.fetchval(f"SELECT count(*) {_OTHERS}"):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.1)  # and the clients' event loop has read the sockets' end
+        return ended
     finally:
         await conn.close()
 
