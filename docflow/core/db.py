@@ -258,12 +258,18 @@ async def fetch_on_driver(conn: AsyncConnection, sql: str, *args: Any) -> Sequen
     transaction or autocommit read as the session's other statements. After a connection
     error the statement goes once more through SQLAlchemy, so a dead connection fails
     there, through the engine's ``handle_error`` hook that throws away every pooled
-    connection opened before it (``mark_disconnects``), not only this one."""
+    connection opened before it (``mark_disconnects``), not only this one.
+
+    A connection error is one ``is_connection_error`` names, or any failure after which
+    asyncpg closed the connection: SQLAlchemy's dialect takes the same for a disconnect.
+    (A statement sent after a backend's last "terminating connection" message was read
+    but before its socket's end fails with asyncpg's InternalClientError, and asyncpg
+    closes the connection then.)"""
     driver: Any = (await conn.get_raw_connection()).driver_connection
     try:
         rows: Sequence[Any] = await driver.fetch(sql, *args)
     except Exception as exc:
-        if not is_connection_error(exc):
+        if not (is_connection_error(exc) or driver.is_closed()):
             raise
         return (await conn.exec_driver_sql(sql, args)).all()
     return rows

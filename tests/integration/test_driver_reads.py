@@ -1,11 +1,12 @@
 """Statements run straight on asyncpg (``fetch_on_driver``: the sign-in check's revision
 read and the first inbox page) behave like SQLAlchemy's: the same rows, the same
 errors, and a server restart under the pool costs one failed statement, not one per
-pooled connection."""
+pooled connection, whatever instant of the restart the statement meets."""
 
 from __future__ import annotations
 
 import asyncio
+import struct
 
 import asyncpg
 import pytest
@@ -95,5 +96,49 @@ async def test_a_restart_under_the_pool_fails_one_statement_then_every_connectio
         finally:
             for conn in together:
                 await conn.close()
+    finally:
+        await engine.dispose()
+
+
+def _backend_s_last_words() -> bytes:
+    """The ErrorResponse a backend sends as a restart (or pg_terminate_backend) ends it,
+    just before it closes the socket."""
+    fields = (
+        (b"S", b"FATAL"),
+        (b"V", b"FATAL"),
+        (b"C", b"57P01"),
+        (b"M", b"terminating connection due to administrator command"),
+    )
+    body = b"".join(code + text + b"\0" for code, text in fields) + b"\0"
+    return b"E" + struct.pack("!i", len(body) + 4) + body
+
+
+@pytest.mark.parametrize("through", ["asyncpg", "sqlalchemy"])
+async def test_a_statement_sent_between_a_backend_s_last_message_and_its_end_is_a_lost_connection(
+    postgres_database: PostgresDatabase, through: str
+) -> None:
+    # The instant a restart's FATAL message has been read and the socket's end not yet:
+    # asyncpg then refuses any statement with InternalClientError ("another operation
+    # (2) is in progress") and closes the connection. SQLAlchemy's dialect took that for
+    # a disconnect; fetch_on_driver raised it as it was, and the sign-in check answered
+    # 500 in CI. Both ways it is a lost connection (503, the pool started over).
+    engine = create_engine(postgres_database.url)
+    try:
+        async with engine.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            before = driver.get_server_pid()
+            driver._protocol.data_received(_backend_s_last_words())
+            with pytest.raises(sa.DBAPIError) as err:
+                if through == "asyncpg":
+                    await fetch_on_driver(conn, "SELECT 1")
+                else:
+                    await conn.exec_driver_sql("SELECT 1")
+        assert is_connection_error(err.value)
+        assert err.value.connection_invalidated  # the engine's hook took it for a disconnect
+
+        async with engine.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert driver.get_server_pid() != before
+            assert [tuple(r) for r in await fetch_on_driver(conn, "SELECT 1")] == [(1,)]
     finally:
         await engine.dispose()
