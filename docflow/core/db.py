@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, make_url, text
+from sqlalchemy.dialects.postgresql.asyncpg import PGCompiler_asyncpg
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.types import NullType
 from sqlalchemy.util import await_only
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -134,6 +136,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
     else:
+        engine.sync_engine.dialect.statement_compiler = LiteralLimitCompiler
         # A connection that broke mid-request is thrown away with every pooled one
         # opened before it (a restarted server killed them all), not handed out again.
         event.listen(engine.sync_engine, "handle_error", mark_disconnects)
@@ -141,6 +144,24 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
             event.listen(engine.sync_engine.pool, "checkin", _note_checkin)
     return engine
+
+
+class LiteralLimitCompiler(PGCompiler_asyncpg):
+    """PostgreSQL statements with their ``LIMIT`` and ``OFFSET`` written in as numbers.
+
+    SQLAlchemy sends them as parameters. With ``LIMIT $n`` PostgreSQL cannot cost a
+    generic plan (it assumes a tenth of the rows), keeps planning the prepared statement
+    anew on every execution, and the planning cost more than running it: the inbox page
+    took 350 µs of the server's time instead of 210. Written in (at execution, so
+    SQLAlchemy's compiled-statement cache still holds one entry per query), each limit
+    gets a prepared statement whose plan PostgreSQL keeps."""
+
+    def limit_clause(self, select: Any, **kw: Any) -> str:
+        clauses = (select._limit_clause, select._offset_clause)
+        if not any(isinstance(getattr(c, "type", None), NullType) for c in clauses):
+            # (A bindparam() without a type cannot be written in: left a parameter.)
+            kw = {**kw, "literal_execute": True}
+        return str(super().limit_clause(select, **kw))  # type: ignore[no-untyped-call]
 
 
 #: A pooled connection idle longer than this is pinged before use (a restarted server

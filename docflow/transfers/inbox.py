@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, tuple_
+from sqlalchemy import Integer, and_, bindparam, func, literal_column, or_, tuple_
 from sqlmodel import col, select
 
 from docflow.accounts.models_agency import Agency, AgencyCode
@@ -98,7 +98,7 @@ _BASE: Any = (
     )
     # A parameter, not a literal: the unfiltered page is this very statement object, whose
     # cache key SQLAlchemy computes once, not once per request.
-    .limit(bindparam("inbox_limit"))
+    .limit(bindparam("inbox_limit", type_=Integer))
 )
 
 
@@ -192,7 +192,8 @@ async def list_inbox(session: AsyncSession, principal: Principal, flt: InboxFilt
     return InboxPage(items, next_cursor)
 
 
-_ASYNCPG_PAGE: tuple[str, tuple[str, ...]] | None = None
+#: The first page's statement for each limit (at most MAX_LIMIT + 1 of them).
+_ASYNCPG_PAGES: dict[int, tuple[str, tuple[str, ...]]] = {}
 
 
 async def _first_page_on_asyncpg(conn: Any, params: dict[str, Any]) -> Sequence[Any]:
@@ -201,11 +202,13 @@ async def _first_page_on_asyncpg(conn: Any, params: dict[str, Any]) -> Sequence[
     result set-up took 0.36 ms of CPU where asyncpg alone takes 0.20. The rows are
     asyncpg records: the same values in ``_COLUMNS`` order (timestamps aware, in UTC, as
     ``UTCDateTime`` gives them)."""
-    global _ASYNCPG_PAGE
-    if _ASYNCPG_PAGE is None:
-        compiled = _BASE.compile(dialect=conn.dialect)
-        _ASYNCPG_PAGE = (str(compiled), tuple(compiled.positiontup or ()))
-    sql, names = _ASYNCPG_PAGE
+    limit = int(params["inbox_limit"])
+    page = _ASYNCPG_PAGES.get(limit)
+    if page is None:
+        # The limit written in, as LiteralLimitCompiler does: a plan PostgreSQL keeps.
+        compiled = _BASE.limit(literal_column(str(limit))).compile(dialect=conn.dialect)
+        page = _ASYNCPG_PAGES[limit] = (str(compiled), tuple(compiled.positiontup or ()))
+    sql, names = page
     return await fetch_on_driver(conn, sql, *(params[name] for name in names))
 
 
