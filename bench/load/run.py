@@ -149,13 +149,13 @@ async def run_load(
         elapsed = time.monotonic() - wall0
         generator = sum(os.times()[:2]) - gen0
         server = _tree_cpu(cluster.process_ids()) + sum(killed_cpu.values()) - cpu0
-        open_jobs = await settle(database_url)
+        open_jobs, settled_at = await settle(database_url)
         events.append(f"after the run: {open_jobs} jobs still open after settling")
         await asyncio.to_thread(cluster.stop_all)
         from storage import open_store
 
         store = open_store(cluster.env()["DOCFLOW_STORAGE_URL"])
-        checks = await run_checks(cluster, recorder, outages, store)
+        checks = await run_checks(cluster, recorder, outages, store, settled_at)
         return LoadResult(recorder, checks, elapsed, generator, server, events)
     finally:
         await asyncio.to_thread(cluster.close)
