@@ -136,7 +136,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
     else:
-        engine.sync_engine.dialect.statement_compiler = LiteralLimitCompiler
+        if engine.dialect.driver == "asyncpg":  # the compiler it extends is asyncpg's
+            engine.sync_engine.dialect.statement_compiler = LiteralLimitCompiler
         # A connection that broke mid-request is thrown away with every pooled one
         # opened before it (a restarted server killed them all), not handed out again.
         event.listen(engine.sync_engine, "handle_error", mark_disconnects)

@@ -96,8 +96,9 @@ _BASE: Any = (
     .order_by(
         col(Transfer.priority).desc(), col(Transfer.arrived_at).desc(), col(Transfer.id).desc()
     )
-    # A parameter, not a literal: the unfiltered page is this very statement object, whose
-    # cache key SQLAlchemy computes once, not once per request.
+    # A bound parameter, not a number in the query: the unfiltered page is this very
+    # statement object, whose cache key SQLAlchemy computes once, not once per request.
+    # Typed, so that PostgreSQL gets it written in (core.db.LiteralLimitCompiler).
     .limit(bindparam("inbox_limit", type_=Integer))
 )
 
