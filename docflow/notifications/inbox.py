@@ -18,6 +18,8 @@ __all__ = ["MAX_LIMIT", "NoticePage", "as_json", "link_of", "list_notices", "mar
            "mark_read", "unread_count"]
 
 MAX_LIMIT = 100
+#: Past any person's notifications, and what PostgreSQL's OFFSET (a bigint) still takes.
+MAX_OFFSET = 2**31 - 1
 _TABLE: Any = Notification.__table__  # type: ignore[attr-defined]
 
 
@@ -45,8 +47,8 @@ async def list_notices(
     session: AsyncSession, user_id: int, *, unread_only: bool = False,
     limit: int = 20, offset: int = 0,
 ) -> NoticePage:
-    if not 1 <= limit <= MAX_LIMIT or offset < 0:
-        raise InvalidInput(f"limit is 1 to {MAX_LIMIT} and offset at least 0.")
+    if not 1 <= limit <= MAX_LIMIT or not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInput(f"limit is 1 to {MAX_LIMIT} and offset 0 to {MAX_OFFSET}.")
     where = _mine(user_id)
     if unread_only:
         where = where & col(Notification.read_at).is_(None)

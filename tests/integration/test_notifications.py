@@ -284,3 +284,22 @@ async def test_reminders_are_given_once_and_choices_are_kept(
         assert row.kind == "arrived" and not row.in_page and row.by_email
     finally:
         await runtime.dispose()
+
+
+async def test_a_page_past_the_end_is_refused_not_a_server_error(
+    database_url: str, tmp_path: Path
+) -> None:
+    # An offset past PostgreSQL's bigint answered 500 ("bigint out of range").
+    settings = await seeded_settings(database_url, tmp_path)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        clerk = await login(client, "stc.clerk")
+        for offset in ("99999999999999999999", str(2**31), "-1"):
+            answer = await client.get(f"/api/v1/notifications?offset={offset}", headers=clerk)
+            assert answer.status_code == 422, answer.text
+            assert "offset 0 to 2147483647" in answer.json()["detail"]
+        token = clerk["Authorization"][7:]
+        page = await client.get("/notifications?offset=99999999999999999999",
+                                headers={"Cookie": f"docflow_session={token}"})
+        assert page.status_code == 422 and "Traceback" not in page.text
+        last = await client.get(f"/api/v1/notifications?offset={2**31 - 1}", headers=clerk)
+        assert last.status_code == 200 and last.json()["items"] == []
