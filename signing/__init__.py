@@ -196,12 +196,14 @@ __all__ = [
 def _install_speedups() -> None:
     """pyHanko's hex-string reader replaced by one that gives the same objects faster
     (``signing._pdf_hex``), and asn1crypto's ``dump`` no longer re-encoding values whose
-    definite length ends in 0x80 (``signing._asn1_lengths``); before any PDF or CMS is
-    read through this package."""
-    from signing import _asn1_lengths, _pdf_hex
+    definite length ends in 0x80 (``signing._asn1_lengths``), and distinguished names
+    compared once per encoding (``signing._asn1_names``); before any PDF or CMS is read
+    through this package."""
+    from signing import _asn1_lengths, _asn1_names, _pdf_hex
 
     _pdf_hex.install()
     _asn1_lengths.install()
+    _asn1_names.install()
 
 
 def __getattr__(name: str) -> Any:
