@@ -92,10 +92,12 @@ SENDERS = (("stttt", "000.03.00.H30"), ("stc", "000.02.00.H30"),
 
 
 async def http_run(
-    base: str, docs: int, concurrency: int, agencies: int = 1
+    base: str, docs: int, concurrency: int, agencies: int = 1, server_pid: int | None = None
 ) -> tuple[float, list[float], int]:
     """Documents per second with ``concurrency`` clients; client ``i`` works for the
-    issuing agency ``SENDERS[i % agencies]`` (its own specialist, leader and clerk)."""
+    issuing agency ``SENDERS[i % agencies]`` (its own specialist, leader and clerk).
+    With ``server_pid``, prints the CPU used during the timed documents per document:
+    the web process, its children (signing workers), PostgreSQL and this client."""
     import httpx
 
     from tests.integration.documents_support import enrol, p256_key
@@ -207,15 +209,25 @@ async def http_run(
                 slots.put_nowait(slot)
 
         prober = asyncio.create_task(probe())
+        before = cpu_split(server_pid) if server_pid else None
         started = time.perf_counter()
         await asyncio.gather(*(limited() for _ in range(docs)))
         elapsed = time.perf_counter() - started
+        after = cpu_split(server_pid) if server_pid else None
         done.set()
         await prober
         print(
             "mean seconds per request: "
             + ", ".join(f"{k} {statistics.mean(v):.2f}" for k, v in steps.items())
         )
+        if before and after:
+            used = {k: (after[k] - before[k]) for k in after}
+            busy = used.pop("machine") / (elapsed * (os.cpu_count() or 1))
+            print(
+                "  CPU ms per document: "
+                + ", ".join(f"{k} {1000 * v / docs:.0f}" for k, v in used.items())
+                + f"; machine {100 * busy:.0f}% busy"
+            )
         return docs / elapsed, latencies, docs
 
 
@@ -242,6 +254,29 @@ def cpu_seconds(root: int) -> dict[int, tuple[str, float]]:
                 found.add(pid)
                 changed = True
     return {pid: (info[pid][1], info[pid][2]) for pid in found if pid in info}
+
+
+def cpu_split(server: int) -> dict[str, float]:
+    """CPU seconds so far: the web process, its descendants (signing workers), every
+    PostgreSQL process, this benchmark's process, and the whole machine (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    tree = cpu_seconds(server)
+    postgres = 0.0
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            raw = (entry / "stat").read_text() if entry.name.isdigit() else ""
+            if raw[raw.index("(") + 1 : raw.rindex(")")].startswith("postgres"):
+                fields = raw[raw.rindex(")") + 2 :].split()
+                postgres += (int(fields[11]) + int(fields[12])) / ticks
+    with open("/proc/stat") as f:
+        jiffies = [int(v) for v in f.readline().split()[1:9]]
+    return {
+        "web": tree.pop(server, ("", 0.0))[1],
+        "signing workers": sum(cpu for _name, cpu in tree.values()),
+        "PostgreSQL": postgres,
+        "client": time.process_time(),
+        "machine": (sum(jiffies) - jiffies[3] - jiffies[4]) / ticks,
+    }
 
 
 @contextlib.contextmanager
@@ -319,7 +354,8 @@ def main() -> None:
                 print(f"serve --workers {workers}: ", end="", flush=True)
                 rate, probes, docs = asyncio.run(
                     http_run(
-                        f"http://127.0.0.1:{port}", args.docs, args.concurrency, args.agencies
+                        f"http://127.0.0.1:{port}", args.docs, args.concurrency, args.agencies,
+                        server.pid,
                     )
                 )
                 rates[workers] = rate
