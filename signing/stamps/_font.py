@@ -14,9 +14,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fontTools import subset
+from fontTools import subset, ttLib
 from fontTools.ttLib import TTFont
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.font import opentype
 from pyhanko.pdf_utils.font.opentype import (
     CIDFontType2,
     GlyphAccumulator,
@@ -67,6 +68,55 @@ def _always_kept_gids() -> frozenset[int]:
     return frozenset(tt.getGlyphID(cmap[ord(c)]) for c in ALWAYS_KEPT if ord(c) in cmap)
 
 
+class _StampFontHandle(io.BytesIO):
+    """The stamp font's bytes, handed to pyHanko's glyph accumulator: its ``TTFont()``
+    of this handle is the font parsed once per process (:func:`_shared_font`)."""
+
+    def __init__(self) -> None:
+        super().__init__(font_bytes())
+
+
+_SHARED_LOCK = threading.Lock()
+
+
+@cache
+def _shared_font() -> TTFont:
+    """The stamp font, parsed once per process, every table read in advance.
+
+    pyHanko's accumulator parsed the font anew for each text box (its glyph table
+    alone about 1.5 ms, five or six boxes a document) and only reads it: metrics, glyph
+    names, widths. The one thing that changes a font, subsetting, is done here on a
+    copy of its own (:meth:`_SubsetCachingAccumulator._extract_subset`). Every table is
+    decompiled here, so that threads reading it later do not load tables at once.
+    """
+    with _SHARED_LOCK:
+        tt = TTFont(io.BytesIO(font_bytes()))
+        tags = tt.keys()  # a TTFont is not iterable
+        for tag in tags:
+            tt[tag]  # noqa: B018  # decompiled now, not on a first read from some thread
+        tt.getGlyphSet(preferCFF=True)
+        tt.getReverseGlyphMap()
+        return tt
+
+
+class _TTLibForPyHanko:
+    """What pyHanko's ``opentype`` module calls ``ttLib``: fontTools' ``ttLib``, but
+    ``TTFont()`` of a :class:`_StampFontHandle` is the shared parsed stamp font. Any
+    other font pyHanko opens is parsed as before."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(ttLib, name)
+
+    @staticmethod
+    def TTFont(file: Any = None, *args: Any, **kwargs: Any) -> TTFont:  # noqa: N802  # fontTools' name
+        if isinstance(file, _StampFontHandle) and not args and not kwargs:
+            return _shared_font()
+        return ttLib.TTFont(file, *args, **kwargs)
+
+
+opentype.ttLib = _TTLibForPyHanko()  # type: ignore[attr-defined]
+
+
 class _SubsetCachingAccumulator(GlyphAccumulator):
     """pyHanko's glyph accumulator for the stamp font, reusing the subset font program
     made earlier for the same glyphs.
@@ -84,13 +134,16 @@ class _SubsetCachingAccumulator(GlyphAccumulator):
 
     def _extract_subset(self, options: Any = None) -> None:
         """pyHanko's subsetting (TrueType: glyph ids kept), of the glyphs used and
-        :data:`ALWAYS_KEPT`."""
+        :data:`ALWAYS_KEPT`, into a font of this accumulator's own: subsetting changes
+        the font in place, and ``self.tt`` is shared with every other text box."""
         options = subset.Options(layout_closure=False)
         options.drop_tables += ["GPOS", "GDEF", "GSUB"]
         options.retain_gids = True
         subsetter = subset.Subsetter(options=options)
         subsetter.populate(gids=sorted(set(self._glyphs) | _always_kept_gids()))
-        subsetter.subset(self.tt)
+        own = TTFont(io.BytesIO(font_bytes()))
+        subsetter.subset(own)
+        self.tt = own
 
     def prepare_write(self) -> None:
         if self._write_prepared or not isinstance(self.cidfont_obj, CIDFontType2):
@@ -137,7 +190,7 @@ class CachedFontFactory(GlyphAccumulatorFactory):
             obj_stream = writer.prepare_object_stream()
         return _SubsetCachingAccumulator(
             writer=writer,
-            font_handle=io.BytesIO(font_bytes()),
+            font_handle=_StampFontHandle(),
             font_size=self.font_size,
             ot_script_tag=self.ot_script_tag,
             ot_language_tag=self.ot_language_tag,

@@ -95,3 +95,30 @@ def test_numbers_and_times_share_one_program(subsets: dict[frozenset[int], bytes
     assert len(set(stamps)) == 1
     digits = TTFont(io.BytesIO(stamps[0])).getBestCmap()
     assert all(ord(d) in digits for d in "0123456789")
+
+
+def test_every_text_box_reads_one_parsed_font_and_subsetting_leaves_it_whole(
+    subsets: dict[frozenset[int], bytes],
+) -> None:
+    """The font is parsed once per process and shared by the text boxes; a subset is
+    made from a copy, so a box after it still has every glyph of the font."""
+    shared = _font._shared_font()
+    glyphs = shared["maxp"].numGlyphs
+    writer = PdfFileWriter()
+    engines = [_font.font_factory(11).create_font_engine(writer) for _ in range(2)]
+    assert engines[0].tt is shared and engines[1].tt is shared
+    first = _stamp("Sở Tài chính")  # a new subset: made from a copy
+    assert len(subsets) == 1
+    assert shared["maxp"].numGlyphs == glyphs
+    assert len(shared.getGlyphOrder()) == glyphs
+    # a box with other glyphs after it: what pyHanko's own subsetting embeds for them
+    text = "Ủy ban nhân dân tỉnh Hậu Giang — Chữ ký số"
+    assert _tables(_stamp(text)) == _tables(_pyhanko_stamp(text))
+    assert _tables(first) == _tables(_pyhanko_stamp("Sở Tài chính"))
+
+
+def test_other_fonts_opened_by_pyhanko_are_parsed_as_before() -> None:
+    shared = _font._shared_font()
+    engine = GlyphAccumulator(PdfFileWriter(), io.BytesIO(_font.font_bytes()), 11)
+    assert engine.tt is not shared
+    assert engine.tt["maxp"].numGlyphs == shared["maxp"].numGlyphs
