@@ -45,14 +45,23 @@ def leader_cert_for(key_pem: bytes) -> bytes:
 _crls: tuple[bytes, ...] = ()
 
 
-def direct_one(work: str, key_pem: bytes, cert_pem: bytes, n: int, level: str) -> None:
+#: Where the seal's revocation data comes from on the direct side: ``given`` (the dev
+#: CRLs handed in, nothing fetched) or ``fetched`` (CRLs and OCSP responses fetched at the
+#: certificates' URLs and answered in-process by the dev PKI, as the server gathers them).
+REVOCATION = ("given", "fetched")
+
+
+def direct_one(
+    work: str, key_pem: bytes, cert_pem: bytes, n: int, level: str, revocation: str = "given"
+) -> None:
     """One document's signatures through ``signing/`` only (runs in a worker)."""
     from datetime import UTC, datetime
 
     from cryptography.hazmat.primitives import serialization
 
     import signing
-    from docflow.devpki import dev_crls, dev_signer, dev_timestamper, dev_trust_roots
+    from docflow.devpki import current, dev_crls, dev_signer, dev_timestamper, dev_trust_roots
+    from docflow.devpki.fetch import DevPkiSession
 
     global _crls
     import logging
@@ -86,6 +95,11 @@ def direct_one(work: str, key_pem: bytes, cert_pem: bytes, n: int, level: str) -
         k, c, chain = dev_signer("STTTT")
         seal = signing.load_signer(signing.PemSource(key=k, certificate=c, chain=tuple(chain)))
         box = signing.seal_box_for(layout.leader_box)
+        sources: dict[str, Any] = (
+            {"crls": _crls, "allow_fetching": False}
+            if revocation == "given"
+            else {"http_session": DevPkiSession(current()), "allow_fetching": True}
+        )
         await signing.async_fill_and_seal(
             d / "l.pdf",
             d / "i.pdf",
@@ -100,8 +114,7 @@ def direct_one(work: str, key_pem: bytes, cert_pem: bytes, n: int, level: str) -
                 ),
                 timestamper=ts,
                 trust_roots=tuple(dev_trust_roots()),
-                crls=_crls,
-                allow_fetching=False,
+                **sources,
             ),
             seal,
         )
@@ -110,21 +123,28 @@ def direct_one(work: str, key_pem: bytes, cert_pem: bytes, n: int, level: str) -
 
 
 def direct_rate(
-    docs: int, concurrency: int, key_pem: bytes, cert_pem: bytes, level: str
+    docs: int,
+    concurrency: int,
+    key_pem: bytes,
+    cert_pem: bytes,
+    level: str,
+    revocation: str = "given",
 ) -> float:
     """Documents per second with ``concurrency`` documents in flight at a time (as many
-    worker processes as that, at most one per core), like ``concurrency`` HTTP clients."""
+    worker processes as that, at most one per core), like ``concurrency`` HTTP clients;
+    the seal's revocation data as ``revocation`` says (:data:`REVOCATION`)."""
     workers = min(os.cpu_count() or 1, concurrency)
     with tempfile.TemporaryDirectory() as work, ProcessPoolExecutor(workers) as pool:
         warm = [
-            pool.submit(direct_one, work, key_pem, cert_pem, 1000 + n, level)
+            pool.submit(direct_one, work, key_pem, cert_pem, 1000 + n, level, revocation)
             for n in range(workers)
         ]
         for f in warm:  # warm-up: imports, key parsing
             f.result()
         started = time.perf_counter()
         futures = [
-            pool.submit(direct_one, work, key_pem, cert_pem, n, level) for n in range(docs)
+            pool.submit(direct_one, work, key_pem, cert_pem, n, level, revocation)
+            for n in range(docs)
         ]
         for f in futures:
             f.result()
