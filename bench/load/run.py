@@ -60,7 +60,7 @@ class LoadResult:
 
 def _tree_cpu(roots: list[int]) -> float:
     """CPU seconds of ``roots`` and their descendants (Linux /proc)."""
-    from bench.issue import cpu_seconds
+    from bench.cpu import cpu_seconds
 
     return sum(cpu for root in roots for _name, cpu in cpu_seconds(root).values())
 
