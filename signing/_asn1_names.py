@@ -12,14 +12,16 @@ same preparation was made over and over: 12-15% of a signing worker's CPU while 
 
 Both results depend only on the name's encoding, so ``install()`` makes
 ``Name.hashable`` and ``Name.__eq__`` look them up by the DER bytes (``dump()``, which a
-parsed value already holds) in a bounded per-process table, and compute them with
+parsed value already holds) in bounded per-process tables, and compute them with
 asn1crypto's own code the first time:
 
 - ``hashable``: asn1crypto's string, as it was.
 - equality: a key that holds exactly what asn1crypto's ``__eq__`` compares: the number
   of RDNs, and per RDN its number of attributes and its prepared value by attribute
   type (asn1crypto keeps the last value of a type repeated in one RDN; so does the
-  key). Two names are equal exactly when their keys are.
+  key). Two names are equal exactly when their keys are. A name whose value string
+  preparation refuses (a hostile certificate's) is compared by asn1crypto's own code,
+  which may answer before it reaches that value or raise, as before.
 
 Only for asn1crypto 1.5.1 (its last release; ``tests/unit/test_asn1_names.py`` fails on
 another so that someone checks the code this mirrors). A name changed in place after it
@@ -44,7 +46,8 @@ TABLE_SIZE = 4096
 
 _ORIGINAL_HASHABLE: Any = x509.Name.hashable.fget
 _ORIGINAL_EQ = x509.Name.__eq__
-_TABLE: dict[bytes, tuple[str, tuple[Any, ...]]] = {}
+_HASHABLES: dict[bytes, str] = {}
+_KEYS: dict[bytes, tuple[Any, ...]] = {}
 _LOCK = threading.Lock()
 
 
@@ -58,28 +61,32 @@ def _equality_key(name: x509.Name) -> tuple[Any, ...]:
     return tuple(key)
 
 
-def _entry(name: x509.Name) -> tuple[str, tuple[Any, ...]]:
-    der = name.dump()
-    entry = _TABLE.get(der)
-    if entry is None:
-        entry = (_ORIGINAL_HASHABLE(name), _equality_key(name))
+def _remembered(table: dict[bytes, Any], der: bytes, compute: Any, name: x509.Name) -> Any:
+    found = table.get(der)
+    if found is None:
+        found = compute(name)  # raises as asn1crypto does; nothing is remembered then
         with _LOCK:
-            if len(_TABLE) >= TABLE_SIZE:
-                _TABLE.clear()
-            _TABLE[der] = entry
-    return entry
+            if len(table) >= TABLE_SIZE:
+                table.clear()
+            table[der] = found
+    return found
 
 
 def _hashable(self: x509.Name) -> str:
-    return _entry(self)[0]
+    return _remembered(_HASHABLES, self.dump(), _ORIGINAL_HASHABLE, self)  # type: ignore[no-any-return]
 
 
 def _eq(self: x509.Name, other: object) -> bool:
     if not isinstance(other, x509.Name):
         return False
-    if self.dump() == other.dump():
-        return True
-    return _entry(self)[1] == _entry(other)[1]
+    try:
+        mine = _remembered(_KEYS, self.dump(), _equality_key, self)
+        theirs = _remembered(_KEYS, other.dump(), _equality_key, other)
+    except Exception:  # noqa: BLE001 - a value string preparation refuses (U+FFFD,
+        # private use...): asn1crypto's own comparison, which may answer before it
+        # reaches that value (RDN counts differ) or raise as it always did
+        return bool(_ORIGINAL_EQ(self, other))
+    return bool(mine == theirs)
 
 
 _PATCHED_HASHABLE = property(_hashable, doc=x509.Name.hashable.__doc__)

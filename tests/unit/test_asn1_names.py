@@ -108,7 +108,7 @@ def test_the_table_stays_bounded() -> None:
     signing.preload()
     for n in range(_asn1_names.TABLE_SIZE + 10):
         assert _name(_rdn(("common_name", f"CA {n}"))) != NAMES["agency"]
-    assert len(_asn1_names._TABLE) <= _asn1_names.TABLE_SIZE
+    assert len(_asn1_names._KEYS) <= _asn1_names.TABLE_SIZE
 
 
 def test_the_comparison_is_in_place_for_the_asn1crypto_it_mirrors() -> None:
@@ -117,3 +117,19 @@ def test_the_comparison_is_in_place_for_the_asn1crypto_it_mirrors() -> None:
     signing.preload()
     assert asn1crypto.__version__ == PATCHED_VERSION
     assert _asn1_names.installed()
+
+
+def test_a_name_string_preparation_refuses_is_compared_as_asn1crypto_compares_it() -> None:
+    """A hostile certificate's name with U+FFFD: asn1crypto answers "not equal" when the
+    RDN counts differ (it never prepares that value) and raises when it must prepare it;
+    remembering changes neither answer."""
+    signing.preload()
+    hostile = _name(_rdn(("country_name", "VN")), _rdn(("common_name", "Sở Tài chính\ufffd")))
+    assert (hostile == NAMES["agency, one RDN more"]) is False
+    assert (hostile == NAMES["empty"]) is False
+    with pytest.raises(ValueError, match="replacement character"):
+        _asn1_names._ORIGINAL_EQ(hostile, NAMES["agency"])
+    with pytest.raises(ValueError, match="replacement character"):
+        assert hostile == NAMES["agency"]
+    with pytest.raises(ValueError, match="replacement character"):
+        assert hostile.hashable
