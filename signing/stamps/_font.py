@@ -76,9 +76,6 @@ class _StampFontHandle(io.BytesIO):
         super().__init__(font_bytes())
 
 
-_SHARED_LOCK = threading.Lock()
-
-
 @cache
 def _shared_font() -> TTFont:
     """The stamp font, parsed once per process, every table read in advance.
@@ -89,14 +86,13 @@ def _shared_font() -> TTFont:
     copy of its own (:meth:`_SubsetCachingAccumulator._extract_subset`). Every table is
     decompiled here, so that threads reading it later do not load tables at once.
     """
-    with _SHARED_LOCK:
-        tt = TTFont(io.BytesIO(font_bytes()))
-        tags = tt.keys()  # a TTFont is not iterable
-        for tag in tags:
-            tt[tag]  # noqa: B018  # decompiled now, not on a first read from some thread
-        tt.getGlyphSet(preferCFF=True)
-        tt.getReverseGlyphMap()
-        return tt
+    tt = TTFont(io.BytesIO(font_bytes()))
+    tags = tt.keys()  # a TTFont is not iterable
+    for tag in tags:
+        tt[tag]  # noqa: B018  # decompiled now, not on a first read from some thread
+    tt.getGlyphSet(preferCFF=True)
+    tt.getReverseGlyphMap()
+    return tt
 
 
 class _TTLibForPyHanko:
