@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
 import json
 import os
@@ -56,10 +55,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from bench.cpu import cpu_seconds, cpu_split  # noqa: E402
-from bench.issue_direct import direct_rate, draft_pdf, leader_cert_for, raw_ecdsa  # noqa: E402
-
-PASSWORD = "docflow-demo"
-
+from bench.issue_client import (  # noqa: E402
+    complete,
+    issue,
+    prepare,
+    staff,
+    upload,
+    wait_until_healthy,
+)
+from bench.issue_direct import direct_rate, draft_pdf, leader_cert_for  # noqa: E402
 
 # --------------------------------------------------------------------------- HTTP
 
@@ -108,28 +112,12 @@ async def http_run(
     from tests.integration.documents_support import enrol, p256_key
 
     async with httpx.AsyncClient(base_url=base, timeout=300) as client:
-        for _ in range(200):
-            try:
-                if (await client.get("/health")).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-
-        async def login(user: str) -> dict[str, str]:
-            r = await client.post(
-                "/api/v1/auth/login", json={"username": user, "password": PASSWORD}
-            )
-            r.raise_for_status()
-            return {"Authorization": f"Bearer {r.json()['token']}"}
-
+        await wait_until_healthy(client)
         pdf = draft_pdf()
 
         async def sender(prefix: str, recipient: str) -> dict[str, Any]:
             """One issuing agency's people, its leader's key and certificate, its metadata."""
-            specialist, leader, clerk = [
-                await login(f"{prefix}.{role}") for role in ("specialist", "leader", "clerk")
-            ]
+            specialist, leader, clerk = await staff(client, prefix)
             key = p256_key()
             cert_id = await enrol(client, leader, key)  # type: ignore[arg-type]  # an httpx client
             meta = json.dumps(
@@ -158,33 +146,13 @@ async def http_run(
             specialist, leader, clerk = who["specialist"], who["leader"], who["clerk"]
             key, cert_id, meta = who["key"], who["cert_id"], who["meta"]
             t = time.perf_counter()
-            r = await client.post(
-                "/api/v1/documents",
-                files={"file": ("d.pdf", pdf)},
-                data={"metadata": meta},
-                headers=specialist,
-            )
-            r.raise_for_status()
-            doc = r.json()["id"]
+            doc = await upload(client, specialist, pdf, meta)
             t = lap("upload", t)
-            r = await client.post(
-                f"/api/v1/documents/{doc}/signatures/prepare",
-                json={"certificate_id": cert_id},
-                headers=leader,
-            )
-            r.raise_for_status()
-            p = r.json()
+            p = await prepare(client, leader, doc, cert_id)
             t = lap("prepare", t)
-            sig = raw_ecdsa(key, base64.b64decode(p["to_be_signed"]))
-            r = await client.post(
-                f"/api/v1/documents/{doc}/signatures/complete",
-                json={"session_id": p["session_id"], "signature": base64.b64encode(sig).decode()},
-                headers=leader,
-            )
-            r.raise_for_status()
+            await complete(client, leader, key, doc, p)
             t = lap("complete", t)
-            r = await client.post(f"/api/v1/documents/{doc}/issue", headers=clerk)
-            r.raise_for_status()
+            await issue(client, clerk, doc)
             lap("issue", t)
 
         # warm-up (not timed): every worker process starts, parses keys, builds caches

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
 import sys
 import tempfile
@@ -26,8 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from bench.cpu import cpu_split  # noqa: E402
-from bench.issue import PASSWORD, database, free_port, start_server  # noqa: E402
-from bench.issue_direct import draft_pdf, raw_ecdsa  # noqa: E402
+from bench.issue import database, free_port, start_server  # noqa: E402
+from bench.issue_client import (  # noqa: E402
+    complete,
+    issue,
+    prepare,
+    staff,
+    upload,
+    wait_until_healthy,
+)
+from bench.issue_direct import draft_pdf  # noqa: E402
 
 STEPS = ("upload", "prepare", "complete", "issue")
 
@@ -38,24 +45,8 @@ async def run(base: str, docs: int, server: int) -> dict[str, dict[str, float]]:
     from tests.integration.documents_support import enrol, p256_key
 
     async with httpx.AsyncClient(base_url=base, timeout=300) as client:
-        for _ in range(200):
-            try:
-                if (await client.get("/health")).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-
-        async def login(user: str) -> dict[str, str]:
-            r = await client.post(
-                "/api/v1/auth/login", json={"username": user, "password": PASSWORD}
-            )
-            r.raise_for_status()
-            return {"Authorization": f"Bearer {r.json()['token']}"}
-
-        specialist, leader, clerk = [
-            await login(f"stttt.{role}") for role in ("specialist", "leader", "clerk")
-        ]
+        await wait_until_healthy(client)
+        specialist, leader, clerk = await staff(client, "stttt")
         key = p256_key()
         cert_id = await enrol(client, leader, key)  # type: ignore[arg-type]  # httpx client
         meta = json.dumps({
@@ -64,42 +55,25 @@ async def run(base: str, docs: int, server: int) -> dict[str, dict[str, float]]:
         })
         pdf = draft_pdf()
 
-        async def upload(_doc: int) -> int:
-            r = await client.post(
-                "/api/v1/documents", files={"file": ("d.pdf", pdf)},
-                data={"metadata": meta}, headers=specialist,
-            )
-            r.raise_for_status()
-            return int(r.json()["id"])
+        sessions: dict[int, Any] = {}
 
-        sessions: dict[int, dict[str, Any]] = {}
+        async def upload_step(_doc: int) -> int:
+            return await upload(client, specialist, pdf, meta)
 
-        async def prepare(doc: int) -> int:
-            r = await client.post(
-                f"/api/v1/documents/{doc}/signatures/prepare",
-                json={"certificate_id": cert_id}, headers=leader,
-            )
-            r.raise_for_status()
-            sessions[doc] = r.json()
+        async def prepare_step(doc: int) -> int:
+            sessions[doc] = await prepare(client, leader, doc, cert_id)
             return doc
 
-        async def complete(doc: int) -> int:
-            p = sessions.pop(doc)
-            sig = raw_ecdsa(key, base64.b64decode(p["to_be_signed"]))
-            r = await client.post(
-                f"/api/v1/documents/{doc}/signatures/complete",
-                json={"session_id": p["session_id"], "signature": base64.b64encode(sig).decode()},
-                headers=leader,
-            )
-            r.raise_for_status()
+        async def complete_step(doc: int) -> int:
+            await complete(client, leader, key, doc, sessions.pop(doc))
             return doc
 
-        async def issue(doc: int) -> int:
-            r = await client.post(f"/api/v1/documents/{doc}/issue", headers=clerk)
-            r.raise_for_status()
+        async def issue_step(doc: int) -> int:
+            await issue(client, clerk, doc)
             return doc
 
-        steps = {"upload": upload, "prepare": prepare, "complete": complete, "issue": issue}
+        steps = {"upload": upload_step, "prepare": prepare_step, "complete": complete_step,
+                 "issue": issue_step}
 
         async def batch(count: int) -> dict[str, dict[str, float]]:
             used: dict[str, dict[str, float]] = {}
