@@ -27,6 +27,14 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
+#: pyHanko's corpus of malformed and hostile PDFs, in the shared folder beside the
+#: repository (or where ``DOCFLOW_SHARED_DIR`` says): every PDF entry point must survive it.
+_REPO = Path(__file__).resolve().parents[1]
+SHARED_CORPUS = (
+    Path(os.environ.get("DOCFLOW_SHARED_DIR") or _REPO.parent / "shared") / "corpus" / "pyhanko-pdf"
+)
+
+
 def require(available: bool, reason: str) -> None:
     """Skip (or, under CI, fail) the calling test when a service or tool is missing."""
     if available:

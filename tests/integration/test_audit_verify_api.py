@@ -4,7 +4,6 @@ of a document; checkpoints on demand."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -13,11 +12,9 @@ from litestar.testing import AsyncTestClient
 from docflow.app import create_app
 from tests.integration.documents_support import login, seeded_settings
 from tests.integration.routing_support import STC, issue_over_http
+from tests.services import SHARED_CORPUS
 
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = (
-    Path(os.environ.get("DOCFLOW_SHARED_DIR", REPO.parent / "shared")) / "corpus" / "pyhanko-pdf"
-)
+CORPUS = SHARED_CORPUS
 #: A few hostile files of pyHanko's corpus (when present), beside our own garbage.
 CORPUS_SAMPLE = ("broken-objstream1.pdf", "circular-page-tree.pdf", "broken-objstream4.pdf")
 

@@ -17,17 +17,12 @@ import pytest
 
 from signing.validation import Indication, UnreadablePdf, validate_pdf
 from tests.integration.test_validation_helpers import dev_trust
-from tests.services import require
+from tests.services import SHARED_CORPUS, require
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _shared_dir() -> Path:
-    env = os.environ.get("DOCFLOW_SHARED_DIR")
-    return Path(env) if env else REPO.parent / "shared"
-
-
-CORPUS = _shared_dir() / "corpus" / "pyhanko-pdf"
+CORPUS = SHARED_CORPUS
 FILES = (
     sorted(p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*.pdf"))
     if CORPUS.is_dir()

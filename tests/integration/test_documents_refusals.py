@@ -35,11 +35,9 @@ from tests.integration.test_documents_numbering import (
     signed_drafts,
 )
 from tests.pki import tiny_pdf
-from tests.services import require
+from tests.services import SHARED_CORPUS, require
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("DOCFLOW_SHARED_DIR") or REPO.parent / "shared")
-CORPUS = SHARED / "corpus" / "pyhanko-pdf"
+CORPUS = SHARED_CORPUS
 
 
 def _objects(tmp_path: Path) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import anyio.to_thread
-import pytest
 from sqlalchemy import select, update
 
 from docflow.bootstrap import build_runtime
@@ -20,8 +19,9 @@ from tests.integration.documents_support import seeded_settings
 from tests.integration.routing_support import STC, principal_of
 from tests.integration.search_support import index_now, issue_with_text, text_pdf
 from tests.integration.test_cli_commands import docflow
+from tests.services import SHARED_CORPUS, require
 
-CORPUS = Path("/work/shared/corpus/pyhanko-pdf")
+CORPUS = SHARED_CORPUS
 
 
 async def _found(runtime, who: str, q: str) -> set[int]:  # type: ignore[no-untyped-def]
@@ -83,8 +83,8 @@ def test_the_text_layer_is_bounded(tmp_path: Path) -> None:
     assert job_extract_text(str(tmp_path / "junk.pdf")) == ""
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not here")
 async def test_hostile_pdfs_give_no_text_and_no_failure() -> None:
+    require(CORPUS.is_dir(), f"corpus not found at {CORPUS} (set DOCFLOW_SHARED_DIR)")
     pool = SigningPool(2, use_processes=False)
     try:
         for path in sorted(CORPUS.rglob("*.pdf")):
