@@ -9,8 +9,10 @@ For each worker count, three servers run in turn on a free port:
 
 - ``docflow serve --workers N`` (``--launcher uvicorn``, or ``auto`` on a tree whose serve
   has no ``--workers``: ``uvicorn --factory docflow.app:create_app --workers N``);
-- the bare app of ``bench/serve_bare.py`` under uvicorn with N workers (``/health``
-  answers at once, ``/inbox`` runs the same query through asyncpg and returns 50 rows).
+- the bare app of ``bench/serve_bare.py`` with N workers (``/health`` answers at once,
+  ``/inbox`` runs the same query through asyncpg and returns 50 rows), listening as the
+  docflow server does: a socket per worker (``docflow.core.http.listeners``) with
+  ``--launcher serve``, uvicorn's one shared socket with ``--launcher uvicorn``.
 
 The load generator is its own process (``bench/serve.py drive``): ``--clients``
 keep-alive HTTP/1.1 connections on one asyncio loop, each sending its next request when
@@ -117,6 +119,8 @@ def server_command(kind: str, workers: int, port: int, launcher: str) -> list[st
     uvicorn = [PYTHON, "-m", "uvicorn", "--factory", "--host", "127.0.0.1", "--port",
                str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
     if kind == "bare":
+        if launcher == "serve":  # listening as docflow serve does, a socket per worker
+            return [PYTHON, str(ROOT / "bench" / "serve_bare.py"), str(port), str(workers)]
         return [*uvicorn, "bench.serve_bare:create"]
     if launcher == "serve":
         return [PYTHON, "-m", "docflow", "serve", "--port", str(port), "--workers", str(workers)]

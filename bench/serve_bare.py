@@ -3,8 +3,10 @@
 ``GET /health`` returns ``{"status": "ok"}`` without touching anything; ``GET /inbox``
 runs the inbox page's query (``bench.routing.BARE_SQL``, 51 rows) through an asyncpg pool
 and returns the rows as JSON. No sign-in, no ORM, no middleware: what the same hardware
-does with the same worker count. Run by uvicorn (``--factory bench.serve_bare:create``)
-with ``BENCH_DATABASE_URL`` and ``BENCH_AGENCY_ID`` set.
+does with the same worker count. Run with ``BENCH_DATABASE_URL`` and ``BENCH_AGENCY_ID``
+set, by uvicorn (``--factory bench.serve_bare:create``) or, listening as ``docflow serve``
+does (a socket per worker, ``docflow.core.http.listeners``), by
+``python bench/serve_bare.py PORT WORKERS``.
 """
 
 from __future__ import annotations
@@ -52,3 +54,21 @@ def create() -> Litestar:
         await state.pool.close()
 
     return Litestar([health, inbox], state=state, on_startup=[start], on_shutdown=[stop])
+
+
+def main() -> None:
+    import uvicorn
+
+    from docflow.core.http.listeners import bind_port, run_workers
+
+    port, workers = int(sys.argv[1]), int(sys.argv[2])
+    options: dict[str, Any] = {"factory": True, "log_level": "warning", "access_log": False}
+    if workers == 1:
+        uvicorn.run("bench.serve_bare:create", host="127.0.0.1", port=port, **options)
+    else:
+        run_workers("bench.serve_bare:create", bind_port("127.0.0.1", port), workers=workers,
+                    **options)
+
+
+if __name__ == "__main__":
+    main()

@@ -45,32 +45,39 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     settings = command_settings()
     asyncio.run(preflight(settings, store=True, schema=True))
     count = workers or settings.web_workers or os.cpu_count() or 1
-    options: dict[str, Any] = {}
     if count > 1:
         # The children inherit the environment: the lock elects the one that runs the
         # job runner and periodic loops (a lock per serve, released when it exits).
         lock = tempfile.NamedTemporaryFile(prefix="docflow-serve-", suffix=".lock")  # noqa: SIM115
         os.environ[BACKGROUND_LOCK_ENV] = lock.name
-        options = {"workers": count}
     click.echo(f"docflow serve: {count} worker process{'es' if count > 1 else ''}", err=True)
     click.echo(f"background jobs: {_who_runs_jobs(settings)}", err=True)
     if settings.warm_up:
         click.echo("warm-up: signing workers and keys in the background "
                    "(DOCFLOW_WARM_UP=off to skip)", err=True)
-    uvicorn.run(
-        "docflow.cli.server:worker_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
+    options: dict[str, Any] = {
+        "factory": True,
+        "log_config": None,
         # Never uvicorn's X-Forwarded-For handling (it trusts 127.0.0.1 by default): the
         # app believes the header only from DOCFLOW_TRUSTED_PROXIES and validates it.
-        proxy_headers=False,
-        forwarded_allow_ips="",
-        access_log=False,  # docflow.access logs each request with its request id
-        server_header=False,
-        **options,
-    )
+        "proxy_headers": False,
+        "forwarded_allow_ips": "",
+        "access_log": False,  # docflow.access logs each request with its request id
+        "server_header": False,
+    }
+    address, number = host or settings.host, port or settings.port
+    if count == 1:
+        uvicorn.run("docflow.cli.server:worker_app", host=address, port=number, **options)
+        return
+    # Each worker accepts on a socket of its own (core.http.listeners): with uvicorn's
+    # one shared socket, a burst of keep-alive connections could all land in one worker.
+    from docflow.core.http.listeners import bind_port, run_workers
+
+    try:
+        port_holder = bind_port(address, number)
+    except OSError as exc:
+        raise StartupError(f"cannot listen on {address}:{number} ({exc.strerror})") from exc
+    run_workers("docflow.cli.server:worker_app", port_holder, workers=count, **options)
 
 
 def worker_app() -> Any:
