@@ -196,13 +196,15 @@ async def _last_login_address(world: World) -> str | None:  # noqa: F811
         await runtime.dispose()
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_docflow_serve_never_lets_uvicorn_read_forwarded_headers(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, workers: str
 ) -> None:
     import uvicorn
 
     import docflow.cli.main as cli
     import docflow.cli.startup as startup
+    import docflow.core.http.listeners as listeners
 
     seen: dict[str, object] = {}
 
@@ -210,8 +212,16 @@ def test_docflow_serve_never_lets_uvicorn_read_forwarded_headers(
         return None
 
     monkeypatch.setattr(startup, "preflight", no_preflight)
+    # One worker: uvicorn.run; several: uvicorn's supervisor over a socket per worker.
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.update(k))
-    result = CliRunner().invoke(cli.main, ["serve"], env={"DOCFLOW_TRUSTED_PROXIES": ""})
+    monkeypatch.setattr(listeners, "bind_port", lambda host, port: None)
+    monkeypatch.setattr(listeners, "run_workers", lambda *a, **k: seen.update(k))
+    # serve sets these for the processes it starts: gone again after the test.
+    for name in ("DOCFLOW_SERVE_BACKGROUND_LOCK", "DOCFLOW_WARM_UP"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(
+        cli.main, ["serve", "--workers", workers], env={"DOCFLOW_TRUSTED_PROXIES": ""}
+    )
     assert result.exit_code == 0, result.output
     assert seen["proxy_headers"] is False
     assert not seen.get("forwarded_allow_ips")
