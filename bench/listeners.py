@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from bench.cpu import cpu_seconds  # noqa: E402
-from bench.serve import free_port, prepare, run_driver, server_command, wait_until_up  # noqa: E402
+from bench.serve import free_port, prepare, run_driver, running, server_command  # noqa: E402
 
 VARIANTS = {"shared": "uvicorn", "own": "serve"}
 
@@ -57,12 +56,8 @@ def _worker_cpu(server: int) -> dict[int, float]:
 def run(variant: str, args: argparse.Namespace, env: dict[str, str],
         token: str) -> dict[str, dict[str, Any]]:
     port = free_port()
-    cmd = server_command("docflow", 2, port, VARIANTS[variant])
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
     results: dict[str, dict[str, Any]] = {}
-    try:
-        wait_until_up(port, proc)
+    with running(server_command("docflow", 2, port, VARIANTS[variant]), env, port) as proc:
         time.sleep(3)  # the second worker may still be starting
         for name, path in (("health", "/health"), ("inbox", "/api/v1/inbox")):
             before = _worker_cpu(proc.pid)
@@ -71,13 +66,6 @@ def run(variant: str, args: argparse.Namespace, env: dict[str, str],
             used = [after[pid] - before.get(pid, 0.0) for pid in after]
             result["busier"] = max(used) / sum(used) if sum(used) else 0.0
             results[name] = result
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
     return results
 
 

@@ -1,11 +1,13 @@
 """Benchmark: ``docflow serve`` over real HTTP against a bare Litestar app, 1 and 2 workers.
 
     .venv/bin/python bench/serve.py [--workers 1,2] [--clients 20,100] [--seconds 6]
-                                    [--transfers 20000] [--launcher auto|serve|uvicorn]
+                                    [--rounds 3] [--transfers 20000]
+                                    [--launcher auto|serve|uvicorn]
 
 PostgreSQL (a fresh database on the test server), local object store, dev PKI. The
 inbox is loaded like ``bench/routing.py`` does (STC receives ``--transfers``/10 of them).
-For each worker count, three servers run in turn on a free port:
+For each worker count, two servers run in turn on a free port, ``--rounds`` times
+(which of them starts a round alternates):
 
 - ``docflow serve --workers N`` (``--launcher uvicorn``, or ``auto`` on a tree whose serve
   has no ``--workers``: ``uvicorn --factory docflow.app:create_app --workers N``);
@@ -19,20 +21,29 @@ keep-alive HTTP/1.1 connections on one asyncio loop, each sending its next reque
 the previous answer is complete, for ``--seconds``. It reports req/s, p50/p99, non-200
 answers and its own CPU time; it shares the machine's cores with the server, so its CPU
 share (of all cores) is printed with the numbers. docflow's inbox is a signed-in
-``GET /api/v1/inbox`` (bearer token, 50 items). Not a test: prints a table.
+``GET /api/v1/inbox`` (bearer token, 50 items).
+
+The machine's own speed moves between runs (the bare app's rate by up to 2x here), so
+each ratio to bare is the median of the rounds' ratios, each round's two servers
+measured back to back, with the rounds' lowest and highest beside it; the req/s and
+latency columns are medians over the rounds. The issue's goals are checked on those
+medians at the end. Not a test: prints a table.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
 import socket
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -143,20 +154,14 @@ def wait_until_up(port: int, proc: subprocess.Popen[bytes], timeout: float = 60.
     raise RuntimeError("server did not come up")
 
 
-def measure(kind: str, workers: int, args: argparse.Namespace, env: dict[str, str],
-            token: str) -> dict[tuple[str, int], dict[str, Any]]:
-    port = free_port()
-    cmd = server_command(kind, workers, port, args.launcher)
+@contextlib.contextmanager
+def running(cmd: list[str], env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """The server ``cmd`` started and answering ``/health`` on ``port``; stopped after."""
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
-    results: dict[tuple[str, int], dict[str, Any]] = {}
     try:
         wait_until_up(port, proc)
-        inbox = "/inbox" if kind == "bare" else "/api/v1/inbox"
-        for name, path in (("health", "/health"), ("inbox", inbox)):
-            for clients in args.clients:
-                results[(name, clients)] = run_driver(port, path, clients, args.seconds,
-                                                      "" if kind == "bare" else token)
+        yield proc
     finally:
         proc.terminate()
         try:
@@ -164,6 +169,18 @@ def measure(kind: str, workers: int, args: argparse.Namespace, env: dict[str, st
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def measure(kind: str, workers: int, args: argparse.Namespace, env: dict[str, str],
+            token: str) -> dict[tuple[str, int], dict[str, Any]]:
+    port = free_port()
+    results: dict[tuple[str, int], dict[str, Any]] = {}
+    with running(server_command(kind, workers, port, args.launcher), env, port):
+        inbox = "/inbox" if kind == "bare" else "/api/v1/inbox"
+        for name, path in (("health", "/health"), ("inbox", inbox)):
+            for clients in args.clients:
+                results[(name, clients)] = run_driver(port, path, clients, args.seconds,
+                                                      "" if kind == "bare" else token)
     return results
 
 
@@ -205,20 +222,61 @@ async def prepare(url: str, data_dir: Path, transfers: int) -> tuple[str, int]:
         await runtime.dispose()
 
 
-def report(table: dict[tuple[str, int], dict[tuple[str, int], dict[str, Any]]],
-           args: argparse.Namespace) -> None:
+Table = dict[tuple[str, int], list[dict[tuple[str, int], dict[str, Any]]]]
+
+
+def _median(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+def report(table: Table, args: argparse.Namespace) -> None:
     print(f"{'':<28}{'clients':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-200':>8}"
-          f"{'gen CPU':>8}{'/bare':>7}")
+          f"{'gen CPU':>8}{'/bare':>7}  rounds' range")
     for workers in args.workers:
         for name in ("health", "inbox"):
             for clients in args.clients:
-                bare = table[("bare", workers)][(name, clients)]
+                bare = [r[(name, clients)] for r in table[("bare", workers)]]
                 for kind in ("docflow", "bare"):
-                    r = table[(kind, workers)][(name, clients)]
+                    runs = [r[(name, clients)] for r in table[(kind, workers)]]
+                    ratios = [r["rps"] / b["rps"] if b["rps"] else 0.0
+                              for r, b in zip(runs, bare, strict=True)]
                     label = f"{kind} {name} w={workers}"
-                    ratio = r["rps"] / bare["rps"] if bare["rps"] else 0.0
-                    print(f"{label:<28}{clients:>8}{r['rps']:>9.0f}{r['p50']:>9.1f}"
-                          f"{r['p99']:>9.1f}{r['errors']:>8}{r['cpu_share']:>7.0%} {ratio:>6.2f}")
+                    spread = f"  {min(ratios):.2f}-{max(ratios):.2f}" if kind == "docflow" else ""
+                    print(f"{label:<28}{clients:>8}{_median([r['rps'] for r in runs]):>9.0f}"
+                          f"{_median([r['p50'] for r in runs]):>9.1f}"
+                          f"{_median([r['p99'] for r in runs]):>9.1f}"
+                          f"{sum(r['errors'] for r in runs):>8}"
+                          f"{_median([r['cpu_share'] for r in runs]):>7.0%} "
+                          f"{_median(ratios):>6.2f}{spread}")
+    print()
+    for line in goals(table, args):
+        print(line)
+
+
+def goals(table: Table, args: argparse.Namespace) -> list[str]:
+    """The issue's serving goals, on the rounds' medians."""
+    lines = []
+
+    def ratio(name: str, workers: int, clients: int) -> float:
+        pairs = zip(table[("docflow", workers)], table[("bare", workers)], strict=True)
+        return _median([d[(name, clients)]["rps"] / b[(name, clients)]["rps"]
+                        for d, b in pairs if b[(name, clients)]["rps"]])
+
+    def p99(name: str, workers: int, clients: int) -> float:
+        return _median([r[(name, clients)]["p99"] for r in table[("docflow", workers)]])
+
+    for workers in args.workers:
+        for name, latency_at in (("health", 100), ("inbox", 20)):
+            for clients in args.clients:
+                value = ratio(name, workers, clients)
+                verdict = "OK" if value >= 0.5 else "BELOW GOAL"
+                line = f"{name} w={workers} c={clients}: {value:.2f} of bare (goal >= 0.5) "
+                line += verdict
+                if clients == latency_at:
+                    ms = p99(name, workers, clients)
+                    line += f"; p99 {ms:.1f} ms (goal < 50) {'OK' if ms < 50 else 'BELOW GOAL'}"
+                lines.append(line)
+    return lines
 
 
 def main() -> None:
@@ -232,6 +290,7 @@ def main() -> None:
     parser.add_argument("--clients", type=lambda v: [int(x) for x in v.split(",")],
                         default=[20, 100])
     parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--transfers", type=int, default=20_000)
     parser.add_argument("--launcher", choices=("auto", "serve", "uvicorn"), default="auto")
     args = parser.parse_args()
@@ -252,9 +311,15 @@ def main() -> None:
             if args.launcher == "auto":
                 args.launcher = "serve" if has_workers_option(env) else "uvicorn"
             print(f"launcher: {args.launcher}; {os.cpu_count()} cores; {args.seconds:.0f} s "
-                  "per run after 1 s of warm-up")
-            table = {(kind, w): measure(kind, w, args, env, token)
-                     for w in args.workers for kind in ("docflow", "bare")}
+                  f"per run after 1 s of warm-up; {args.rounds} rounds")
+            table: Table = {}
+            for workers in args.workers:
+                for round_ in range(args.rounds):
+                    order = ("docflow", "bare") if round_ % 2 == 0 else ("bare", "docflow")
+                    for kind in order:
+                        table.setdefault((kind, workers), []).append(
+                            measure(kind, workers, args, env, token)
+                        )
             report(table, args)
     finally:
         drop_postgres_database(pg)
