@@ -85,7 +85,9 @@ def worker_app() -> Any:
     ``--workers`` did not run the CLI, so it configures logging as the CLI does first."""
     from docflow.app import create_app
     from docflow.cli.startup import command_settings
+    from docflow.core.http.listeners import end_with_parent
 
+    end_with_parent()  # a worker of `serve --workers N` stops when serve is killed
     return create_app(command_settings())
 
 

@@ -1,12 +1,14 @@
 """``docflow serve --workers 2`` on PostgreSQL spreads kept-alive connections over both
 workers, as a reverse proxy's connection pool needs (with one socket shared by the
-workers, a burst of connections could all land in one of them), and a second serve on
-the same port is refused with a clear line instead of quietly sharing it."""
+workers, a burst of connections could all land in one of them), a second serve on the
+same port is refused with a clear line instead of quietly sharing it, and the workers
+of a serve killed with ``kill -9`` stop instead of serving on as orphans."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -131,4 +133,48 @@ def test_two_workers_share_kept_alive_connections_and_own_the_port(tmp_path: Pat
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+        drop_postgres_database(db)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@linux_only
+def test_the_workers_of_a_killed_serve_stop_and_free_the_port(tmp_path: Path) -> None:
+    ok, reason = postgres_available()
+    require(ok, reason)
+    db = create_postgres_database()
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCFLOW_DATABASE_URL": db.url,
+           "DOCFLOW_DATA_DIR": str(tmp_path), "DOCFLOW_LOG_LEVEL": "WARNING",
+           "DOCFLOW_WARM_UP": "off"}
+    cmd = [sys.executable, "-m", "docflow", "serve", "--port", str(port), "--workers", "2"]
+    asyncio.run(seeded_settings(db.url, tmp_path))
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
+    workers: list[int] = []
+    try:
+        _wait_up(port, proc)
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline:
+            workers = list(_owners(_server_sockets(port)[0]))
+            time.sleep(0.2)
+        assert len(workers) == 2, workers
+        proc.kill()  # the supervising parent alone: no goodbye to its workers
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while any(map(_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(map(_alive, workers)), "orphaned workers still run"
+        assert not _server_sockets(port)[0], "the port is still held"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in workers:  # whatever survived a failed assertion
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
         drop_postgres_database(db)

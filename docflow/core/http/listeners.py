@@ -27,7 +27,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-__all__ = ["bind_port", "run_workers"]
+__all__ = ["bind_port", "end_with_parent", "run_workers"]
 
 _REUSE_PORT = getattr(socket, "SO_REUSEPORT", None)
 
@@ -87,3 +87,27 @@ def run_workers(app: str, port_holder: socket.socket, *, workers: int, **options
         Multiprocess(config, sockets=[port_holder]).run()
     finally:
         port_holder.close()
+
+
+def end_with_parent() -> None:
+    """In a worker process that ``run_workers`` started: have Linux send it SIGTERM (an
+    orderly shutdown) when the supervising parent dies. A ``kill -9`` of the parent
+    alone otherwise left its workers serving as orphans, holding the port (a new
+    ``serve`` was refused it) and their database connections, with nobody to restart
+    them. Does nothing outside such a worker or off Linux."""
+    import multiprocessing
+    import os
+    import signal
+    import sys
+
+    parent = multiprocessing.parent_process()
+    if parent is None or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0) != 0:
+        return
+    if os.getppid() != parent.pid:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
