@@ -13,6 +13,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,9 +28,6 @@ from tests.services import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-linux_only = pytest.mark.skipif(
-    not Path("/proc/net/tcp").exists(), reason="reads sockets from Linux's /proc"
-)
 
 
 def _free_port() -> int:
@@ -86,56 +85,6 @@ def _owners(inodes: set[int]) -> dict[int, int]:
     return held
 
 
-@linux_only
-def test_two_workers_share_kept_alive_connections_and_own_the_port(tmp_path: Path) -> None:
-    ok, reason = postgres_available()
-    require(ok, reason)
-    db = create_postgres_database()
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCFLOW_DATABASE_URL": db.url,
-           "DOCFLOW_DATA_DIR": str(tmp_path), "DOCFLOW_LOG_LEVEL": "WARNING",
-           "DOCFLOW_WARM_UP": "off"}
-    cmd = [sys.executable, "-m", "docflow", "serve", "--port", str(port), "--workers", "2"]
-    asyncio.run(seeded_settings(db.url, tmp_path))
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
-    conns: list[socket.socket] = []
-    try:
-        _wait_up(port, proc)
-        deadline = time.monotonic() + 60  # the second worker may still be starting
-        while len(_owners(_server_sockets(port)[0])) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        for _ in range(20):
-            conn = socket.create_connection(("127.0.0.1", port), timeout=10)
-            conns.append(conn)
-        for conn in conns:
-            _health(conn)
-        listening, accepted = _server_sockets(port)
-        listeners = _owners(listening)
-        # One listener per worker, none in the parent (which would never accept).
-        assert len(listeners) == 2 and proc.pid not in listeners, listeners
-        held = _owners(accepted)
-        served = {pid: n for pid, n in held.items() if pid in listeners}
-        # The 20 connections, each answered, in both workers (all 20 on one side by the
-        # kernel's hash: probability 2**-19).
-        assert sum(served.values()) == 20 and len(served) == 2, served
-
-        second = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True,
-                                timeout=120)
-        assert second.returncode != 0
-        assert f"cannot listen on 127.0.0.1:{port}" in second.stderr, second.stderr[-2000:]
-        for conn in conns:  # the first serve still answers on every connection
-            _health(conn)
-    finally:
-        for conn in conns:
-            conn.close()
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        drop_postgres_database(db)
-
-
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -144,8 +93,22 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@linux_only
-def test_the_workers_of_a_killed_serve_stop_and_free_the_port(tmp_path: Path) -> None:
+@dataclass
+class Serve:
+    proc: subprocess.Popen[bytes]
+    port: int
+    cmd: list[str]
+    env: dict[str, str]
+    #: The two worker processes, each listening on the port.
+    workers: list[int]
+
+
+@pytest.fixture
+def serve_two_workers(tmp_path: Path) -> Iterator[Serve]:
+    """A real ``docflow serve --workers 2`` on a fresh PostgreSQL database, both workers
+    listening; stopped (and any worker left behind killed) afterwards."""
+    if not Path("/proc/net/tcp").exists():
+        pytest.skip("reads sockets from Linux's /proc")
     ok, reason = postgres_available()
     require(ok, reason)
     db = create_postgres_database()
@@ -159,22 +122,65 @@ def test_the_workers_of_a_killed_serve_stop_and_free_the_port(tmp_path: Path) ->
     workers: list[int] = []
     try:
         _wait_up(port, proc)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 60  # the second worker may still be starting
         while len(workers) < 2 and time.monotonic() < deadline:
             workers = list(_owners(_server_sockets(port)[0]))
             time.sleep(0.2)
-        assert len(workers) == 2, workers
-        proc.kill()  # the supervising parent alone: no goodbye to its workers
-        proc.wait(timeout=10)
-        deadline = time.monotonic() + 30
-        while any(map(_alive, workers)) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not any(map(_alive, workers)), "orphaned workers still run"
-        assert not _server_sockets(port)[0], "the port is still held"
+        yield Serve(proc, port, cmd, env, workers)
     finally:
         if proc.poll() is None:
-            proc.kill()
-        for pid in workers:  # whatever survived a failed assertion
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for pid in workers:  # whatever a failed assertion left behind
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
         drop_postgres_database(db)
+
+
+def test_two_workers_share_kept_alive_connections_and_own_the_port(
+    serve_two_workers: Serve,
+) -> None:
+    serve = serve_two_workers
+    port = serve.port
+    conns: list[socket.socket] = []
+    try:
+        for _ in range(20):
+            conns.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+        for conn in conns:
+            _health(conn)
+        listening, accepted = _server_sockets(port)
+        listeners = _owners(listening)
+        # One listener per worker, none in the parent (which would never accept).
+        assert len(listeners) == 2 and serve.proc.pid not in listeners, listeners
+        held = _owners(accepted)
+        served = {pid: n for pid, n in held.items() if pid in listeners}
+        # The 20 connections, each answered, in both workers (all 20 on one side by the
+        # kernel's hash: probability 2**-19).
+        assert sum(served.values()) == 20 and len(served) == 2, served
+
+        second = subprocess.run(serve.cmd, env=serve.env, cwd=ROOT, capture_output=True,
+                                text=True, timeout=120)
+        assert second.returncode != 0
+        assert f"cannot listen on 127.0.0.1:{port}" in second.stderr, second.stderr[-2000:]
+        for conn in conns:  # the first serve still answers on every connection
+            _health(conn)
+    finally:
+        for conn in conns:
+            conn.close()
+
+
+def test_the_workers_of_a_killed_serve_stop_and_free_the_port(
+    serve_two_workers: Serve,
+) -> None:
+    serve = serve_two_workers
+    assert len(serve.workers) == 2, serve.workers
+    serve.proc.kill()  # the supervising parent alone: no goodbye to its workers
+    serve.proc.wait(timeout=10)
+    deadline = time.monotonic() + 30
+    while any(map(_alive, serve.workers)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(map(_alive, serve.workers)), "orphaned workers still run"
+    assert not _server_sockets(serve.port)[0], "the port is still held"
