@@ -23,17 +23,12 @@ from tests.integration.documents_support import seeded_settings
 from tests.services import (
     create_postgres_database,
     drop_postgres_database,
+    free_port,
     postgres_available,
     require,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _health(conn: socket.socket) -> None:
@@ -112,7 +107,7 @@ def serve_two_workers(tmp_path: Path) -> Iterator[Serve]:
     ok, reason = postgres_available()
     require(ok, reason)
     db = create_postgres_database()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCFLOW_DATABASE_URL": db.url,
            "DOCFLOW_DATA_DIR": str(tmp_path), "DOCFLOW_LOG_LEVEL": "WARNING",
            "DOCFLOW_WARM_UP": "off"}
