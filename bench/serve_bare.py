@@ -57,17 +57,10 @@ def create() -> Litestar:
 
 
 def main() -> None:
-    import uvicorn
+    from docflow.core.http.listeners import serve
 
-    from docflow.core.http.listeners import bind_port, run_workers
-
-    port, workers = int(sys.argv[1]), int(sys.argv[2])
-    options: dict[str, Any] = {"factory": True, "log_level": "warning", "access_log": False}
-    if workers == 1:
-        uvicorn.run("bench.serve_bare:create", host="127.0.0.1", port=port, **options)
-    else:
-        run_workers("bench.serve_bare:create", bind_port("127.0.0.1", port), workers=workers,
-                    **options)
+    serve("bench.serve_bare:create", host="127.0.0.1", port=int(sys.argv[1]),
+          workers=int(sys.argv[2]), factory=True, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":

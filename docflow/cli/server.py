@@ -35,8 +35,6 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     import os
     import tempfile
 
-    import uvicorn
-
     from docflow.cli.startup import command_settings, preflight
     from docflow.core.http.workers import BACKGROUND_LOCK_ENV
 
@@ -66,18 +64,16 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         "server_header": False,
     }
     address, number = host or settings.host, port or settings.port
-    if count == 1:
-        uvicorn.run("docflow.cli.server:worker_app", host=address, port=number, **options)
-        return
-    # Each worker accepts on a socket of its own (core.http.listeners): with uvicorn's
-    # one shared socket, a burst of keep-alive connections could all land in one worker.
-    from docflow.core.http.listeners import bind_port, run_workers
+    # Several workers: each accepts on a socket of its own (core.http.listeners); with
+    # uvicorn's one shared socket a burst of keep-alive connections could all land in one.
+    from docflow.core.http.listeners import PortUnavailable
+    from docflow.core.http.listeners import serve as serve_app
 
     try:
-        port_holder = bind_port(address, number)
-    except OSError as exc:
+        serve_app("docflow.cli.server:worker_app", host=address, port=number, workers=count,
+                  **options)
+    except PortUnavailable as exc:
         raise StartupError(f"cannot listen on {address}:{number} ({exc.strerror})") from exc
-    run_workers("docflow.cli.server:worker_app", port_holder, workers=count, **options)
 
 
 def worker_app() -> Any:

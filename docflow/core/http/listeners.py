@@ -27,9 +27,30 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-__all__ = ["bind_port", "end_with_parent", "run_workers"]
+__all__ = ["PortUnavailable", "bind_port", "end_with_parent", "run_workers", "serve"]
 
 _REUSE_PORT = getattr(socket, "SO_REUSEPORT", None)
+
+
+class PortUnavailable(OSError):
+    """The port cannot be bound, or something listens there already."""
+
+
+def serve(app: str, *, host: str, port: int, workers: int, **options: Any) -> None:
+    """Serve ``app`` (an import string, as uvicorn takes it) on ``host:port``: in this
+    process for one worker (``uvicorn.run``), else in ``workers`` processes each with
+    its own socket (``run_workers``). ``options`` are ``uvicorn.Config``'s. Raises
+    ``PortUnavailable`` before any worker starts when the port cannot be had."""
+    if workers == 1:
+        import uvicorn
+
+        uvicorn.run(app, host=host, port=port, **options)
+        return
+    try:
+        holder = bind_port(host, port)
+    except OSError as exc:
+        raise PortUnavailable(exc.errno, exc.strerror) from exc
+    run_workers(app, holder, workers=workers, **options)
 
 
 class _PortHolder(socket.socket):
